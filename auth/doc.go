@@ -1,0 +1,28 @@
+// Package auth owns who may do what in meshgate: identities (users, their
+// SCRAM-SHA-256 verifiers, groups and attributes), the policy model
+// (grants, column masks, row filters) and its evaluation, and the audit
+// records of every query.
+//
+// # Users file
+//
+// The directory of users is a YAML file (see testdata/users.yaml):
+//
+//	apiVersion: meshgate/v1
+//	kind: Users
+//	users:
+//	  - name: analyst                 # login name: [a-z_][a-z0-9_.-]*, unique
+//	    groups: [analysts]            # optional; names [a-z_][a-z0-9_-]*
+//	    attributes: {region: EU}      # optional; keys [a-z_][a-z0-9_]*, text values
+//	    password: SCRAM-SHA-256$4096:<salt>$<StoredKey>:<ServerKey>   # optional
+//
+// Attributes are what policies refer to (a row filter such as
+// region = ${{USER.region}} binds the caller's attribute as a value).
+// password, when present, must be a SCRAM-SHA-256 verifier in the
+// PostgreSQL format (never a clear-text password); a user without one can
+// only log in through a method that does not need a password.
+//
+// LoadDirectory is strict: an unknown key (with the closest known key
+// suggested), a duplicate user, an invalid name or a value of the wrong
+// type is reported with its file and line, and every problem is reported,
+// not only the first.
+package auth

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/meshgate/meshgate/auth"
+	"github.com/meshgate/meshgate/engine"
+	"github.com/meshgate/meshgate/gateway"
+	"github.com/meshgate/meshgate/gateway/pgwire"
+	"github.com/meshgate/meshgate/planner/catalog"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+const usage = `meshgate — a PostgreSQL-wire SQL gateway for a data mesh
+
+Usage:
+  meshgate serve [flags]        serve the mesh (meshgate serve -h for flags)
+  meshgate validate DIR [DIR…]  check every descriptor and port; exit 1 on any problem
+  meshgate version              print the version
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return serve(args[1:], stdout, stderr)
+	case "validate":
+		return validate(args[1:], stdout, stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintf(stdout, "meshgate %s (PostgreSQL protocol 3.0, server_version %s)\n", version, gateway.ServerVersion)
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "meshgate: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
+
+// loadMeshes loads one or more mesh directories into one mesh.
+func loadMeshes(dirs []string) (*catalog.Mesh, []catalog.Problem) {
+	merged := &catalog.Mesh{}
+	var problems []catalog.Problem
+	seen := map[catalog.Address]string{}
+	for _, d := range dirs {
+		m, ps := catalog.Load(d)
+		problems = append(problems, ps...)
+		if m == nil {
+			continue
+		}
+		if merged.Dir == "" {
+			merged.Dir = m.Dir
+		}
+		for _, p := range m.Products {
+			if other, dup := seen[p.Address]; dup {
+				problems = append(problems, catalog.Problem{File: p.File, Line: 1, Product: p.Address.String(),
+					Message: fmt.Sprintf("product %s is also described in %s", p.Address, other)})
+				continue
+			}
+			seen[p.Address] = p.File
+			merged.Products = append(merged.Products, p)
+		}
+	}
+	return merged, problems
+}
+
+func validate(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "usage: meshgate validate DIR [DIR…]")
+		return 2
+	}
+	mesh, problems := loadMeshes(args)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	eng, portProblems, err := engine.Open(context.Background(), mesh, engine.Config{Logger: logger})
+	if err != nil {
+		fmt.Fprintf(stderr, "meshgate: %v\n", err)
+		return 1
+	}
+	eng.Close()
+	problems = append(problems, portProblems...)
+	for _, p := range problems {
+		fmt.Fprintln(stdout, p.String())
+	}
+	if len(problems) > 0 {
+		fmt.Fprintf(stdout, "%d problem(s) found; %d product(s) valid\n", len(problems), len(mesh.Products)-len(portProblemProducts(portProblems)))
+		return 1
+	}
+	fmt.Fprintf(stdout, "mesh is valid: %d product(s) in %d domain(s)\n", len(mesh.Products), len(mesh.Domains()))
+	return 0
+}
+
+func portProblemProducts(ps []catalog.Problem) map[string]bool {
+	out := map[string]bool{}
+	for _, p := range ps {
+		out[p.Product] = true
+	}
+	return out
+}
+
+func serve(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	meshDirs := fs.String("mesh", "testdata/mesh", "mesh directories, comma separated (domain folders of product descriptors)")
+	usersFile := fs.String("users", "testdata/users.yaml", "users file")
+	listen := fs.String("listen", "127.0.0.1:15432", "address to listen on")
+	database := fs.String("database", gateway.DefaultDatabase, "database name clients connect to")
+	skipBroken := fs.Bool("skip-broken", false, "serve the valid products of an invalid mesh, leaving the broken ones out")
+	threads := fs.Int("threads", 0, "DuckDB worker threads (0: one per core)")
+	memLimit := fs.String("memory-limit", "", "DuckDB memory limit, e.g. 2GB (default: DuckDB's, 80% of RAM)")
+	maxMsg := fs.Int("max-message-size", pgwire.DefaultMaxMessageSize, "largest client message accepted, in bytes")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	logJSON := fs.Bool("log-json", false, "log as JSON lines")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fmt.Fprintf(stderr, "meshgate: -log-level: %v\n", err)
+		return 2
+	}
+	var handler slog.Handler = slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})
+	if *logJSON {
+		handler = slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level})
+	}
+	log := slog.New(handler)
+
+	mesh, problems := loadMeshes(strings.Split(*meshDirs, ","))
+	users, err := auth.LoadDirectory(*usersFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "meshgate: %v\n", err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	eng, portProblems, err := engine.Open(ctx, mesh, engine.Config{Threads: *threads, MemoryLimit: *memLimit, Logger: log})
+	if err != nil {
+		fmt.Fprintf(stderr, "meshgate: %v\n", err)
+		return 1
+	}
+	defer eng.Close()
+	problems = append(problems, portProblems...)
+	if len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintln(stderr, p.String())
+		}
+		if !*skipBroken {
+			fmt.Fprintf(stderr, "meshgate: the mesh has %d problem(s); fix them, or start with -skip-broken to serve only the valid products\n", len(problems))
+			return 1
+		}
+		broken := map[string]bool{}
+		for _, p := range problems {
+			if p.Product != "" {
+				broken[p.Product] = true
+			}
+		}
+		for name := range broken {
+			log.Warn("product left out: its descriptor or port is broken", "product", name)
+		}
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		fmt.Fprintf(stderr, "meshgate: %v\n", err)
+		return 1
+	}
+	log.Warn("authentication is not enabled yet: any user listed in the users file may connect without a password", "users", strings.Join(users.Names(), ", "), "file", *usersFile)
+	log.Info("meshgate serving", "version", version, "listen", ln.Addr().String(), "products", len(eng.Products()), "database", *database)
+	host, port, _ := net.SplitHostPort(ln.Addr().String())
+	fmt.Fprintf(stdout, "meshgate %s is serving %d data products on %s\nConnect with:\n  psql \"host=%s port=%s user=%s dbname=%s\"\n",
+		version, len(eng.Products()), ln.Addr(), host, port, firstUser(users), *database)
+	srv := &pgwire.Server{Handler: gateway.New(eng, users, *database, log), Logger: log, MaxMessageSize: *maxMsg}
+	if err := srv.Serve(ctx, ln); err != nil && !errors.Is(err, net.ErrClosed) {
+		fmt.Fprintf(stderr, "meshgate: %v\n", err)
+		return 1
+	}
+	log.Info("meshgate stopped")
+	return 0
+}
+
+func firstUser(d *auth.Directory) string {
+	names := d.Names()
+	for _, n := range names {
+		if n == "analyst" {
+			return n
+		}
+	}
+	if len(names) > 0 {
+		return names[0]
+	}
+	return "USER"
+}

@@ -1,0 +1,307 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/duckdb/duckdb-go/v2/mapping"
+
+	"github.com/meshgate/meshgate/planner/catalog"
+)
+
+// Config tunes the DuckDB instance.
+type Config struct {
+	// Threads is DuckDB's worker thread count; 0 means DuckDB's default.
+	Threads int
+	// MemoryLimit such as "2GB"; empty means DuckDB's default (80 % of RAM).
+	MemoryLimit string
+	// TempDir is where DuckDB may spill; empty disables spilling to disk
+	// outside the allowed directories.
+	TempDir string
+	Logger  *slog.Logger
+}
+
+// Engine is the one embedded DuckDB instance.
+type Engine struct {
+	db     mapping.Database
+	admin  mapping.Connection // used only before lock-down and for session catalogs
+	adminM sync.Mutex
+	log    *slog.Logger
+
+	products map[catalog.Address]*catalog.Product // products whose port is served
+	nextID   atomic.Uint64
+	closed   atomic.Bool
+}
+
+// PortView is the fully qualified name of the internal view that scans a
+// product's port.
+func PortView(a catalog.Address) string {
+	return fmt.Sprintf(`memory.ports.%s`, quoteIdent(a.Domain+"__"+a.Name))
+}
+
+// Open starts DuckDB, defines the port views of every product in the mesh,
+// checks each port's real schema against its descriptor and locks the
+// instance down. Products whose port fails (missing file, schema drift) are
+// reported as problems and left out; the error is for the engine itself.
+func Open(ctx context.Context, mesh *catalog.Mesh, cfg Config) (*Engine, []catalog.Problem, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	var conf mapping.Config
+	if mapping.CreateConfig(&conf) == mapping.StateError {
+		return nil, nil, errors.New("engine: cannot create DuckDB config")
+	}
+	defer mapping.DestroyConfig(&conf)
+	settings := map[string]string{
+		"autoinstall_known_extensions": "false",
+		"autoload_known_extensions":    "false",
+		"arrow_lossless_conversion":    "false",
+	}
+	if cfg.Threads > 0 {
+		settings["threads"] = fmt.Sprint(cfg.Threads)
+	}
+	if cfg.MemoryLimit != "" {
+		settings["memory_limit"] = cfg.MemoryLimit
+	}
+	if cfg.TempDir != "" {
+		settings["temp_directory"] = cfg.TempDir
+	}
+	for k, v := range settings {
+		if mapping.SetConfig(conf, k, v) == mapping.StateError {
+			return nil, nil, fmt.Errorf("engine: cannot set DuckDB option %s=%s", k, v)
+		}
+	}
+	e := &Engine{log: log, products: map[catalog.Address]*catalog.Product{}}
+	var openErr string
+	if mapping.OpenExt(":memory:", &e.db, conf, &openErr) == mapping.StateError {
+		return nil, nil, fmt.Errorf("engine: open DuckDB: %s", openErr)
+	}
+	if mapping.Connect(e.db, &e.admin) == mapping.StateError {
+		mapping.Close(&e.db)
+		return nil, nil, errors.New("engine: connect to DuckDB")
+	}
+	if err := e.exec("CREATE SCHEMA memory.ports"); err != nil {
+		e.Close()
+		return nil, nil, err
+	}
+	var problems []catalog.Problem
+	var dirs []string
+	if mesh != nil {
+		for _, p := range mesh.Products {
+			port, dir, err := e.definePort(ctx, p)
+			if err != nil {
+				problems = append(problems, catalog.Problem{File: p.File, Line: portLine(port), Product: p.Address.String(), Message: err.Error()})
+				continue
+			}
+			if port != nil {
+				if drift := e.checkSchema(ctx, p, port); len(drift) > 0 {
+					problems = append(problems, drift...)
+					_ = e.exec("DROP VIEW " + PortView(p.Address))
+					continue
+				}
+			}
+			e.products[p.Address] = p
+			dirs = append(dirs, dir)
+		}
+	}
+	if err := e.lockDown(dirs); err != nil {
+		e.Close()
+		return nil, nil, err
+	}
+	return e, problems, nil
+}
+
+func portLine(p *catalog.Port) int {
+	if p == nil {
+		return 0
+	}
+	return p.Line
+}
+
+// definePort creates the internal view over the product's first port and
+// returns the directory DuckDB must be allowed to read.
+func (e *Engine) definePort(ctx context.Context, p *catalog.Product) (*catalog.Port, string, error) {
+	if len(p.Ports) == 0 {
+		return nil, "", fmt.Errorf("product %s has no output port", p.Address)
+	}
+	port := &p.Ports[0]
+	cols := make([]string, len(p.Columns))
+	for i, c := range p.Columns {
+		cols[i] = quoteIdent(c.Name)
+	}
+	var from string
+	switch port.Type {
+	case "duckdb":
+		alias := "port_" + p.Address.Domain + "__" + p.Address.Name
+		if err := e.exec(fmt.Sprintf("ATTACH %s AS %s (READ_ONLY)", quoteLiteral(port.Location), quoteIdent(alias))); err != nil {
+			return port, "", fmt.Errorf("port %s of product %s: cannot open DuckDB file %s: %w", port.Name, p.Address, port.Location, err)
+		}
+		schema, table := port.DuckDBTable()
+		from = fmt.Sprintf("%s.%s.%s", quoteIdent(alias), quoteIdent(schema), quoteIdent(table))
+	default:
+		scan, err := catalog.ScanSQL(p, port)
+		if err != nil {
+			return port, "", fmt.Errorf("port %s of product %s: %w", port.Name, p.Address, err)
+		}
+		from = scan
+	}
+	q := fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM %s", PortView(p.Address), strings.Join(cols, ", "), from)
+	if err := e.exec(q); err != nil {
+		return port, "", fmt.Errorf("port %s of product %s cannot be read: %w", port.Name, p.Address, err)
+	}
+	dir := filepath.Dir(port.Location)
+	if i := strings.IndexAny(dir, "*?["); i >= 0 { // a glob: allow its fixed prefix
+		dir = filepath.Dir(dir[:i])
+	}
+	return port, dir, nil
+}
+
+// checkSchema compares what the port really holds with the descriptor.
+func (e *Engine) checkSchema(ctx context.Context, p *catalog.Product, port *catalog.Port) []catalog.Problem {
+	actual, err := e.describe(ctx, p, port)
+	if err != nil {
+		return []catalog.Problem{{File: p.File, Line: port.Line, Product: p.Address.String(), Message: err.Error()}}
+	}
+	return catalog.CompareSchema(p, port, actual)
+}
+
+// describe reads the real column names and types of a port (not through
+// the declared-columns view).
+func (e *Engine) describe(ctx context.Context, p *catalog.Product, port *catalog.Port) ([]catalog.Column, error) {
+	var from string
+	if port.Type == "duckdb" {
+		schema, table := port.DuckDBTable()
+		from = fmt.Sprintf("%s.%s.%s", quoteIdent("port_"+p.Address.Domain+"__"+p.Address.Name), quoteIdent(schema), quoteIdent(table))
+	} else {
+		scan, err := catalog.ScanSQL(nil, port) // without the declared columns: what the file holds
+		if err != nil {
+			return nil, err
+		}
+		from = scan
+	}
+	rows, err := e.queryStrings("DESCRIBE SELECT * FROM "+from, 2)
+	if err != nil {
+		return nil, fmt.Errorf("port %s of product %s cannot be read: %w", port.Name, p.Address, err)
+	}
+	cols := make([]catalog.Column, len(rows))
+	for i, r := range rows {
+		cols[i] = catalog.Column{Name: r[0], Type: r[1]}
+	}
+	return cols, nil
+}
+
+// lockDown applies ARCHITECTURE.md fact 2. Nothing may be attached or
+// configured after it.
+func (e *Engine) lockDown(dirs []string) error {
+	seen := map[string]bool{}
+	var lits []string
+	for _, d := range dirs {
+		d = strings.TrimSuffix(d, "/") + "/"
+		if !seen[d] {
+			seen[d] = true
+			lits = append(lits, quoteLiteral(d))
+		}
+	}
+	sort.Strings(lits)
+	stmts := []string{
+		"SET allowed_directories = [" + strings.Join(lits, ", ") + "]",
+		"SET enable_external_access = false",
+		"SET autoinstall_known_extensions = false",
+		"SET autoload_known_extensions = false",
+		"SET lock_configuration = true",
+	}
+	for _, s := range stmts {
+		if err := e.exec(s); err != nil {
+			return fmt.Errorf("engine: lock-down %q: %w", s, err)
+		}
+	}
+	return nil
+}
+
+// Products lists the products the engine serves, sorted by address.
+func (e *Engine) Products() []*catalog.Product {
+	out := make([]*catalog.Product, 0, len(e.products))
+	for _, p := range e.products {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Address.String() < out[j].Address.String() })
+	return out
+}
+
+// Product returns the served product at an address, or nil.
+func (e *Engine) Product(a catalog.Address) *catalog.Product { return e.products[a] }
+
+// Close shuts DuckDB down. Sessions must be closed first.
+func (e *Engine) Close() {
+	if e.closed.Swap(true) {
+		return
+	}
+	e.adminM.Lock()
+	defer e.adminM.Unlock()
+	mapping.Disconnect(&e.admin)
+	mapping.Close(&e.db)
+}
+
+// exec runs one statement on the admin connection.
+func (e *Engine) exec(q string) error {
+	e.adminM.Lock()
+	defer e.adminM.Unlock()
+	return execOn(e.admin, q)
+}
+
+func execOn(conn mapping.Connection, q string) error {
+	var res mapping.Result
+	defer mapping.DestroyResult(&res)
+	if mapping.Query(conn, q, &res) == mapping.StateError {
+		return duckError(mapping.ResultError(&res), mapping.ResultErrorType(&res))
+	}
+	return nil
+}
+
+// queryStrings runs q on the admin connection and returns the first n
+// columns of every row as text.
+func (e *Engine) queryStrings(q string, n int) ([][]string, error) {
+	e.adminM.Lock()
+	defer e.adminM.Unlock()
+	return queryStringsOn(e.admin, q, n)
+}
+
+func queryStringsOn(conn mapping.Connection, q string, n int) ([][]string, error) {
+	var res mapping.Result
+	if mapping.Query(conn, q, &res) == mapping.StateError {
+		defer mapping.DestroyResult(&res)
+		return nil, duckError(mapping.ResultError(&res), mapping.ResultErrorType(&res))
+	}
+	rr, err := newRecordReader(context.Background(), nil, res, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer rr.Release()
+	var out [][]string
+	for rr.Next() {
+		rec := rr.RecordBatch()
+		for r := 0; r < int(rec.NumRows()); r++ {
+			row := make([]string, n)
+			for c := 0; c < n; c++ {
+				if col, ok := rec.Column(c).(*array.String); ok && col.IsValid(r) {
+					row[c] = strings.Clone(col.Value(r))
+				}
+			}
+			out = append(out, row)
+		}
+	}
+	return out, rr.Err()
+}
+
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+func quoteLiteral(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }

@@ -1,0 +1,87 @@
+package engine
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/duckdb/duckdb-go/v2/mapping"
+
+	"github.com/meshgate/meshgate/sqlstate"
+)
+
+// internalNames matches names that must not reach a client: session
+// catalogs (sess_12.) and internal port views (ports.sales__orders).
+var (
+	sessionPrefix = regexp.MustCompile(`"?sess_[0-9]+"?\.`)
+	portName      = regexp.MustCompile(`"?memory"?\.?"?ports"?\."?([a-z_][a-z0-9_]*)__([a-z_][a-z0-9_]*)"?`)
+)
+
+// sanitize removes internal catalog names from a DuckDB message.
+func sanitize(msg string) string {
+	msg = sessionPrefix.ReplaceAllString(msg, "")
+	msg = portName.ReplaceAllString(msg, "$1.$2")
+	return msg
+}
+
+// duckError turns a DuckDB error message and type into a client error.
+func duckError(msg string, typ mapping.ErrorType) *sqlstate.Error {
+	code := sqlstate.InternalError
+	switch typ {
+	case mapping.ErrorTypeParser, mapping.ErrorTypeSyntax:
+		code = sqlstate.SyntaxError
+	case mapping.ErrorTypeCatalog:
+		code = sqlstate.UndefinedTable
+		if strings.Contains(msg, "Function") || strings.Contains(msg, "function") {
+			code = sqlstate.UndefinedFunction
+		}
+	case mapping.ErrorTypeBinder:
+		code = sqlstate.SyntaxError
+		switch {
+		case strings.Contains(msg, "Referenced column") || strings.Contains(msg, "not found in FROM clause") || strings.Contains(msg, "does not have a column"):
+			code = sqlstate.UndefinedColumn
+		case strings.Contains(msg, "ambiguous"):
+			code = sqlstate.AmbiguousColumn
+		case strings.Contains(msg, "No function matches") || strings.Contains(msg, "Could not choose a best candidate"):
+			code = sqlstate.UndefinedFunction
+		case strings.Contains(msg, "GROUP BY"):
+			code = sqlstate.GroupingError
+		case strings.Contains(msg, "Cannot mix") || strings.Contains(msg, "type"):
+			code = sqlstate.DatatypeMismatch
+		}
+	case mapping.ErrorTypeConversion:
+		code = sqlstate.InvalidTextRepresentation
+	case mapping.ErrorTypeOutOfRange:
+		code = sqlstate.NumericValueOutOfRange
+	case mapping.ErrorTypeDivideByZero:
+		code = sqlstate.DivisionByZero
+	case mapping.ErrorTypeInvalidInput:
+		code = sqlstate.InvalidParameterValue
+	case mapping.ErrorTypeInterrupt:
+		code = sqlstate.QueryCanceled
+	case mapping.ErrorTypePermission:
+		code = sqlstate.InsufficientPrivilege
+	case mapping.ErrorTypeNotImplemented:
+		code = sqlstate.FeatureNotSupported
+	case mapping.ErrorTypeOutOfMemory:
+		code = sqlstate.OutOfMemory
+	case mapping.ErrorTypeErrorIO, mapping.ErrorTypeHTTP:
+		code = sqlstate.ConnectionFailure
+	case mapping.ErrorTypeMismatchType, mapping.ErrorTypeInvalidType, mapping.ErrorTypeParameterNotResolved:
+		code = sqlstate.DatatypeMismatch
+	}
+	msg = sanitize(msg)
+	// DuckDB prefixes messages with their class ("Binder Error: ") and may
+	// append a caret diagram after a blank line; keep the sentence as the
+	// message and the rest as detail.
+	if i := strings.Index(msg, " Error: "); i >= 0 && i < 30 {
+		msg = msg[i+len(" Error: "):]
+	}
+	e := &sqlstate.Error{Code: code}
+	if head, rest, ok := strings.Cut(msg, "\n"); ok {
+		e.Message = strings.TrimSpace(head)
+		e.Detail = strings.TrimSpace(rest)
+	} else {
+		e.Message = strings.TrimSpace(msg)
+	}
+	return e
+}

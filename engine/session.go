@@ -1,0 +1,465 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	bindings "github.com/duckdb/duckdb-go-bindings"
+	"github.com/duckdb/duckdb-go/v2/arrowmapping"
+	"github.com/duckdb/duckdb-go/v2/mapping"
+
+	"github.com/meshgate/meshgate/planner/catalog"
+	"github.com/meshgate/meshgate/sqlstate"
+)
+
+// View is one product as a session sees it: the address it is queried by
+// and the SELECT that defines it over the port view (policy-shaped by the
+// caller; by default `SELECT * FROM PortView(address)`).
+type View struct {
+	Address catalog.Address
+	SQL     string
+}
+
+// maxConns bounds the DuckDB connections of one session: one per result
+// that is open at the same time (suspended portals, open cursors).
+const maxConns = 16
+
+// Session is one client's view of the engine: an attached in-memory
+// catalog holding its product views, and the DuckDB connections that run
+// its queries. A Session is used by one goroutine at a time; only the
+// cancellation of a running query comes from elsewhere (through ctx).
+type Session struct {
+	e       *Engine
+	catalog string
+	views   map[catalog.Address]bool
+
+	mu         sync.Mutex
+	conns      []*conn
+	searchPath []string
+	pathGen    int
+	closed     bool
+}
+
+// conn is one DuckDB connection of a session.
+type conn struct {
+	c       mapping.Connection
+	busy    bool
+	pathGen int
+}
+
+// NewSession creates the session's catalog with its views.
+func (e *Engine) NewSession(ctx context.Context, views []View) (*Session, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	id := e.nextID.Add(1)
+	s := &Session{e: e, catalog: fmt.Sprintf("sess_%d", id), views: map[catalog.Address]bool{}}
+	stmts := []string{"ATTACH ':memory:' AS " + s.catalog}
+	domains := map[string]bool{}
+	for _, v := range views {
+		if !domains[v.Address.Domain] {
+			domains[v.Address.Domain] = true
+			stmts = append(stmts, fmt.Sprintf("CREATE SCHEMA %s.%s", s.catalog, quoteIdent(v.Address.Domain)))
+		}
+		stmts = append(stmts, fmt.Sprintf("CREATE VIEW %s.%s.%s AS %s", s.catalog, quoteIdent(v.Address.Domain), quoteIdent(v.Address.Name), v.SQL))
+		s.views[v.Address] = true
+	}
+	e.adminM.Lock()
+	defer e.adminM.Unlock()
+	if err := execOn(e.admin, strings.Join(stmts, ";\n")); err != nil {
+		_ = execOn(e.admin, "DETACH DATABASE IF EXISTS "+s.catalog)
+		return nil, fmt.Errorf("engine: create session catalog: %w", err)
+	}
+	s.searchPath = s.defaultPath()
+	return s, nil
+}
+
+// Catalog is the name of the session's DuckDB catalog (internal).
+func (s *Session) Catalog() string { return s.catalog }
+
+// Domains lists the schemas of the session's catalog, sorted.
+func (s *Session) Domains() []string {
+	seen := map[string]bool{}
+	var out []string
+	for a := range s.views {
+		if !seen[a.Domain] {
+			seen[a.Domain] = true
+			out = append(out, a.Domain)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// HasView reports whether the session's catalog defines the address.
+func (s *Session) HasView(a catalog.Address) bool { return s.views[a] }
+
+func (s *Session) defaultPath() []string { return []string{"main"} }
+
+// SetSearchPath sets the schemas unqualified names resolve in. Names that
+// are not schemas of the session are kept (as in PostgreSQL) but resolve
+// nothing.
+func (s *Session) SetSearchPath(schemas []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.searchPath = append([]string(nil), schemas...)
+	s.pathGen++
+}
+
+// searchPathSQL is the DuckDB search_path value for the session.
+func (s *Session) searchPathSQL() string {
+	parts := make([]string, 0, len(s.searchPath)+1)
+	for _, p := range s.searchPath {
+		parts = append(parts, s.catalog+"."+quoteIdent(p))
+	}
+	if len(parts) == 0 {
+		parts = append(parts, s.catalog+".main")
+	}
+	return strings.Join(parts, ",")
+}
+
+// acquire returns an idle connection set to the session's catalog and
+// search path, opening one if none is idle.
+func (s *Session) acquire() (*conn, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, sqlstate.New(sqlstate.ConnectionFailure, "session is closed")
+	}
+	var c *conn
+	for _, cand := range s.conns {
+		if !cand.busy {
+			c = cand
+			break
+		}
+	}
+	if c == nil {
+		if len(s.conns) >= maxConns {
+			return nil, sqlstate.New(sqlstate.ProgramLimitExceeded, "too many open results in this session (at most %d)", maxConns).
+				WithHint("Close cursors or portals you no longer need.")
+		}
+		c = &conn{pathGen: -1}
+		if mapping.Connect(s.e.db, &c.c) == mapping.StateError {
+			return nil, sqlstate.New(sqlstate.InternalError, "cannot open an engine connection")
+		}
+		if err := execOn(c.c, "USE "+s.catalog); err != nil {
+			mapping.Disconnect(&c.c)
+			return nil, err
+		}
+		s.conns = append(s.conns, c)
+	}
+	if c.pathGen != s.pathGen {
+		if err := execOn(c.c, "SET search_path = "+quoteLiteral(s.searchPathSQL())); err != nil {
+			return nil, err
+		}
+		c.pathGen = s.pathGen
+	}
+	c.busy = true
+	return c, nil
+}
+
+func (s *Session) release(c *conn) {
+	s.mu.Lock()
+	c.busy = false
+	s.mu.Unlock()
+}
+
+// SerializeSQL returns DuckDB's JSON syntax tree of SELECT statements
+// (json_serialize_sql), for the planner.
+func (s *Session) SerializeSQL(ctx context.Context, sql string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	c, err := s.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer s.release(c)
+	rows, err := queryStringsOn(c.c, "SELECT CAST(json_serialize_sql("+quoteLiteral(sql)+") AS VARCHAR)", 1)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) != 1 {
+		return nil, sqlstate.New(sqlstate.InternalError, "parser returned no tree")
+	}
+	return []byte(rows[0][0]), nil
+}
+
+// Prepared is a statement prepared in DuckDB: its parameter and result
+// types are known without executing it.
+type Prepared struct {
+	s      *Session
+	sql    string
+	c      *conn
+	stmt   mapping.PreparedStatement
+	schema *arrow.Schema
+	params []arrow.DataType // nil where DuckDB could not infer the type
+	active bool             // a reader of this statement is open on c
+}
+
+// Prepare prepares one read statement. The engine refuses anything that is
+// not a SELECT or EXPLAIN whatever the planner decided.
+func (s *Session) Prepare(ctx context.Context, sql string) (*Prepared, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	c, err := s.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer s.release(c)
+	stmt, err := prepareOn(c, sql)
+	if err != nil {
+		return nil, err
+	}
+	p := &Prepared{s: s, sql: sql, c: c, stmt: stmt}
+	if err := p.describe(); err != nil {
+		mapping.DestroyPrepare(&p.stmt)
+		return nil, err
+	}
+	return p, nil
+}
+
+func prepareOn(c *conn, sql string) (mapping.PreparedStatement, error) {
+	var stmt mapping.PreparedStatement
+	if mapping.Prepare(c.c, sql, &stmt) == mapping.StateError {
+		msg := mapping.PrepareError(stmt)
+		mapping.DestroyPrepare(&stmt)
+		return stmt, duckError(msg, errorTypeOf(msg))
+	}
+	switch mapping.PreparedStatementType(stmt) {
+	case mapping.StatementTypeSelect, mapping.StatementTypeExplain:
+	default:
+		mapping.DestroyPrepare(&stmt)
+		return stmt, sqlstate.New(sqlstate.FeatureNotSupported, "only read statements can be executed")
+	}
+	return stmt, nil
+}
+
+// errorTypeOf recovers DuckDB's error class from a prepare error message,
+// which the C API gives only as text ("Binder Error: …").
+func errorTypeOf(msg string) mapping.ErrorType {
+	head, _, _ := strings.Cut(msg, ":")
+	switch head {
+	case "Parser Error":
+		return mapping.ErrorTypeParser
+	case "Binder Error":
+		return mapping.ErrorTypeBinder
+	case "Catalog Error":
+		return mapping.ErrorTypeCatalog
+	case "Conversion Error":
+		return mapping.ErrorTypeConversion
+	case "Out of Range Error":
+		return mapping.ErrorTypeOutOfRange
+	case "Invalid Input Error":
+		return mapping.ErrorTypeInvalidInput
+	case "Not implemented Error":
+		return mapping.ErrorTypeNotImplemented
+	case "Permission Error":
+		return mapping.ErrorTypePermission
+	case "Interrupt Error", "INTERRUPT Error":
+		return mapping.ErrorTypeInterrupt
+	case "Parameter Not Resolved Error":
+		return mapping.ErrorTypeParameterNotResolved
+	}
+	return mapping.ErrorTypeInvalid
+}
+
+func (p *Prepared) describe() error {
+	var opts arrowmapping.ArrowOptions
+	arrowmapping.ConnectionGetArrowOptions(p.c.c, &opts)
+	defer arrowmapping.DestroyArrowOptions(&opts)
+	n := mapping.PreparedStatementColumnCount(p.stmt)
+	names := make([]string, n)
+	types := make([]mapping.LogicalType, n)
+	for i := mapping.IdxT(0); i < n; i++ {
+		names[i] = mapping.PreparedStatementColumnName(p.stmt, i)
+		types[i] = mapping.PreparedStatementColumnLogicalType(p.stmt, i)
+	}
+	schema, err := arrowSchema(opts, names, types)
+	for i := range types {
+		mapping.DestroyLogicalType(&types[i])
+	}
+	if err != nil {
+		return err
+	}
+	p.schema = schema
+	np := mapping.NParams(p.stmt)
+	p.params = make([]arrow.DataType, np)
+	for i := mapping.IdxT(1); i <= np; i++ {
+		if t := mapping.ParamType(p.stmt, i); t == mapping.TypeInvalid || t == mapping.TypeAny || t == mapping.TypeSQLNull {
+			continue
+		}
+		lt := mapping.ParamLogicalType(p.stmt, i)
+		ps, err := arrowSchema(opts, []string{"p"}, []mapping.LogicalType{lt})
+		mapping.DestroyLogicalType(&lt)
+		if err == nil {
+			p.params[i-1] = ps.Field(0).Type
+		}
+	}
+	return nil
+}
+
+// Schema is the result's Arrow schema (with MetaDuckType metadata).
+func (p *Prepared) Schema() *arrow.Schema { return p.schema }
+
+// Params are the inferred parameter types ($1 first); nil where unknown.
+func (p *Prepared) Params() []arrow.DataType { return p.params }
+
+// Query binds args (nil, bool, int64, float64, string or []byte; DuckDB
+// casts strings to the parameter's type) and starts the query. Rows stream
+// from the returned reader, which must be released; cancelling ctx
+// interrupts the query in DuckDB.
+func (p *Prepared) Query(ctx context.Context, args []any) (array.RecordReader, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, canceled(err)
+	}
+	if len(args) != len(p.params) {
+		return nil, sqlstate.New(sqlstate.ProtocolViolation, "statement has %d parameters but %d values were given", len(p.params), len(args))
+	}
+	// Use the statement's own connection when it is free; otherwise (another
+	// result is still open on it) prepare again on a free connection.
+	c, stmt, own := p.c, p.stmt, true
+	p.s.mu.Lock()
+	busy := c.busy || p.active
+	if !busy {
+		c.busy = true
+	}
+	p.s.mu.Unlock()
+	if busy {
+		var err error
+		if c, err = p.s.acquire(); err != nil {
+			return nil, err
+		}
+		if stmt, err = prepareOn(c, p.sql); err != nil {
+			p.s.release(c)
+			return nil, err
+		}
+		own = false
+	} else {
+		p.active = true
+	}
+	done := func() {
+		if own {
+			p.active = false
+		} else {
+			mapping.DestroyPrepare(&stmt)
+		}
+		p.s.release(c)
+	}
+	if err := bindArgs(stmt, args); err != nil {
+		done()
+		return nil, err
+	}
+	stop := watch(ctx, c.c)
+	finish := func() { stop(); done() }
+	var pending mapping.PendingResult
+	if bindings.PendingPreparedStreaming(stmt, &pending) == mapping.StateError {
+		msg := mapping.PendingError(pending)
+		mapping.DestroyPending(&pending)
+		finish()
+		return nil, duckError(msg, errorTypeOf(msg))
+	}
+	var res mapping.Result
+	state := mapping.ExecutePending(pending, &res)
+	mapping.DestroyPending(&pending)
+	if state == mapping.StateError {
+		msg, typ := mapping.ResultError(&res), mapping.ResultErrorType(&res)
+		mapping.DestroyResult(&res)
+		finish()
+		if err := ctx.Err(); err != nil {
+			return nil, canceled(err)
+		}
+		return nil, duckError(msg, typ)
+	}
+	return newRecordReader(ctx, p.schema, res, finish)
+}
+
+// watch interrupts the connection's running query when ctx is done, until
+// the returned stop is called (which waits, so a late interrupt can never
+// hit the connection's next query).
+func watch(ctx context.Context, c mapping.Connection) (stop func()) {
+	if ctx.Done() == nil {
+		return func() {}
+	}
+	quit := make(chan struct{})
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		select {
+		case <-ctx.Done():
+			mapping.Interrupt(c)
+		case <-quit:
+		}
+	}()
+	return func() {
+		close(quit)
+		<-exited
+	}
+}
+
+func bindArgs(stmt mapping.PreparedStatement, args []any) error {
+	if mapping.ClearBindings(stmt) == mapping.StateError {
+		return sqlstate.New(sqlstate.InternalError, "cannot reset parameters")
+	}
+	for i, a := range args {
+		idx := mapping.IdxT(i + 1)
+		var st mapping.State
+		switch v := a.(type) {
+		case nil:
+			st = mapping.BindNull(stmt, idx)
+		case bool:
+			st = mapping.BindBoolean(stmt, idx, v)
+		case int64:
+			st = mapping.BindInt64(stmt, idx, v)
+		case float64:
+			st = mapping.BindDouble(stmt, idx, v)
+		case string:
+			st = mapping.BindVarchar(stmt, idx, v)
+		case []byte:
+			st = mapping.BindBlob(stmt, idx, v)
+		default:
+			return sqlstate.New(sqlstate.InternalError, "parameter $%d has an unsupported Go type %T", i+1, a)
+		}
+		if st == mapping.StateError {
+			return sqlstate.New(sqlstate.DatatypeMismatch, "parameter $%d: value %v does not fit the parameter's type", i+1, a)
+		}
+	}
+	return nil
+}
+
+// Close frees the prepared statement.
+func (p *Prepared) Close() {
+	p.s.mu.Lock()
+	defer p.s.mu.Unlock()
+	if p.stmt.Ptr != nil {
+		mapping.DestroyPrepare(&p.stmt)
+	}
+}
+
+// Close ends the session: its connections are closed and its catalog
+// detached. Open readers must be released first.
+func (s *Session) Close() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	for _, c := range s.conns {
+		mapping.Interrupt(c.c)
+		mapping.Disconnect(&c.c)
+	}
+	s.conns = nil
+	s.mu.Unlock()
+	s.e.adminM.Lock()
+	defer s.e.adminM.Unlock()
+	if err := execOn(s.e.admin, "DETACH DATABASE IF EXISTS "+s.catalog); err != nil {
+		s.e.log.Warn("detach session catalog", "catalog", s.catalog, "err", err)
+	}
+}

@@ -1,0 +1,130 @@
+package gateway
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+
+	"github.com/meshgate/meshgate/auth"
+	"github.com/meshgate/meshgate/engine"
+	"github.com/meshgate/meshgate/gateway/pgwire"
+	"github.com/meshgate/meshgate/sqlstate"
+)
+
+// DefaultDatabase is the database name clients connect to.
+const DefaultDatabase = "mesh"
+
+// Gateway admits clients and creates their sessions. It implements
+// pgwire.Handler.
+type Gateway struct {
+	engine   *engine.Engine
+	users    *auth.Directory
+	database string
+	log      *slog.Logger
+	defs     map[string]*settingDef
+}
+
+// New returns a gateway serving the engine's products to the directory's
+// users under the given database name.
+func New(e *engine.Engine, users *auth.Directory, database string, log *slog.Logger) *Gateway {
+	if database == "" {
+		database = DefaultDatabase
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Gateway{engine: e, users: users, database: database, log: log, defs: settingDefs()}
+}
+
+var _ pgwire.Handler = (*Gateway)(nil)
+
+// Open admits a client: the user must be in the users file (passwords come
+// with the identity issue), the database must be the mesh's.
+func (g *Gateway) Open(ctx context.Context, st pgwire.Startup) (pgwire.Session, error) {
+	user, ok := g.users.Lookup(st.User)
+	if !ok {
+		g.log.Info("connection refused: unknown user", "user", st.User, "client", addr(st))
+		return nil, sqlstate.New(sqlstate.InvalidAuthorization, "role %q does not exist", st.User).
+			WithHint("meshgate admits the users listed in its users file; ask the mesh's administrator to add you.").Fatal()
+	}
+	if _, repl := st.Params["replication"]; repl {
+		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "replication connections are not supported by meshgate").Fatal()
+	}
+	if st.Database != "" && st.Database != g.database && st.Database != st.User {
+		return nil, sqlstate.New("3D000", "database %q does not exist", st.Database).
+			WithHint("Connect to database %q.", g.database).Fatal()
+	}
+	s, err := g.newSession(ctx, user, st)
+	if err != nil {
+		return nil, err
+	}
+	g.log.Info("session started", "user", user.Name, "client", addr(st), "application", st.ApplicationName, "catalog", s.es.Catalog())
+	return s, nil
+}
+
+func addr(st pgwire.Startup) string {
+	if st.RemoteAddr == nil {
+		return ""
+	}
+	return st.RemoteAddr.String()
+}
+
+// views lists the products a user's session contains. Until policies land
+// (the governance issue) every admitted user sees every served product.
+func (g *Gateway) views(_ *auth.User) []engine.View {
+	var out []engine.View
+	for _, p := range g.engine.Products() {
+		out = append(out, engine.View{Address: p.Address, SQL: "SELECT * FROM " + engine.PortView(p.Address)})
+	}
+	return out
+}
+
+// parseOptions reads the startup "options" parameter: -c name=value and
+// --name=value, separated by spaces (backslash escapes a space).
+func parseOptions(opts string) ([][2]string, error) {
+	var words []string
+	var cur strings.Builder
+	esc := false
+	for _, r := range opts {
+		switch {
+		case esc:
+			cur.WriteRune(r)
+			esc = false
+		case r == '\\':
+			esc = true
+		case r == ' ' || r == '\t':
+			if cur.Len() > 0 {
+				words = append(words, cur.String())
+				cur.Reset()
+			}
+		default:
+			cur.WriteRune(r)
+		}
+	}
+	if cur.Len() > 0 {
+		words = append(words, cur.String())
+	}
+	var out [][2]string
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		var kv string
+		switch {
+		case w == "-c" && i+1 < len(words):
+			i++
+			kv = words[i]
+		case strings.HasPrefix(w, "-c"):
+			kv = w[2:]
+		case strings.HasPrefix(w, "--"):
+			kv = w[2:]
+		default:
+			return nil, sqlstate.New(sqlstate.ProtocolViolation, "invalid command-line argument for server process: %s", w).
+				WithHint("Use options='-c name=value'.")
+		}
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return nil, sqlstate.New(sqlstate.SyntaxError, "-c %s requires a value", kv)
+		}
+		out = append(out, [2]string{strings.ReplaceAll(k, "-", "_"), v})
+	}
+	return out, nil
+}

@@ -1,0 +1,160 @@
+package pgwire
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5/pgproto3"
+)
+
+// sendCopy sends a result as COPY ... TO STDOUT: CopyOutResponse, one
+// CopyData per row, CopyDone. The caller sends CommandComplete "COPY n".
+func (c *conn) sendCopy(ctx context.Context, rows *rowStream, f *CopyFormat) (int64, error) {
+	cf := *f
+	if cf.Delimiter == 0 {
+		cf.Delimiter = '\t'
+		if cf.CSV {
+			cf.Delimiter = ','
+		}
+	}
+	if !cf.CSV && cf.Null == "" {
+		cf.Null = `\N`
+	}
+	ncols := 0
+	if rows != nil {
+		ncols = rows.reader.Schema().NumFields()
+	}
+	c.w.msg(&pgproto3.CopyOutResponse{OverallFormat: 0, ColumnFormatCodes: make([]uint16, ncols)})
+	var n int64
+	if rows != nil {
+		rows.formats = nil // COPY's text forms
+		var scratch []byte
+		if cf.CSV && cf.Header {
+			start := c.copyDataStart()
+			for j, fld := range rows.reader.Schema().Fields() {
+				if j > 0 {
+					c.w.buf = append(c.w.buf, cf.Delimiter)
+				}
+				p := len(c.w.buf)
+				c.w.buf = append(c.w.buf, fld.Name...)
+				c.w.buf, scratch = csvQuoteTail(c.w.buf, p, &cf, scratch)
+			}
+			c.copyDataEnd(start)
+		}
+		for {
+			ok, err := rows.advance(ctx)
+			if err != nil {
+				return n, err
+			}
+			if !ok {
+				break
+			}
+			for ; rows.row < rows.nrows; rows.row++ {
+				start := c.copyDataStart()
+				for j := range rows.cols {
+					if j > 0 {
+						c.w.buf = append(c.w.buf, cf.Delimiter)
+					}
+					col := &rows.cols[j]
+					if col.isNull(rows.row) {
+						c.w.buf = append(c.w.buf, cf.Null...)
+						continue
+					}
+					p := len(c.w.buf)
+					c.w.buf = col.app(c.w.buf, rows.row)
+					if cf.CSV {
+						c.w.buf, scratch = csvQuoteTail(c.w.buf, p, &cf, scratch)
+					} else {
+						c.w.buf, scratch = copyEscapeTail(c.w.buf, p, cf.Delimiter, scratch)
+					}
+				}
+				c.copyDataEnd(start)
+				n++
+				if err := c.w.maybeFlush(); err != nil {
+					return n, err
+				}
+			}
+		}
+	}
+	c.w.msg(&pgproto3.CopyDone{})
+	return n, nil
+}
+
+func (c *conn) copyDataStart() int {
+	start := len(c.w.buf)
+	c.w.buf = append(c.w.buf, 'd', 0, 0, 0, 0)
+	return start
+}
+
+func (c *conn) copyDataEnd(start int) {
+	c.w.buf = append(c.w.buf, '\n')
+	be.PutUint32(c.w.buf[start+1:], uint32(len(c.w.buf)-start-1))
+}
+
+// copyEscapeTail applies COPY TEXT escaping to dst[p:] (backslash, the
+// delimiter, and control characters).
+func copyEscapeTail(dst []byte, p int, delim byte, scratch []byte) ([]byte, []byte) {
+	needs := false
+	for _, ch := range dst[p:] {
+		if ch == '\\' || ch == delim || ch < 0x20 {
+			needs = true
+			break
+		}
+	}
+	if !needs {
+		return dst, scratch
+	}
+	scratch = append(scratch[:0], dst[p:]...)
+	dst = dst[:p]
+	for _, ch := range scratch {
+		switch ch {
+		case '\\':
+			dst = append(dst, '\\', '\\')
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		case '\b':
+			dst = append(dst, '\\', 'b')
+		case '\f':
+			dst = append(dst, '\\', 'f')
+		case '\v':
+			dst = append(dst, '\\', 'v')
+		default:
+			if ch == delim {
+				dst = append(dst, '\\')
+			}
+			dst = append(dst, ch)
+		}
+	}
+	return dst, scratch
+}
+
+// csvQuoteTail quotes dst[p:] as a CSV field when PostgreSQL would: when it
+// contains the delimiter, a quote, CR or LF, equals the NULL string, or is
+// the end-of-data marker \. .
+func csvQuoteTail(dst []byte, p int, cf *CopyFormat, scratch []byte) ([]byte, []byte) {
+	v := dst[p:]
+	needs := string(v) == cf.Null || string(v) == `\.`
+	if !needs {
+		for _, ch := range v {
+			if ch == cf.Delimiter || ch == '"' || ch == '\n' || ch == '\r' {
+				needs = true
+				break
+			}
+		}
+	}
+	if !needs {
+		return dst, scratch
+	}
+	scratch = append(scratch[:0], v...)
+	dst = append(dst[:p], '"')
+	for _, ch := range scratch {
+		if ch == '"' {
+			dst = append(dst, '"')
+		}
+		dst = append(dst, ch)
+	}
+	return append(dst, '"'), scratch
+}

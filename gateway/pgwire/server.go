@@ -1,0 +1,193 @@
+package pgwire
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgproto3"
+)
+
+// DefaultMaxMessageSize bounds a client message's body when
+// Server.MaxMessageSize is zero.
+const DefaultMaxMessageSize = 16 << 20
+
+// Server accepts PostgreSQL clients and serves each on its own goroutine.
+type Server struct {
+	// Handler admits connections and supplies their sessions.
+	Handler Handler
+	// Logger receives connection-level events; slog.Default() when nil.
+	Logger *slog.Logger
+	// MaxMessageSize bounds a client message's body in bytes (default
+	// DefaultMaxMessageSize). A larger message is a FATAL 08P01.
+	MaxMessageSize int
+	// Authenticator, when set, runs the authentication exchange between
+	// the startup packet and AuthenticationOk. When nil every client
+	// proceeds straight to Handler.Open ("trust").
+	Authenticator Authenticator
+
+	nextPID atomic.Uint32
+
+	mu      sync.Mutex
+	cancels map[uint32]*conn // by backend process ID
+}
+
+// Authenticator runs an authentication exchange (SCRAM-SHA-256, …) after
+// the startup packet and before AuthenticationOk.
+type Authenticator interface {
+	// Authenticate returns nil to admit the client, or an error
+	// (*sqlstate.Error 28000/28P01…) that is sent as FATAL before the
+	// connection is closed.
+	Authenticate(ctx context.Context, s Startup, c AuthConn) error
+}
+
+// AuthConn is the connection as an authentication exchange sees it.
+type AuthConn interface {
+	// Send writes an authentication message (AuthenticationSASL,
+	// AuthenticationSASLContinue…) and flushes it. AuthenticationOk is
+	// sent by the wire layer, not by the Authenticator.
+	Send(msg pgproto3.BackendMessage) error
+	// Receive reads the client's next message. authType (a
+	// pgproto3.AuthType* constant) tells how to decode a 'p' message.
+	Receive(authType uint32) (pgproto3.FrontendMessage, error)
+}
+
+func (s *Server) logger() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.Default()
+}
+
+func (s *Server) maxMessageSize() int {
+	if s.MaxMessageSize > 0 {
+		return s.MaxMessageSize
+	}
+	return DefaultMaxMessageSize
+}
+
+// Serve accepts connections on ln until ctx is done (it then returns nil)
+// or ln fails or is closed (it returns that error). Before returning it
+// closes ln and every live connection and waits for their goroutines.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	if s.Handler == nil {
+		return errors.New("pgwire: Server.Handler is nil")
+	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // closes every connection (see serveConn)
+	stop := context.AfterFunc(ctx, func() { ln.Close() })
+	defer stop()
+	defer ln.Close()
+
+	var backoff time.Duration
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+				s.logger().Warn("pgwire: accept", "err", err, "retry_in", backoff)
+				select {
+				case <-time.After(backoff):
+					continue
+				case <-ctx.Done():
+					return nil
+				}
+			}
+			return fmt.Errorf("pgwire: accept: %w", err)
+		}
+		backoff = 0
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.serveConn(ctx, nc)
+		}()
+	}
+}
+
+// serveConn runs one connection. A panic while serving it is logged and
+// closes that connection only.
+func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() { nc.Close() })
+	defer stop()
+
+	c := &conn{
+		srv:     s,
+		nc:      nc,
+		log:     s.logger().With("remote", nc.RemoteAddr().String()),
+		w:       writer{nc: nc, buf: make([]byte, 0, 2*flushThreshold)},
+		stmts:   map[string]*statement{},
+		portals: map[string]*portal{},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			c.log.Error("pgwire: panic serving connection", "panic", r, "stack", string(debug.Stack()))
+		}
+		c.close()
+	}()
+	if err := c.serve(ctx); err != nil {
+		c.log.Debug("pgwire: connection ended", "err", err)
+	}
+}
+
+// register assigns c a backend process ID and secret key and enters it in
+// the cancel registry.
+func (s *Server) register(c *conn) error {
+	if _, err := rand.Read(c.secret[:]); err != nil {
+		return fmt.Errorf("pgwire: secret key: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cancels == nil {
+		s.cancels = map[uint32]*conn{}
+	}
+	for {
+		pid := s.nextPID.Add(1)
+		if pid == 0 {
+			continue
+		}
+		if _, taken := s.cancels[pid]; !taken {
+			c.pid = pid
+			s.cancels[pid] = c
+			return nil
+		}
+	}
+}
+
+func (s *Server) unregister(c *conn) {
+	if c.pid == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cancels[c.pid] == c {
+		delete(s.cancels, c.pid)
+	}
+}
+
+// cancel handles a CancelRequest: if (pid, secret) names a live
+// connection, the statement it is running, if any, is canceled.
+func (s *Server) cancel(pid uint32, secret []byte) {
+	s.mu.Lock()
+	c := s.cancels[pid]
+	s.mu.Unlock()
+	if c == nil || subtle.ConstantTimeCompare(c.secret[:], secret) != 1 {
+		return
+	}
+	c.cancelActive()
+}

@@ -1,0 +1,298 @@
+package gateway
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	_ "time/tzdata" // time zones must resolve on machines without tzdata
+
+	"github.com/meshgate/meshgate/sqlstate"
+)
+
+// ServerVersion is the PostgreSQL version meshgate speaks for.
+const (
+	ServerVersion    = "15.4"
+	ServerVersionNum = "150004"
+)
+
+// settingDef describes one run-time parameter a client may SHOW or SET.
+type settingDef struct {
+	name     string // as PostgreSQL spells it in SHOW ALL and ParameterStatus
+	def      string
+	report   bool // sent as ParameterStatus at start and when it changes
+	readOnly bool
+	// check validates a new value and returns its normalised form.
+	check func(v string) (string, error)
+}
+
+// settingDefs is the fixed table of known parameters, by lowercase name.
+// It is never modified after start.
+func settingDefs() map[string]*settingDef {
+	defs := []*settingDef{
+		{name: "application_name", def: "", report: true},
+		{name: "client_encoding", def: "UTF8", report: true, check: checkEncoding},
+		{name: "DateStyle", def: "ISO, MDY", report: true, check: checkDateStyle},
+		{name: "default_transaction_read_only", def: "on", report: true, check: checkReadOnly},
+		{name: "in_hot_standby", def: "off", report: true, readOnly: true},
+		{name: "integer_datetimes", def: "on", report: true, readOnly: true},
+		{name: "IntervalStyle", def: "postgres", report: true, check: checkIntervalStyle},
+		{name: "is_superuser", def: "off", report: true, readOnly: true},
+		{name: "server_encoding", def: "UTF8", report: true, readOnly: true},
+		{name: "server_version", def: ServerVersion, report: true, readOnly: true},
+		{name: "session_authorization", def: "", report: true, readOnly: true},
+		{name: "standard_conforming_strings", def: "on", report: true, check: checkOn("standard_conforming_strings")},
+		{name: "TimeZone", def: "UTC", report: true, check: checkTimeZone},
+		{name: "server_version_num", def: ServerVersionNum, readOnly: true},
+		{name: "search_path", def: `"$user", public`, check: checkSearchPath},
+		{name: "transaction_isolation", def: "read committed", check: checkIsolation},
+		{name: "default_transaction_isolation", def: "read committed", check: checkIsolation},
+		{name: "transaction_read_only", def: "on", check: checkReadOnly},
+		{name: "transaction_deferrable", def: "off", check: checkBool},
+		{name: "default_transaction_deferrable", def: "off", check: checkBool},
+		{name: "extra_float_digits", def: "1", check: checkIntRange(-15, 3)},
+		{name: "statement_timeout", def: "0", check: checkDuration},
+		{name: "lock_timeout", def: "0", check: checkDuration},
+		{name: "idle_in_transaction_session_timeout", def: "0", check: checkDuration},
+		{name: "idle_session_timeout", def: "0", check: checkDuration},
+		{name: "client_min_messages", def: "notice", check: checkEnum("debug5", "debug4", "debug3", "debug2", "debug1", "log", "notice", "warning", "error")},
+		{name: "bytea_output", def: "hex", check: checkEnum("hex")},
+		{name: "max_identifier_length", def: "63", readOnly: true},
+		{name: "max_index_keys", def: "32", readOnly: true},
+		{name: "block_size", def: "8192", readOnly: true},
+		{name: "lc_collate", def: "C.UTF-8", readOnly: true},
+		{name: "lc_ctype", def: "C.UTF-8", readOnly: true},
+		{name: "lc_messages", def: "C.UTF-8", check: anyValue},
+		{name: "lc_monetary", def: "C.UTF-8", check: anyValue},
+		{name: "lc_numeric", def: "C.UTF-8", check: anyValue},
+		{name: "lc_time", def: "C.UTF-8", check: anyValue},
+		{name: "escape_string_warning", def: "on", check: checkBool},
+		{name: "jit", def: "off", check: checkBool},
+		{name: "row_security", def: "on", check: checkOn("row_security")},
+		{name: "synchronous_commit", def: "on", check: anyValue},
+		{name: "work_mem", def: "4MB", check: anyValue},
+		{name: "max_connections", def: "100", readOnly: true},
+		{name: "default_text_search_config", def: "pg_catalog.english", check: anyValue},
+		{name: "geqo", def: "on", check: checkBool},
+		{name: "enable_seqscan", def: "on", check: checkBool},
+		{name: "timezone_abbreviations", def: "Default", check: anyValue},
+	}
+	m := make(map[string]*settingDef, len(defs))
+	for _, d := range defs {
+		m[strings.ToLower(d.name)] = d
+	}
+	return m
+}
+
+func anyValue(v string) (string, error) { return v, nil }
+
+func invalid(name, v string) *sqlstate.Error {
+	return sqlstate.New(sqlstate.InvalidParameterValue, "invalid value for parameter %q: %q", name, v)
+}
+
+func checkEncoding(v string) (string, error) {
+	switch strings.ToUpper(strings.ReplaceAll(v, "-", "")) {
+	case "UTF8", "UNICODE":
+		return "UTF8", nil
+	}
+	return "", sqlstate.New(sqlstate.FeatureNotSupported, "client_encoding %q is not supported: meshgate speaks UTF8 only", v)
+}
+
+func checkDateStyle(v string) (string, error) {
+	out, order := "ISO", "MDY"
+	for _, part := range strings.Split(v, ",") {
+		switch strings.ToUpper(strings.TrimSpace(part)) {
+		case "ISO", "":
+		case "MDY", "US", "NONEURO", "NONEUROPEAN":
+			order = "MDY"
+		case "DMY", "EURO", "EUROPEAN":
+			order = "DMY"
+		case "YMD":
+			order = "YMD"
+		case "SQL", "POSTGRES", "GERMAN":
+			return "", sqlstate.New(sqlstate.FeatureNotSupported, "DateStyle %q is not supported: meshgate prints dates in ISO style only", v)
+		default:
+			return "", invalid("DateStyle", v)
+		}
+	}
+	return out + ", " + order, nil
+}
+
+func checkIntervalStyle(v string) (string, error) {
+	if strings.EqualFold(v, "postgres") {
+		return "postgres", nil
+	}
+	return "", sqlstate.New(sqlstate.FeatureNotSupported, "IntervalStyle %q is not supported: meshgate prints intervals in postgres style only", v)
+}
+
+func checkOn(name string) func(string) (string, error) {
+	return func(v string) (string, error) {
+		b, err := checkBool(v)
+		if err != nil {
+			return "", err
+		}
+		if b != "on" {
+			return "", sqlstate.New(sqlstate.FeatureNotSupported, "%s cannot be turned off in meshgate", name)
+		}
+		return b, nil
+	}
+}
+
+func checkReadOnly(v string) (string, error) {
+	b, err := checkBool(v)
+	if err != nil {
+		return "", err
+	}
+	if b != "on" {
+		// Accepted for clients that ask for read-write by default; every
+		// write statement is refused on its own.
+		return "on", nil
+	}
+	return b, nil
+}
+
+func checkBool(v string) (string, error) {
+	switch strings.ToLower(v) {
+	case "on", "true", "yes", "1", "t", "y":
+		return "on", nil
+	case "off", "false", "no", "0", "f", "n":
+		return "off", nil
+	}
+	return "", sqlstate.New(sqlstate.InvalidParameterValue, "parameter requires a Boolean value, got %q", v)
+}
+
+func checkEnum(values ...string) func(string) (string, error) {
+	return func(v string) (string, error) {
+		for _, x := range values {
+			if strings.EqualFold(v, x) {
+				return x, nil
+			}
+		}
+		return "", sqlstate.New(sqlstate.InvalidParameterValue, "invalid value %q; available values: %s", v, strings.Join(values, ", "))
+	}
+}
+
+func checkIntRange(lo, hi int) func(string) (string, error) {
+	return func(v string) (string, error) {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			return "", sqlstate.New(sqlstate.InvalidParameterValue, "invalid integer value %q", v)
+		}
+		if n < lo || n > hi {
+			return "", sqlstate.New(sqlstate.InvalidParameterValue, "%d is outside the valid range (%d .. %d)", n, lo, hi)
+		}
+		return strconv.Itoa(n), nil
+	}
+}
+
+func checkIsolation(v string) (string, error) {
+	switch strings.ToLower(strings.Join(strings.Fields(v), " ")) {
+	case "read committed", "read uncommitted", "repeatable read", "serializable":
+		return strings.ToLower(strings.Join(strings.Fields(v), " ")), nil
+	}
+	return "", invalid("transaction_isolation", v)
+}
+
+// parseDuration reads PostgreSQL's time settings: a number of
+// milliseconds or a number with a unit (ms, s, min, h, d).
+func parseDuration(v string) (time.Duration, error) {
+	v = strings.TrimSpace(strings.ToLower(v))
+	i := 0
+	for i < len(v) && (v[i] >= '0' && v[i] <= '9' || v[i] == '.') {
+		i++
+	}
+	n, err := strconv.ParseFloat(v[:i], 64)
+	if err != nil || n < 0 {
+		return 0, sqlstate.New(sqlstate.InvalidParameterValue, "invalid value for a time setting: %q", v)
+	}
+	unit := time.Millisecond
+	switch strings.TrimSpace(v[i:]) {
+	case "", "ms":
+	case "us":
+		unit = time.Microsecond
+	case "s":
+		unit = time.Second
+	case "min":
+		unit = time.Minute
+	case "h":
+		unit = time.Hour
+	case "d":
+		unit = 24 * time.Hour
+	default:
+		return 0, sqlstate.New(sqlstate.InvalidParameterValue, "invalid unit in %q: valid units are us, ms, s, min, h and d", v)
+	}
+	return time.Duration(n * float64(unit)), nil
+}
+
+func checkDuration(v string) (string, error) {
+	d, err := parseDuration(v)
+	if err != nil {
+		return "", err
+	}
+	if d == 0 {
+		return "0", nil
+	}
+	if d%time.Second == 0 {
+		return fmt.Sprintf("%ds", d/time.Second), nil
+	}
+	return fmt.Sprintf("%dms", d/time.Millisecond), nil
+}
+
+// loadTimeZone resolves a TimeZone value: an IANA name, UTC/GMT/Z, or a
+// numeric offset in hours (PostgreSQL's SET TIME ZONE -8).
+func loadTimeZone(v string) (*time.Location, string, error) {
+	switch strings.ToUpper(v) {
+	case "UTC", "GMT", "Z", "ZULU", "ETC/UTC", "UCT":
+		return time.UTC, "UTC", nil
+	}
+	if h, err := strconv.ParseFloat(v, 64); err == nil && h >= -15 && h <= 15 {
+		secs := int(h * 3600)
+		return time.FixedZone(fmt.Sprintf("%+03d", int(h)), secs), fmt.Sprintf("<%+03d>%+d", int(h), -int(h)), nil
+	}
+	loc, err := time.LoadLocation(v)
+	if err != nil || v == "" || v == "Local" {
+		return nil, "", sqlstate.New(sqlstate.InvalidParameterValue, "invalid value for parameter \"TimeZone\": %q", v).
+			WithHint("Use a time zone name such as UTC or Europe/Paris.")
+	}
+	return loc, loc.String(), nil
+}
+
+func checkTimeZone(v string) (string, error) {
+	_, name, err := loadTimeZone(v)
+	return name, err
+}
+
+// checkSearchPath normalises a search_path list: identifiers lowercased
+// unless quoted, joined with ", ".
+func checkSearchPath(v string) (string, error) {
+	parts := splitSearchPath(v)
+	return strings.Join(parts, ", "), nil
+}
+
+// splitSearchPath splits "a, \"B\", c" into its schema names as written
+// (quotes kept for names that need them).
+func splitSearchPath(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if !strings.HasPrefix(p, `"`) {
+			p = strings.ToLower(p)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// sortedSettingNames lists the known settings for SHOW ALL.
+func sortedSettingNames(defs map[string]*settingDef) []string {
+	names := make([]string, 0, len(defs))
+	for k := range defs {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}

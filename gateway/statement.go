@@ -1,0 +1,440 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshgate/meshgate/engine"
+	"github.com/meshgate/meshgate/gateway/pgwire"
+	"github.com/meshgate/meshgate/planner"
+	"github.com/meshgate/meshgate/sqlstate"
+)
+
+// statement is one classified statement of a session. Reads are checked
+// by the planner and prepared in the engine (prepare); session statements
+// are answered here when executed.
+type statement struct {
+	s        *session
+	cl       *planner.Statement
+	declared []uint32 // parameter types the client declared in Parse
+
+	ready    bool
+	prepared *engine.Prepared
+	fields   []pgwire.Field
+	params   []uint32
+}
+
+var _ pgwire.Statement = (*statement)(nil)
+
+func (st *statement) SQL() string { return st.cl.SQL }
+
+func (st *statement) ParamOIDs() []uint32 { return st.params }
+
+func (st *statement) Fields() []pgwire.Field { return st.fields }
+
+func (st *statement) Close() {
+	if st.prepared != nil {
+		st.prepared.Close()
+		st.prepared = nil
+	}
+}
+
+func (st *statement) endsBlock() bool {
+	return st.cl.Kind == planner.KindCommit || st.cl.Kind == planner.KindRollback
+}
+
+// textField is a text result column.
+func textField(name string) pgwire.Field {
+	return pgwire.Field{Name: name, TypeOID: pgwire.OIDText, TypeSize: -1, TypeModifier: -1}
+}
+
+// prepare checks and prepares the statement once; for a multi-statement
+// simple query it runs just before the statement executes, after the
+// statements before it (a SET search_path, say) took effect.
+func (st *statement) prepare(ctx context.Context) error {
+	if st.ready {
+		return nil
+	}
+	s := st.s
+	switch st.cl.Kind {
+	case planner.KindRead, planner.KindCopyOut, planner.KindDeclare:
+		if _, err := s.check(ctx, st.cl.Query); err != nil {
+			return err
+		}
+		run := st.cl.Query
+		if st.cl.Explain {
+			run = st.cl.SQL
+		}
+		p, err := s.es.Prepare(ctx, run)
+		if err != nil {
+			return err
+		}
+		st.prepared = p
+		switch {
+		case st.cl.Explain:
+			st.fields = []pgwire.Field{textField("QUERY PLAN")}
+		case st.cl.Kind == planner.KindRead:
+			st.fields = pgwire.FieldsFromSchema(p.Schema())
+		}
+		st.params = make([]uint32, len(p.Params()))
+		for i, dt := range p.Params() {
+			switch {
+			case i < len(st.declared) && st.declared[i] != 0:
+				st.params[i] = st.declared[i]
+			case dt != nil:
+				st.params[i], _, _ = pgwire.TypeFor(dt, arrow.Metadata{})
+			default:
+				st.params[i] = pgwire.OIDText
+			}
+		}
+	case planner.KindShow:
+		if st.cl.Name == "all" {
+			st.fields = []pgwire.Field{textField("name"), textField("setting"), textField("description")}
+		} else {
+			name := st.cl.Name
+			if d := s.g.defs[name]; d != nil {
+				name = d.name
+			}
+			st.fields = []pgwire.Field{textField(name)}
+		}
+	case planner.KindFetch:
+		if !st.cl.Fetch.Move {
+			c := s.cursors[st.cl.Name]
+			if c == nil {
+				return errNoCursor(st.cl.Name)
+			}
+			st.fields = c.fields
+		}
+	}
+	if st.params == nil {
+		// Session statements take no parameters; keep what the client
+		// declared so Describe answers consistently.
+		st.params = make([]uint32, len(st.declared))
+		for i, oid := range st.declared {
+			if oid == 0 {
+				oid = pgwire.OIDText
+			}
+			st.params[i] = oid
+		}
+	}
+	st.ready = true
+	return nil
+}
+
+func errNoCursor(name string) error {
+	return sqlstate.New(sqlstate.InvalidCursorName, "cursor %q does not exist", name)
+}
+
+// Bind implements pgwire.Statement.
+func (st *statement) Bind(ctx context.Context, values [][]byte, formats []int16) (pgwire.Portal, error) {
+	if st.s.tx == txFailed && !st.endsBlock() {
+		return nil, errAborted()
+	}
+	if err := st.prepare(ctx); err != nil {
+		return nil, err
+	}
+	if len(values) != len(st.params) {
+		return nil, sqlstate.New(sqlstate.ProtocolViolation, "bind message supplies %d parameters, but prepared statement requires %d", len(values), len(st.params))
+	}
+	args := make([]any, len(values))
+	for i, v := range values {
+		var f int16
+		switch len(formats) {
+		case 0:
+		case 1:
+			f = formats[0]
+		default:
+			if i < len(formats) {
+				f = formats[i]
+			}
+		}
+		if v == nil {
+			continue
+		}
+		a, err := pgwire.DecodeParam(st.params[i], f, v)
+		if err != nil {
+			return nil, err
+		}
+		args[i] = a
+	}
+	return &portal{st: st, args: args}, nil
+}
+
+// portal is a bound statement.
+type portal struct {
+	st   *statement
+	args []any
+}
+
+var _ pgwire.Portal = (*portal)(nil)
+
+func (p *portal) Fields() []pgwire.Field { return p.st.fields }
+
+func (p *portal) Close() {}
+
+// Execute implements pgwire.Portal.
+func (p *portal) Execute(ctx context.Context) (*pgwire.Result, error) {
+	st, s := p.st, p.st.s
+	start := time.Now()
+	res, err := p.execute(ctx)
+	s.logStatement(st, start, err)
+	return res, err
+}
+
+func (p *portal) execute(ctx context.Context) (*pgwire.Result, error) {
+	st, s := p.st, p.st.s
+	if s.tx == txFailed && !st.endsBlock() {
+		return nil, errAborted()
+	}
+	cl := st.cl
+	switch cl.Kind {
+	case planner.KindRead:
+		rr, err := p.query(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if cl.Explain {
+			return explainResult(rr)
+		}
+		return &pgwire.Result{Records: rr, Command: "SELECT", Counted: true}, nil
+	case planner.KindCopyOut:
+		rr, err := p.query(ctx)
+		if err != nil {
+			return nil, err
+		}
+		f := &pgwire.CopyFormat{CSV: cl.Copy.Format == "csv", Header: cl.Copy.Header, Delimiter: '\t', Null: `\N`}
+		if f.CSV {
+			f.Delimiter, f.Null = ',', ""
+		}
+		if cl.Copy.Delimiter != "" {
+			f.Delimiter = cl.Copy.Delimiter[0]
+		}
+		if cl.Copy.HasNull {
+			f.Null = cl.Copy.Null
+		}
+		return &pgwire.Result{Records: rr, Command: "COPY", Counted: true, Copy: f}, nil
+	case planner.KindDeclare:
+		return s.declare(p)
+	case planner.KindFetch:
+		return s.fetch(ctx, cl)
+	case planner.KindClose:
+		if cl.Name == "all" {
+			for name := range s.cursors {
+				s.closeCursor(name)
+			}
+		} else if !s.closeCursor(cl.Name) {
+			return nil, errNoCursor(cl.Name)
+		}
+		return &pgwire.Result{Command: "CLOSE CURSOR"}, nil
+	case planner.KindSet:
+		return s.execSet(cl)
+	case planner.KindReset:
+		return s.execReset(cl.Name)
+	case planner.KindShow:
+		return s.execShow(cl.Name)
+	case planner.KindBegin:
+		switch s.tx {
+		case txBlock:
+			return &pgwire.Result{Command: "BEGIN", Notices: []pgwire.Notice{warning(sqlstate.ActiveTransaction, "there is already a transaction in progress")}}, nil
+		}
+		s.tx = txBlock
+		s.txSaved = copyMap(s.values)
+		s.localSaved = map[string]string{}
+		return &pgwire.Result{Command: "BEGIN"}, nil
+	case planner.KindCommit, planner.KindRollback:
+		tag := "COMMIT"
+		if cl.Kind == planner.KindRollback || s.tx == txFailed {
+			tag = "ROLLBACK"
+		}
+		if s.tx == txIdle {
+			return &pgwire.Result{Command: tag, Notices: []pgwire.Notice{warning(sqlstate.NoActiveTransaction, "there is no transaction in progress")}}, nil
+		}
+		changed := s.endBlock(tag == "COMMIT")
+		return &pgwire.Result{Command: tag, Changed: changed}, nil
+	case planner.KindDiscard:
+		if s.tx != txIdle {
+			return nil, sqlstate.New(sqlstate.ActiveTransaction, "DISCARD ALL cannot run inside a transaction block")
+		}
+		var changed []pgwire.Param
+		if cl.Name == "all" {
+			for name := range s.cursors {
+				s.closeCursor(name)
+			}
+			changed = s.restore(s.initial)
+			s.checked.Purge()
+		}
+		return &pgwire.Result{Command: "DISCARD " + strings.ToUpper(cl.Name), Changed: changed}, nil
+	case planner.KindDeallocate:
+		// SQL-level PREPARE is refused, so there is nothing to free;
+		// protocol-level statements are closed with Close messages.
+		if cl.Name == "all" {
+			return &pgwire.Result{Command: "DEALLOCATE ALL"}, nil
+		}
+		return &pgwire.Result{Command: "DEALLOCATE"}, nil
+	}
+	return nil, sqlstate.New(sqlstate.FeatureNotSupported, "statement is not supported")
+}
+
+// query starts the prepared read with the session's statement_timeout.
+func (p *portal) query(ctx context.Context) (array.RecordReader, error) {
+	cancel := context.CancelFunc(func() {})
+	if d := p.st.s.statementTimeout(); d > 0 {
+		ctx, cancel = context.WithTimeout(ctx, d)
+	}
+	rr, err := p.st.prepared.Query(ctx, p.args)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	return &releaseHook{RecordReader: rr, onRelease: cancel}, nil
+}
+
+// releaseHook runs a function when the reader is released for good.
+type releaseHook struct {
+	array.RecordReader
+	refs      int
+	onRelease func()
+}
+
+func (r *releaseHook) Retain() { r.refs++; r.RecordReader.Retain() }
+
+func (r *releaseHook) Release() {
+	r.RecordReader.Release()
+	if r.refs == 0 && r.onRelease != nil {
+		r.onRelease()
+		r.onRelease = nil
+	}
+	r.refs--
+}
+
+func (s *session) execSet(cl *planner.Statement) (*pgwire.Result, error) {
+	switch cl.Name {
+	case "session_characteristics", "transaction":
+		return &pgwire.Result{Command: "SET"}, nil
+	}
+	if cl.Local && s.tx == txIdle {
+		return &pgwire.Result{Command: "SET", Notices: []pgwire.Notice{warning(sqlstate.NoActiveTransaction, "SET LOCAL can only be used in transaction blocks")}}, nil
+	}
+	var value string
+	if cl.Default {
+		v, ok := s.initial[cl.Name]
+		if !ok {
+			if d := s.g.defs[cl.Name]; d != nil {
+				v = d.def
+			}
+		}
+		value = v
+	} else {
+		value = strings.Join(cl.Values, ", ")
+	}
+	changed, err := s.set(cl.Name, value, cl.Local)
+	if err != nil {
+		return nil, err
+	}
+	res := &pgwire.Result{Command: "SET"}
+	if changed != nil {
+		res.Changed = []pgwire.Param{*changed}
+	}
+	return res, nil
+}
+
+func (s *session) execReset(name string) (*pgwire.Result, error) {
+	res := &pgwire.Result{Command: "RESET"}
+	if name == "all" {
+		res.Changed = s.restore(s.initial)
+		return res, nil
+	}
+	v, ok := s.initial[name]
+	if !ok {
+		if !strings.Contains(name, ".") && s.g.defs[name] == nil {
+			return nil, sqlstate.New(sqlstate.UndefinedObject, "unrecognized configuration parameter %q", name)
+		}
+		delete(s.values, name)
+		return res, nil
+	}
+	if d := s.g.defs[name]; d != nil && d.readOnly {
+		return nil, sqlstate.New("55P02", "parameter %q cannot be changed", d.name)
+	}
+	changed, err := s.set(name, v, false)
+	if err != nil {
+		return nil, err
+	}
+	if changed != nil {
+		res.Changed = []pgwire.Param{*changed}
+	}
+	return res, nil
+}
+
+func (s *session) execShow(name string) (*pgwire.Result, error) {
+	if name == "all" {
+		names := sortedSettingNames(s.g.defs)
+		cols := [3][]string{}
+		for _, n := range names {
+			cols[0] = append(cols[0], s.g.defs[n].name)
+			cols[1] = append(cols[1], s.values[n])
+			cols[2] = append(cols[2], "")
+		}
+		return &pgwire.Result{Records: textRecords([]string{"name", "setting", "description"}, cols[:]), Command: "SHOW"}, nil
+	}
+	v, ok := s.values[name]
+	if !ok {
+		return nil, sqlstate.New(sqlstate.UndefinedObject, "unrecognized configuration parameter %q", name)
+	}
+	col := name
+	if d := s.g.defs[name]; d != nil {
+		col = d.name
+	}
+	return &pgwire.Result{Records: textRecords([]string{col}, [][]string{{v}}), Command: "SHOW"}, nil
+}
+
+// textRecords builds a one-batch reader of text columns.
+func textRecords(names []string, cols [][]string) array.RecordReader {
+	fields := make([]arrow.Field, len(names))
+	for i, n := range names {
+		fields[i] = arrow.Field{Name: n, Type: arrow.BinaryTypes.String, Nullable: true}
+	}
+	schema := arrow.NewSchema(fields, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer b.Release()
+	for i, col := range cols {
+		sb := b.Field(i).(*array.StringBuilder)
+		for _, v := range col {
+			sb.Append(v)
+		}
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	rr, _ := array.NewRecordReader(schema, []arrow.RecordBatch{rec})
+	return rr
+}
+
+// explainResult turns DuckDB's EXPLAIN output (explain_key, explain_value)
+// into PostgreSQL's single "QUERY PLAN" column, one line a row.
+func explainResult(rr array.RecordReader) (*pgwire.Result, error) {
+	defer rr.Release()
+	var lines []string
+	for rr.Next() {
+		rec := rr.RecordBatch()
+		col, ok := rec.Column(int(rec.NumCols() - 1)).(*array.String)
+		if !ok {
+			return nil, sqlstate.New(sqlstate.InternalError, "unexpected EXPLAIN output")
+		}
+		for i := 0; i < col.Len(); i++ {
+			for _, line := range strings.Split(strings.TrimRight(col.Value(i), "\n"), "\n") {
+				lines = append(lines, strings.Clone(line))
+			}
+		}
+	}
+	if err := rr.Err(); err != nil {
+		return nil, err
+	}
+	return &pgwire.Result{Records: textRecords([]string{"QUERY PLAN"}, [][]string{lines}), Command: "EXPLAIN"}, nil
+}
+
+var _ = fmt.Sprintf

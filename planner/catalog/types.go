@@ -1,0 +1,160 @@
+package catalog
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Address is the name of a data product: domain.product, which is
+// schema.table in SQL.
+type Address struct{ Domain, Name string }
+
+// String returns "domain.product".
+func (a Address) String() string { return a.Domain + "." + a.Name }
+
+// ParseAddress parses "domain.product". Both parts must be valid names
+// (lowercase SQL identifiers, see ValidName).
+func ParseAddress(s string) (Address, error) {
+	d, n, ok := strings.Cut(s, ".")
+	if !ok {
+		return Address{}, fmt.Errorf("address %q must have the form domain.product", s)
+	}
+	if msg := nameProblem(d); msg != "" {
+		return Address{}, fmt.Errorf("address %q: domain %s", s, msg)
+	}
+	if msg := nameProblem(n); msg != "" {
+		return Address{}, fmt.Errorf("address %q: product %s", s, msg)
+	}
+	return Address{Domain: d, Name: n}, nil
+}
+
+// Owner is the team that owns a product and how to reach it.
+type Owner struct{ Team, Contact string }
+
+// Column is one declared (or, from PortSchema, one actual) column.
+// Type is the canonical DuckDB spelling (see CanonicalType). Line is the
+// line of the column in the descriptor (0 for actual columns).
+type Column struct {
+	Name, Type, Description, Classification string
+	Required                                bool
+	Line                                    int
+}
+
+// Port is an output port. Location is absolute after Load (it may be a
+// glob for parquet, csv and json ports). Options holds the port type's
+// options as strings (see the package documentation).
+type Port struct {
+	Name, Type, Location string
+	Options              map[string]string
+	Line                 int
+}
+
+// DuckDBTable returns the schema (default "main") and table of a duckdb
+// port, from its options.
+func (p Port) DuckDBTable() (schema, table string) {
+	schema = p.Options["schema"]
+	if schema == "" {
+		schema = "main"
+	}
+	return schema, p.Options["table"]
+}
+
+// Product is a valid data product descriptor.
+type Product struct {
+	Address     Address
+	Version     string // semantic version, e.g. 1.4.0
+	Status      string // proposed|active|deprecated|retired
+	Type        string // source-aligned|aggregate|consumer-aligned
+	Description string
+	Owner       Owner
+	Tags        []string
+	Ports       []Port   // at least one; Ports[0] is the port that is served
+	Columns     []Column // at least one, in declaration order
+	File        string   // the descriptor file
+}
+
+// Port returns the port with the given name, or nil.
+func (p *Product) Port(name string) *Port {
+	for i := range p.Ports {
+		if p.Ports[i].Name == name {
+			return &p.Ports[i]
+		}
+	}
+	return nil
+}
+
+// Column returns the declared column with the given name, or nil.
+func (p *Product) Column(name string) *Column {
+	for i := range p.Columns {
+		if p.Columns[i].Name == name {
+			return &p.Columns[i]
+		}
+	}
+	return nil
+}
+
+// MajorVersion returns the major part of the product's semantic version.
+func (p *Product) MajorVersion() int {
+	s, _, _ := strings.Cut(p.Version, ".")
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+// Problem is one thing wrong with a descriptor (or with a port's data when
+// it comes from CompareSchema).
+type Problem struct {
+	File    string
+	Line    int    // 0 when the problem concerns the whole file
+	Product string // the product address when known
+	Message string // a plain sentence the owner can act on
+}
+
+// String returns "file:line: message" (or "file: message" without a line).
+func (p Problem) String() string {
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message)
+	}
+	return fmt.Sprintf("%s: %s", p.File, p.Message)
+}
+
+// Mesh is the set of valid products found under Dir.
+type Mesh struct {
+	Dir      string     // absolute
+	Products []*Product // sorted by address
+}
+
+// Product returns the product domain.name, or nil.
+func (m *Mesh) Product(domain, name string) *Product {
+	i := sort.Search(len(m.Products), func(i int) bool {
+		a := m.Products[i].Address
+		return a.Domain > domain || (a.Domain == domain && a.Name >= name)
+	})
+	if i < len(m.Products) && m.Products[i].Address == (Address{domain, name}) {
+		return m.Products[i]
+	}
+	return nil
+}
+
+// Domains returns the domains that have at least one valid product, sorted.
+func (m *Mesh) Domains() []string {
+	var out []string
+	for _, p := range m.Products {
+		if len(out) == 0 || out[len(out)-1] != p.Address.Domain {
+			out = append(out, p.Address.Domain)
+		}
+	}
+	return out
+}
+
+// ProductsIn returns the products of one domain, sorted by name.
+func (m *Mesh) ProductsIn(domain string) []*Product {
+	var out []*Product
+	for _, p := range m.Products {
+		if p.Address.Domain == domain {
+			out = append(out, p)
+		}
+	}
+	return out
+}

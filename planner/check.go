@@ -1,0 +1,223 @@
+package planner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/meshgate/meshgate/planner/catalog"
+	"github.com/meshgate/meshgate/sqlstate"
+)
+
+// Parser returns DuckDB's JSON syntax tree of SELECT statements
+// (json_serialize_sql). The engine's session implements it.
+type Parser interface {
+	SerializeSQL(ctx context.Context, sql string) ([]byte, error)
+}
+
+// Scope is what a session may name: its products and its search path.
+type Scope interface {
+	// Lookup returns nil when the session may read domain.name, otherwise a
+	// *sqlstate.Error (42P01 when it does not exist for the session,
+	// 42501 when it exists but is not granted).
+	Lookup(domain, name string) error
+	// SearchPath lists the schemas unqualified names resolve in, in order.
+	SearchPath() []string
+}
+
+// allowedTableFunctions generate values; none of them reads storage.
+var allowedTableFunctions = map[string]bool{
+	"range":           true,
+	"generate_series": true,
+	"unnest":          true,
+}
+
+// forbiddenRefTypes are table references that would reach around the
+// session's catalog.
+var forbiddenRefTypes = map[string]bool{
+	"SHOW_REF":    true,
+	"COLUMN_DATA": true,
+	"DELIM_GET":   true,
+	"BOUND_REF":   true,
+}
+
+// Read is a checked read statement.
+type Read struct {
+	// Products are the products the statement reads, sorted.
+	Products []catalog.Address
+}
+
+// CheckRead parses query (one SELECT-like statement) with DuckDB's parser
+// and verifies that every table it names resolves, through the session's
+// scope, to a product the session may read. Anything else — file-reading
+// table functions, internal schemas, other catalogs, replacement scans of
+// file names — is refused before execution.
+func CheckRead(ctx context.Context, parser Parser, scope Scope, query string) (*Read, error) {
+	raw, err := parser.SerializeSQL(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	var tree struct {
+		Error        bool              `json:"error"`
+		ErrorMessage string            `json:"error_message"`
+		ErrorType    string            `json:"error_type"`
+		Position     json.RawMessage   `json:"position"`
+		Statements   []json.RawMessage `json:"statements"`
+	}
+	if err := json.Unmarshal(raw, &tree); err != nil {
+		return nil, fmt.Errorf("planner: decode syntax tree: %w", err)
+	}
+	if tree.Error {
+		if tree.ErrorType == "not implemented" {
+			return nil, sqlstate.New(sqlstate.FeatureNotSupported, "only queries can be run here: %s", tree.ErrorMessage)
+		}
+		msg := tree.ErrorMessage
+		if i := strings.Index(msg, "\n"); i >= 0 {
+			msg = msg[:i]
+		}
+		return nil, sqlstate.New(sqlstate.SyntaxError, "%s", strings.TrimPrefix(msg, "Parser Error: "))
+	}
+	if len(tree.Statements) != 1 {
+		return nil, sqlstate.New(sqlstate.SyntaxError, "expected exactly one statement, found %d", len(tree.Statements))
+	}
+	var stmt any
+	if err := json.Unmarshal(tree.Statements[0], &stmt); err != nil {
+		return nil, fmt.Errorf("planner: decode statement: %w", err)
+	}
+	c := &checker{scope: scope, products: map[catalog.Address]bool{}}
+	if err := c.walk(stmt, nil); err != nil {
+		return nil, err
+	}
+	r := &Read{}
+	for a := range c.products {
+		r.Products = append(r.Products, a)
+	}
+	sort.Slice(r.Products, func(i, j int) bool { return r.Products[i].String() < r.Products[j].String() })
+	return r, nil
+}
+
+type checker struct {
+	scope    Scope
+	products map[catalog.Address]bool
+}
+
+// walk visits every node of the tree; ctes holds the CTE names visible at
+// this point (a node's cte_map is visible to the node and everything in it).
+func (c *checker) walk(n any, ctes []string) error {
+	switch v := n.(type) {
+	case []any:
+		for _, e := range v {
+			if err := c.walk(e, ctes); err != nil {
+				return err
+			}
+		}
+	case map[string]any:
+		if cm, ok := v["cte_map"].(map[string]any); ok {
+			if entries, ok := cm["map"].([]any); ok {
+				for _, e := range entries {
+					if m, ok := e.(map[string]any); ok {
+						if k, ok := m["key"].(string); ok {
+							ctes = append(ctes[:len(ctes):len(ctes)], strings.ToLower(k))
+						}
+					}
+				}
+			}
+		}
+		typ, _ := v["type"].(string)
+		switch {
+		case typ == "BASE_TABLE":
+			if err := c.table(v, ctes); err != nil {
+				return err
+			}
+		case typ == "TABLE_FUNCTION":
+			if err := c.tableFunction(v); err != nil {
+				return err
+			}
+		case forbiddenRefTypes[typ]:
+			return sqlstate.New(sqlstate.InsufficientPrivilege, "this form of table reference is not allowed through meshgate").
+				WithHint("Query products by address, e.g. SELECT * FROM sales.orders.")
+		}
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys) // deterministic: the first offending name is reported
+		for _, k := range keys {
+			if err := c.walk(v[k], ctes); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func str(m map[string]any, k string) string {
+	s, _ := m[k].(string)
+	return s
+}
+
+// table checks one table reference.
+func (c *checker) table(v map[string]any, ctes []string) error {
+	cat, schema, name := str(v, "catalog_name"), str(v, "schema_name"), str(v, "table_name")
+	lschema, lname := strings.ToLower(schema), strings.ToLower(name)
+	full := name
+	if schema != "" {
+		full = schema + "." + name
+	}
+	if cat != "" {
+		full = cat + "." + full
+		return sqlstate.New(sqlstate.InsufficientPrivilege, "relation %q is not allowed: products are addressed as domain.product, without a catalog", full).
+			WithHint("Write SELECT … FROM %s.%s.", schema, name)
+	}
+	if schema == "" {
+		for _, cte := range ctes {
+			if cte == lname {
+				return nil
+			}
+		}
+		if strings.ContainsAny(name, "./'\\") {
+			return sqlstate.New(sqlstate.InsufficientPrivilege, "reading files by name is not allowed: %q is not a data product", name).
+				WithHint("Query products by address, e.g. SELECT * FROM sales.orders.")
+		}
+		var denied error
+		for _, s := range c.scope.SearchPath() {
+			err := c.scope.Lookup(strings.ToLower(s), lname)
+			if err == nil {
+				c.products[catalog.Address{Domain: strings.ToLower(s), Name: lname}] = true
+				return nil
+			}
+			if denied == nil && sqlstate.CodeOf(err) == sqlstate.InsufficientPrivilege {
+				denied = err
+			}
+		}
+		if denied != nil {
+			return denied
+		}
+		return sqlstate.New(sqlstate.UndefinedTable, "relation %q does not exist", name).
+			WithHint("Qualify the product with its domain (e.g. sales.orders), or SET search_path TO the domain.")
+	}
+	switch lschema {
+	case "pg_catalog", "information_schema":
+		return sqlstate.New(sqlstate.FeatureNotSupported, "catalog view %s is not available in this version of meshgate", full)
+	case "main", "ports", "memory", "system", "temp", "pg_temp":
+		return sqlstate.New(sqlstate.InsufficientPrivilege, "relation %q is internal to meshgate and cannot be queried", full)
+	}
+	if err := c.scope.Lookup(lschema, lname); err != nil {
+		return err
+	}
+	c.products[catalog.Address{Domain: lschema, Name: lname}] = true
+	return nil
+}
+
+// tableFunction checks a table function call against the allow-list.
+func (c *checker) tableFunction(v map[string]any) error {
+	fn, _ := v["function"].(map[string]any)
+	name := strings.ToLower(str(fn, "function_name"))
+	if str(fn, "schema") != "" || str(fn, "catalog") != "" || !allowedTableFunctions[name] {
+		return sqlstate.New(sqlstate.InsufficientPrivilege, "table function %s is not allowed through meshgate", name).
+			WithHint("Data products are read by address (e.g. SELECT * FROM sales.orders); file and catalog table functions would bypass their policies.")
+	}
+	return nil
+}
