@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -64,7 +63,8 @@ func (st *statement) prepare(ctx context.Context) error {
 	s := st.s
 	switch st.cl.Kind {
 	case planner.KindRead, planner.KindCopyOut, planner.KindDeclare:
-		if _, err := s.check(ctx, st.cl.Query); err != nil {
+		read, err := s.check(ctx, st.cl.Query)
+		if err != nil {
 			return err
 		}
 		run := st.cl.Query
@@ -80,7 +80,7 @@ func (st *statement) prepare(ctx context.Context) error {
 		case st.cl.Explain:
 			st.fields = []pgwire.Field{textField("QUERY PLAN")}
 		case st.cl.Kind == planner.KindRead:
-			st.fields = pgwire.FieldsFromSchema(p.Schema())
+			st.fields = pgFields(read, p.Schema())
 		}
 		st.params = make([]uint32, len(p.Params()))
 		for i, dt := range p.Params() {
@@ -125,6 +125,19 @@ func (st *statement) prepare(ctx context.Context) error {
 	}
 	st.ready = true
 	return nil
+}
+
+// pgFields describes result columns with PostgreSQL's column names.
+func pgFields(read *planner.Read, schema *arrow.Schema) []pgwire.Field {
+	fields := pgwire.FieldsFromSchema(schema)
+	duck := make([]string, len(fields))
+	for i, f := range fields {
+		duck[i] = f.Name
+	}
+	for i, n := range read.ColumnNames(duck) {
+		fields[i].Name = n
+	}
+	return fields
 }
 
 func errNoCursor(name string) error {
@@ -437,4 +450,3 @@ func explainResult(rr array.RecordReader) (*pgwire.Result, error) {
 	return &pgwire.Result{Records: textRecords([]string{"QUERY PLAN"}, [][]string{lines}), Command: "EXPLAIN"}, nil
 }
 
-var _ = fmt.Sprintf

@@ -47,6 +47,40 @@ var forbiddenRefTypes = map[string]bool{
 type Read struct {
 	// Products are the products the statement reads, sorted.
 	Products []catalog.Address
+	// names are PostgreSQL's names for unaliased result columns (see
+	// outputNames); stars counts the * entries of the select list.
+	names []string
+	stars int
+}
+
+// ColumnNames renames result columns the way PostgreSQL names them: given
+// DuckDB's names, it returns the names a PostgreSQL client expects
+// ("count" for count(*), "int2" for 1::int2, "?column?" for 1+1). The
+// input is returned unchanged when the select list cannot be matched.
+func (r *Read) ColumnNames(duck []string) []string {
+	if r == nil || len(r.names) == 0 || r.stars > 1 {
+		return duck
+	}
+	expanded := len(duck) - (len(r.names) - r.stars)
+	if expanded < 0 || (r.stars == 0 && len(duck) != len(r.names)) {
+		return duck
+	}
+	out := make([]string, 0, len(duck))
+	i := 0
+	for _, n := range r.names {
+		if n == "*" {
+			out = append(out, duck[i:i+expanded]...)
+			i += expanded
+			continue
+		}
+		if n == "" {
+			out = append(out, duck[i])
+		} else {
+			out = append(out, n)
+		}
+		i++
+	}
+	return out
 }
 
 // CheckRead parses query (one SELECT-like statement) with DuckDB's parser
@@ -91,6 +125,7 @@ func CheckRead(ctx context.Context, parser Parser, scope Scope, query string) (*
 		return nil, err
 	}
 	r := &Read{}
+	r.names, r.stars = outputNames(stmt)
 	for a := range c.products {
 		r.Products = append(r.Products, a)
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
@@ -71,10 +72,17 @@ const (
 	maxStartupPacket = 10000
 )
 
+// startupTimeout bounds the startup and authentication phases.
+const startupTimeout = time.Minute
+
 // serve runs the connection through its phases. It returns when the
 // client is done or the connection must end.
 func (c *conn) serve(ctx context.Context) error {
-	// Phase 1: startup.
+	// Phase 1: startup. A client gets startupTimeout to log in, as
+	// PostgreSQL's authentication_timeout.
+	if err := c.nc.SetDeadline(time.Now().Add(startupTimeout)); err != nil {
+		return fmt.Errorf("pgwire: set deadline: %w", err)
+	}
 	st, ok, err := c.startup(ctx)
 	if err != nil || !ok {
 		return err
@@ -106,6 +114,9 @@ func (c *conn) serve(ctx context.Context) error {
 	c.readyForQuery()
 	if err := c.w.flush(); err != nil {
 		return err
+	}
+	if err := c.nc.SetDeadline(time.Time{}); err != nil {
+		return fmt.Errorf("pgwire: clear deadline: %w", err)
 	}
 
 	// Phase 4: commands.

@@ -21,6 +21,8 @@
 //	encode_text.go   PostgreSQL text output functions over Arrow arrays
 //	encode_binary.go PostgreSQL binary send functions over Arrow arrays
 //	params.go        decoding of Bind parameter values
+//	rows.go          streaming record batches as DataRows, Execute row limits
+//	encode_json.go   structs, maps and nested lists as JSON text
 //	errors.go        ErrorResponse/NoticeResponse mapping
 //	writer.go        the connection's single buffered writer
 package pgwire

@@ -168,10 +168,9 @@ func pgTimestamp(v int64, unit arrow.TimeUnit) int64 {
 	return toMicros(v, unit) - pgEpochMicros
 }
 
-// appendUUIDBinary writes the 16 bytes of a canonical UUID string (hyphens
-// and braces are skipped). A malformed string yields the nil UUID.
-func appendUUIDBinary(dst []byte, s string) []byte {
-	var b [16]byte
+// parseUUID reads a UUID string (hyphens and braces skipped, hex digits in
+// either case).
+func parseUUID(s string) (b [16]byte, ok bool) {
 	n := 0
 	for j := 0; j < len(s); j++ {
 		c := s[j]
@@ -186,17 +185,21 @@ func appendUUIDBinary(dst []byte, s string) []byte {
 		case c == '-' || c == '{' || c == '}':
 			continue
 		default:
-			return append(dst, make([]byte, 16)...)
+			return b, false
 		}
 		if n >= 32 {
-			return append(dst, make([]byte, 16)...)
+			return b, false
 		}
 		b[n/2] |= v << (4 * (1 - n%2))
 		n++
 	}
-	if n != 32 {
-		return append(dst, make([]byte, 16)...)
-	}
+	return b, n == 32
+}
+
+// appendUUIDBinary writes the 16 bytes of a UUID string; a malformed
+// string yields the nil UUID.
+func appendUUIDBinary(dst []byte, s string) []byte {
+	b, _ := parseUUID(s)
 	return append(dst, b[:]...)
 }
 

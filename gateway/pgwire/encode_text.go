@@ -100,6 +100,16 @@ func textAppender(arr arrow.Array, k kind, o encodeOptions) appender {
 		if a, ok := arr.(*array.FixedSizeBinary); ok && a.DataType().(*arrow.FixedSizeBinaryType).ByteWidth == 16 {
 			return func(dst []byte, i int) []byte { return appendUUID(dst, a.Value(i)) }
 		}
+		if get := stringGetter(arr); get != nil {
+			// Canonical lowercase form; anything unparsable as is.
+			return func(dst []byte, i int) []byte {
+				s := get(i)
+				if b, ok := parseUUID(s); ok {
+					return appendUUID(dst, b[:])
+				}
+				return append(dst, s...)
+			}
+		}
 	case kindDate:
 		switch a := arr.(type) {
 		case *array.Date32:

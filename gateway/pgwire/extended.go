@@ -39,10 +39,11 @@ type portal struct {
 	fields  []Field
 	formats []int16 // result format codes as bound
 
-	run  *run
-	res  *Result
-	rows *rowStream
-	done bool
+	run    *run
+	res    *Result
+	rows   *rowStream
+	done   bool
+	failed bool
 }
 
 func (p *portal) close() {
@@ -217,10 +218,11 @@ func (c *conn) runPortal(ctx context.Context, p *portal, maxRows int64, simple b
 		return nil
 	}
 	if p.done {
-		// A completed portal yields no more rows.
-		if p.res != nil {
-			c.w.msg(&pgproto3.CommandComplete{CommandTag: commandTag(p.res, 0)})
+		if p.res == nil || p.failed {
+			return sqlstate.New("55000", "portal cannot be run: its execution failed")
 		}
+		// A completed portal yields no more rows.
+		c.w.msg(&pgproto3.CommandComplete{CommandTag: commandTag(p.res, 0)})
 		return nil
 	}
 	if p.run == nil {
@@ -231,7 +233,7 @@ func (c *conn) runPortal(ctx context.Context, p *portal, maxRows int64, simple b
 	err := c.step(p, maxRows, simple)
 	c.end()
 	if err != nil {
-		p.done = true
+		p.done, p.failed = true, true
 		if p.rows != nil {
 			p.rows.close()
 			p.rows = nil

@@ -180,6 +180,8 @@ func (p *testPortal) Execute(ctx context.Context) (*Result, error) {
 	case q == "block":
 		<-ctx.Done()
 		return nil, fmt.Errorf("engine: interrupted: %w", ctx.Err())
+	case q == "panic":
+		panic("test panic")
 	case q == "fail":
 		return nil, sqlstate.New(sqlstate.UndefinedTable, "relation \"nope\" does not exist").WithHint("check the name")
 	case q == "internal":

@@ -2,6 +2,7 @@ package pgwire
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -399,5 +400,46 @@ func TestClientDisconnectMidResult(t *testing.T) {
 	case <-h.closedCh:
 	case <-time.After(15 * time.Second):
 		t.Fatal("session not closed after Terminate")
+	}
+}
+
+func TestPanicClosesOnlyThatConnection(t *testing.T) {
+	addr, h, _ := startServer(t)
+	other := dialRaw(t, addr)
+	c := dialRaw(t, addr)
+	c.send(&pgproto3.Query{String: "panic"})
+	if m, err := c.fe.Receive(); err == nil {
+		t.Fatalf("connection survived a panic: %T", m)
+	}
+	select {
+	case <-h.closedCh:
+	case <-time.After(15 * time.Second):
+		t.Fatal("session not closed after panic")
+	}
+	other.send(&pgproto3.Query{String: "many 1"})
+	other.expect("ReadyForQuery", "RowDescription(n:20/0,s:25/0)", "DataRow(0)x1", "CommandComplete(SELECT 1)", "ReadyForQuery(I)")
+}
+
+func TestServeStopsOnListenerClose(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &Server{Handler: newTestHandler()}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(t.Context(), ln) }()
+	c := dialRaw(t, ln.Addr().String())
+	ln.Close()
+	select {
+	case err := <-done:
+		if !errors.Is(err, net.ErrClosed) {
+			t.Errorf("Serve: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("Serve did not return")
+	}
+	// Live connections were closed on the way out.
+	if _, err := c.fe.Receive(); err == nil {
+		t.Error("connection still open after Serve returned")
 	}
 }

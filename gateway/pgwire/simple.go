@@ -11,11 +11,14 @@ import (
 // The first error is reported and the rest skipped; ReadyForQuery always
 // follows.
 func (c *conn) simpleQuery(ctx context.Context, sql string) {
-	defer func() {
-		c.endOfTransactionWork()
-		c.readyForQuery()
-		_ = c.w.flush()
-	}()
+	c.runSimple(ctx, sql)
+	// Not deferred: a panic must not be followed by ReadyForQuery.
+	c.endOfTransactionWork()
+	c.readyForQuery()
+	_ = c.w.flush()
+}
+
+func (c *conn) runSimple(ctx context.Context, sql string) {
 	// A simple Query drops the unnamed statement and portal.
 	if p := c.portals[""]; p != nil {
 		p.close()

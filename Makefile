@@ -1,0 +1,49 @@
+# meshgate — build, run, test, benchmark.
+GO      ?= go
+TAGS    := duckdb_arrow
+BIN     := bin/meshgate
+LISTEN  ?= 127.0.0.1:15432
+SF      ?= 1
+ROWS    ?= 10000000
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+GOFILES := $(shell find . -name '*.go' -not -path './.cache/*')
+
+.PHONY: all build demo run test test-go test-psql bench lint clean
+
+all: build
+
+build: $(BIN)
+
+$(BIN): $(GOFILES) go.mod go.sum
+	$(GO) build -tags $(TAGS) -o $(BIN) ./cmd/meshgate
+
+# The demo mesh's binary files (Parquet, DuckDB) are generated, never committed.
+demo: testdata/mesh/.generated
+
+testdata/mesh/.generated: testdata/gen/main.go testdata/gen/mesh.sql
+	$(GO) run -tags $(TAGS) ./testdata/gen -mesh testdata/mesh
+	touch $@
+
+run: build demo
+	./$(BIN) serve -mesh testdata/mesh -users testdata/users.yaml -listen $(LISTEN)
+
+test: build demo test-go test-psql
+
+test-go:
+	$(GO) vet -tags $(TAGS) ./...
+	$(GO) test -tags $(TAGS) -count=1 -timeout 15m ./... ./testdata/gen
+
+test-psql: build demo
+	./test/psql/run.sh ./$(BIN)
+
+bench: build demo
+	./bench/run.sh $(SF) $(ROWS)
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo 'gofmt: files above need formatting'; exit 1)
+	$(GO) vet -tags $(TAGS) ./...
+	$(GO) run $(STATICCHECK) -tags $(TAGS) ./...
+
+clean:
+	rm -rf bin testdata/mesh/.generated
+	find testdata/mesh -name '*.parquet' -o -name '*.duckdb' | xargs rm -f

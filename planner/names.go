@@ -1,0 +1,142 @@
+package planner
+
+import "strings"
+
+// outputNames returns PostgreSQL's names for the result columns of a
+// statement tree, "" where DuckDB's own name is right (aliases, column
+// references). DuckDB names an unaliased expression after its text
+// ("count_star()", "CAST(1 AS SMALLINT)"); PostgreSQL after the function
+// ("count"), the cast's type ("int2") or "?column?", and clients depend on
+// those names (pandas columns, ORM mappings).
+//
+// One STAR may appear in the select list (its expansion keeps DuckDB's
+// names); with more, nil is returned and DuckDB's names stand.
+func outputNames(stmt any) (names []string, stars int) {
+	node, _ := mapOf(stmt)["node"].(map[string]any)
+	for node != nil && str(node, "type") == "SET_OPERATION_NODE" {
+		node, _ = node["left"].(map[string]any)
+	}
+	if node == nil || str(node, "type") != "SELECT_NODE" {
+		return nil, 0
+	}
+	list, _ := node["select_list"].([]any)
+	for _, e := range list {
+		m := mapOf(e)
+		if str(m, "class") == "STAR" {
+			stars++
+			names = append(names, "*")
+			continue
+		}
+		if str(m, "alias") != "" {
+			names = append(names, "")
+			continue
+		}
+		names = append(names, pgName(m))
+	}
+	return names, stars
+}
+
+func mapOf(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}
+
+// pgName is the name PostgreSQL gives an unaliased expression.
+func pgName(m map[string]any) string {
+	switch str(m, "class") {
+	case "COLUMN_REF":
+		return ""
+	case "FUNCTION", "AGGREGATE", "WINDOW":
+		if op, _ := m["is_operator"].(bool); op {
+			return "?column?"
+		}
+		fn := strings.ToLower(str(m, "function_name"))
+		switch fn {
+		case "count_star":
+			return "count"
+		case "list_value":
+			return "array"
+		case "struct_pack", "row":
+			return "row"
+		}
+		if strings.HasPrefix(fn, "__") || fn == "" {
+			return "?column?"
+		}
+		return fn
+	case "CAST":
+		child := mapOf(m["child"])
+		if str(child, "class") == "COLUMN_REF" {
+			if parts, _ := child["column_names"].([]any); len(parts) > 0 {
+				if name, ok := parts[len(parts)-1].(string); ok {
+					return name
+				}
+			}
+			return ""
+		}
+		if str(child, "class") == "FUNCTION" || str(child, "class") == "CAST" {
+			if n := pgName(child); n != "" && n != "?column?" {
+				return n
+			}
+		}
+		return pgTypeName(mapOf(m["cast_type"]))
+	case "CASE":
+		return "case"
+	case "OPERATOR":
+		switch str(m, "type") {
+		case "OPERATOR_COALESCE":
+			return "coalesce"
+		case "OPERATOR_NULLIF":
+			return "nullif"
+		}
+	case "SUBQUERY":
+		if str(m, "subquery_type") == "EXISTS" {
+			return "exists"
+		}
+	}
+	return "?column?"
+}
+
+// pgTypeName is PostgreSQL's name for the type of a DuckDB cast target.
+func pgTypeName(t map[string]any) string {
+	id := str(t, "id")
+	if info := mapOf(t["type_info"]); info != nil {
+		if alias := strings.ToLower(str(info, "alias")); alias != "" {
+			return alias
+		}
+	}
+	switch id {
+	case "BOOLEAN":
+		return "bool"
+	case "TINYINT", "SMALLINT":
+		return "int2"
+	case "INTEGER":
+		return "int4"
+	case "BIGINT":
+		return "int8"
+	case "FLOAT":
+		return "float4"
+	case "DOUBLE":
+		return "float8"
+	case "DECIMAL", "HUGEINT":
+		return "numeric"
+	case "VARCHAR":
+		return "text"
+	case "BLOB":
+		return "bytea"
+	case "DATE":
+		return "date"
+	case "TIME":
+		return "time"
+	case "TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS":
+		return "timestamp"
+	case "TIMESTAMP WITH TIME ZONE":
+		return "timestamptz"
+	case "INTERVAL":
+		return "interval"
+	case "UUID":
+		return "uuid"
+	case "LIST":
+		return "array"
+	}
+	return strings.ToLower(id)
+}
