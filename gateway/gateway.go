@@ -2,12 +2,14 @@ package gateway
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 
 	"github.com/meshgate/meshgate/auth"
 	"github.com/meshgate/meshgate/engine"
 	"github.com/meshgate/meshgate/gateway/pgwire"
+	"github.com/meshgate/meshgate/planner/catalog"
 	"github.com/meshgate/meshgate/sqlstate"
 )
 
@@ -71,10 +73,23 @@ func addr(st pgwire.Startup) string {
 
 // views lists the products a user's session contains. Until policies land
 // (the governance issue) every admitted user sees every served product.
+//
+// Each product is also reachable pinned to its major version, as
+// domain.product_vN (sales.orders_v1): a consumer that pins gets a clear
+// error instead of silently reading a product whose contract broke.
 func (g *Gateway) views(_ *auth.User) []engine.View {
 	var out []engine.View
+	taken := map[catalog.Address]bool{}
 	for _, p := range g.engine.Products() {
-		out = append(out, engine.View{Address: p.Address, SQL: "SELECT * FROM " + engine.PortView(p.Address)})
+		taken[p.Address] = true
+	}
+	for _, p := range g.engine.Products() {
+		sql := "SELECT * FROM " + engine.PortView(p.Address)
+		out = append(out, engine.View{Address: p.Address, SQL: sql})
+		pinned := catalog.Address{Domain: p.Address.Domain, Name: fmt.Sprintf("%s_v%d", p.Address.Name, p.MajorVersion())}
+		if !taken[pinned] {
+			out = append(out, engine.View{Address: pinned, SQL: sql})
+		}
 	}
 	return out
 }

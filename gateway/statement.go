@@ -449,4 +449,3 @@ func explainResult(rr array.RecordReader) (*pgwire.Result, error) {
 	}
 	return &pgwire.Result{Records: textRecords([]string{"QUERY PLAN"}, [][]string{lines}), Command: "EXPLAIN"}, nil
 }
-

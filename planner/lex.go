@@ -162,7 +162,7 @@ func lex(sql string) ([]token, error) {
 }
 
 // scanString reads a single-quoted string body starting after the opening
-// quote; escapes enables E'' backslash escapes.
+// quote; escapes enables E” backslash escapes.
 func scanString(sql string, i int, escapes bool) (string, int, bool) {
 	var b strings.Builder
 	n := len(sql)

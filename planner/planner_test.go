@@ -1,0 +1,197 @@
+package planner_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/meshgate/meshgate/engine"
+	"github.com/meshgate/meshgate/planner"
+	"github.com/meshgate/meshgate/planner/catalog"
+	"github.com/meshgate/meshgate/sqlstate"
+)
+
+func TestSplit(t *testing.T) {
+	cases := map[string][]string{
+		"select 1; select 2;":                {"select 1", "select 2"},
+		"select ';' ; select \"a;b\"":        {"select ';'", `select "a;b"`},
+		"select $$x;y$$; -- c;\nselect 2":    {"select $$x;y$$", "select 2"},
+		"select /* a; /* nested; */ */ 1":    {"select /* a; /* nested; */ */ 1"},
+		" ; ;":                               nil,
+		"select E'it\\'s;' ; select 'o''k;'": {"select E'it\\'s;'", "select 'o''k;'"},
+		"select $1::int; select $tag$;$tag$": {"select $1::int", "select $tag$;$tag$"},
+	}
+	for in, want := range cases {
+		got, err := planner.Split(in)
+		if err != nil {
+			t.Errorf("%q: %v", in, err)
+			continue
+		}
+		if len(got) != len(want) {
+			t.Errorf("%q: got %q, want %q", in, got, want)
+			continue
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Errorf("%q: statement %d = %q, want %q", in, i, got[i], want[i])
+			}
+		}
+	}
+	if _, err := planner.Split("select 'unterminated"); sqlstate.CodeOf(err) != sqlstate.SyntaxError {
+		t.Errorf("unterminated string: %v", err)
+	}
+}
+
+func TestClassify(t *testing.T) {
+	type want struct {
+		kind  planner.Kind
+		name  string
+		vals  []string
+		code  string
+		query string
+	}
+	cases := map[string]want{
+		"SELECT 1":                             {kind: planner.KindRead},
+		"with x as (select 1) select * from x": {kind: planner.KindRead},
+		"(select 1)":                           {kind: planner.KindRead},
+		"EXPLAIN ANALYZE SELECT 1":             {kind: planner.KindRead, query: "SELECT 1"},
+		"SET search_path TO sales, geo":        {kind: planner.KindSet, name: "search_path", vals: []string{"sales", "geo"}},
+		"set extra_float_digits = 3":           {kind: planner.KindSet, name: "extra_float_digits", vals: []string{"3"}},
+		"SET TIME ZONE 'Europe/Paris'":         {kind: planner.KindSet, name: "timezone", vals: []string{"Europe/Paris"}},
+		"SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ UNCOMMITTED": {kind: planner.KindSet, name: "session_characteristics"},
+		"SHOW TRANSACTION ISOLATION LEVEL":                                            {kind: planner.KindShow, name: "transaction_isolation"},
+		"show server_version":                                                         {kind: planner.KindShow, name: "server_version"},
+		"RESET ALL":                                                                   {kind: planner.KindReset, name: "all"},
+		"BEGIN READ ONLY":                                                             {kind: planner.KindBegin},
+		"START TRANSACTION ISOLATION LEVEL SERIALIZABLE":                              {kind: planner.KindBegin},
+		"COMMIT":                {kind: planner.KindCommit},
+		"abort":                 {kind: planner.KindRollback},
+		"DISCARD ALL":           {kind: planner.KindDiscard, name: "all"},
+		"DEALLOCATE PREPARE s1": {kind: planner.KindDeallocate, name: "s1"},
+		`DECLARE "c" NO SCROLL CURSOR WITHOUT HOLD FOR SELECT 1`: {kind: planner.KindDeclare, name: "c", query: "SELECT 1"},
+		`FETCH FORWARD 2000 FROM "c"`:                            {kind: planner.KindFetch, name: "c"},
+		"CLOSE c":                                                {kind: planner.KindClose, name: "c"},
+		"COPY (SELECT 1) TO STDOUT WITH (FORMAT csv, HEADER)":    {kind: planner.KindCopyOut, query: "SELECT 1"},
+		"INSERT INTO sales.orders VALUES (1)":                    {code: sqlstate.FeatureNotSupported},
+		"CREATE TABLE x (a int)":                                 {code: sqlstate.FeatureNotSupported},
+		"ATTACH 'x.db' AS x":                                     {code: sqlstate.InsufficientPrivilege},
+		"INSTALL httpfs":                                         {code: sqlstate.InsufficientPrivilege},
+		"LOAD httpfs":                                            {code: sqlstate.InsufficientPrivilege},
+		"PRAGMA database_list":                                   {code: sqlstate.InsufficientPrivilege},
+		"COPY sales.orders TO '/tmp/x.csv'":                      {code: sqlstate.InsufficientPrivilege},
+		"COPY (SELECT 1) TO '/tmp/x.csv'":                        {code: sqlstate.InsufficientPrivilege},
+		"SET ROLE admin":                                         {code: sqlstate.InsufficientPrivilege},
+		"SELEC 1":                                                {code: sqlstate.SyntaxError},
+	}
+	for in, w := range cases {
+		st, err := planner.Classify(in)
+		if w.code != "" {
+			if sqlstate.CodeOf(err) != w.code {
+				t.Errorf("%q: want %s, got %v", in, w.code, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", in, err)
+			continue
+		}
+		if st.Kind != w.kind || st.Name != w.name {
+			t.Errorf("%q: got kind %d name %q", in, st.Kind, st.Name)
+		}
+		if w.query != "" && st.Query != w.query {
+			t.Errorf("%q: query %q, want %q", in, st.Query, w.query)
+		}
+		if w.vals != nil && (len(st.Values) != len(w.vals) || st.Values[0] != w.vals[0]) {
+			t.Errorf("%q: values %q, want %q", in, st.Values, w.vals)
+		}
+	}
+}
+
+// scope is a session's products: sales.orders only.
+type scope struct{ path []string }
+
+func (s scope) Lookup(domain, name string) error {
+	if domain == "sales" && name == "orders" {
+		return nil
+	}
+	return sqlstate.New(sqlstate.UndefinedTable, "relation %q does not exist", domain+"."+name)
+}
+
+func (s scope) SearchPath() []string { return s.path }
+
+// TestCheckRead runs the planner's checks with DuckDB's real parser.
+func TestCheckRead(t *testing.T) {
+	eng, _, err := engine.Open(context.Background(), &catalog.Mesh{Dir: t.TempDir()}, engine.Config{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	es, err := eng.NewSession(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer es.Close()
+	ok := []string{
+		"SELECT * FROM sales.orders",
+		"SELECT * FROM orders",
+		"WITH recent AS (SELECT * FROM sales.orders) SELECT count(*) FROM recent",
+		"SELECT * FROM range(10) r(i) JOIN unnest([1,2]) u(x) ON true",
+		"SELECT (SELECT max(1) FROM sales.orders) AS m",
+	}
+	for _, q := range ok {
+		if _, err := planner.CheckRead(context.Background(), es, scope{[]string{"sales"}}, q); err != nil {
+			t.Errorf("%s: %v", q, err)
+		}
+	}
+	bad := map[string]string{
+		"SELECT * FROM read_csv('/etc/passwd')":                                         sqlstate.InsufficientPrivilege,
+		"SELECT * FROM read_parquet('" + filepath.Join(t.TempDir(), "x.parquet") + "')": sqlstate.InsufficientPrivilege,
+		"SELECT * FROM glob('*')":                                                       sqlstate.InsufficientPrivilege,
+		"SELECT * FROM query('select 1')":                                               sqlstate.InsufficientPrivilege,
+		"SELECT * FROM duckdb_databases()":                                              sqlstate.InsufficientPrivilege,
+		"SELECT * FROM 'orders.parquet'":                                                sqlstate.InsufficientPrivilege,
+		"SELECT * FROM memory.ports.sales__orders":                                      sqlstate.InsufficientPrivilege,
+		"SELECT * FROM sess_1.sales.orders":                                             sqlstate.InsufficientPrivilege,
+		"SELECT * FROM main.duckdb_tables":                                              sqlstate.InsufficientPrivilege,
+		"SELECT * FROM sales.customers":                                                 sqlstate.UndefinedTable,
+		"SELECT * FROM duckdb_settings":                                                 sqlstate.UndefinedTable,
+		"SELECT * FROM pg_class":                                                        sqlstate.UndefinedTable,
+		"SELECT * FROM information_schema.tables":                                       sqlstate.FeatureNotSupported,
+		// A CTE name is visible only inside the query that defines it.
+		"SELECT * FROM (WITH duckdb_settings AS (SELECT 1) SELECT * FROM duckdb_settings) x, duckdb_settings": sqlstate.UndefinedTable,
+		"SELECT * FROM sales.orders WHERE id IN (SELECT * FROM read_text('/etc/hosts'))":                      sqlstate.InsufficientPrivilege,
+		"INSERT INTO x VALUES (1)": sqlstate.FeatureNotSupported,
+		"SELECT FROM WHERE":        sqlstate.SyntaxError,
+	}
+	for q, code := range bad {
+		_, err := planner.CheckRead(context.Background(), es, scope{[]string{"sales"}}, q)
+		if sqlstate.CodeOf(err) != code {
+			t.Errorf("%s: want %s, got %v", q, code, err)
+		}
+	}
+}
+
+func TestColumnNames(t *testing.T) {
+	eng, _, err := engine.Open(context.Background(), &catalog.Mesh{Dir: t.TempDir()}, engine.Config{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	es, err := eng.NewSession(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer es.Close()
+	r, err := planner.CheckRead(context.Background(), es, scope{}, "SELECT count(*), 1::int2, 1+1, x::text, sum(x) AS total, *, coalesce(x, 0) FROM range(3) t(x)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	duck := []string{"count_star()", "CAST(1 AS SMALLINT)", "(1 + 1)", "CAST(x AS VARCHAR)", "total", "x", "COALESCE(x, 0)"}
+	want := []string{"count", "int2", "?column?", "x", "total", "x", "coalesce"}
+	got := r.ColumnNames(duck)
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("names %q, want %q", got, want)
+		}
+	}
+}
