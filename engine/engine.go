@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/duckdb/duckdb-go/v2/mapping"
 
@@ -235,6 +236,27 @@ func (e *Engine) Products() []*catalog.Product {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Address.String() < out[j].Address.String() })
 	return out
+}
+
+// ProductSchema is the Arrow schema of a product's port view: the columns
+// and types a query of the product returns.
+func (e *Engine) ProductSchema(ctx context.Context, a catalog.Address) (*arrow.Schema, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	e.adminM.Lock()
+	defer e.adminM.Unlock()
+	c := &conn{c: e.admin}
+	stmt, err := prepareOn(c, "SELECT * FROM "+PortView(a))
+	if err != nil {
+		return nil, err
+	}
+	p := &Prepared{c: c, stmt: stmt}
+	defer mapping.DestroyPrepare(&p.stmt)
+	if err := p.describe(); err != nil {
+		return nil, err
+	}
+	return p.schema, nil
 }
 
 // Product returns the served product at an address, or nil.

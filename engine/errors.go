@@ -20,6 +20,7 @@ var (
 func sanitize(msg string) string {
 	msg = sessionPrefix.ReplaceAllString(msg, "")
 	msg = portName.ReplaceAllString(msg, "$1.$2")
+	msg = strings.NewReplacer(`"mg$pg".`, "pg_catalog.", `mg$pg.`, "pg_catalog.", `"mg$is".`, "information_schema.", `mg$is.`, "information_schema.", `mg$pg`, "pg_catalog", `mg$is`, "information_schema").Replace(msg)
 	return msg
 }
 
@@ -50,6 +51,12 @@ func duckError(msg string, typ mapping.ErrorType) *sqlstate.Error {
 		}
 	case mapping.ErrorTypeConversion:
 		code = sqlstate.InvalidTextRepresentation
+		switch {
+		case strings.Contains(msg, "field value out of range"):
+			code = sqlstate.DatetimeFieldOverflow
+		case strings.Contains(msg, "out of range"):
+			code = sqlstate.NumericValueOutOfRange
+		}
 	case mapping.ErrorTypeOutOfRange:
 		code = sqlstate.NumericValueOutOfRange
 	case mapping.ErrorTypeDivideByZero:

@@ -32,6 +32,7 @@ type recordReader struct {
 	cur  arrow.RecordBatch
 	err  error
 	done bool
+	eof  bool // the result is exhausted: DuckDB must not be asked again
 }
 
 var _ array.RecordReader = (*recordReader)(nil)
@@ -87,6 +88,21 @@ func arrowSchema(opts arrowmapping.ArrowOptions, names []string, types []mapping
 		if name := duckTypeName(lt); name != "" {
 			fields[i].Metadata = arrow.NewMetadata([]string{MetaDuckType}, []string{name})
 			changed = true
+		}
+		// A list of UUID or JSON (uuid[], json[]) carries the element's
+		// DuckDB type on the list's element field.
+		if mapping.GetTypeId(lt) == mapping.TypeList {
+			if lst, ok := fields[i].Type.(*arrow.ListType); ok {
+				child := mapping.ListTypeChildType(lt)
+				name := duckTypeName(child)
+				mapping.DestroyLogicalType(&child)
+				if name != "" {
+					elem := lst.ElemField()
+					elem.Metadata = arrow.NewMetadata([]string{MetaDuckType}, []string{name})
+					fields[i].Type = arrow.ListOfField(elem)
+					changed = true
+				}
+			}
 		}
 	}
 	if changed {
@@ -145,7 +161,7 @@ func (r *recordReader) Next() bool {
 		r.cur.Release()
 		r.cur = nil
 	}
-	if r.err != nil || r.done {
+	if r.err != nil || r.done || r.eof {
 		return false
 	}
 	if err := r.ctx.Err(); err != nil {
@@ -154,6 +170,7 @@ func (r *recordReader) Next() bool {
 	}
 	chunk := mapping.FetchChunk(r.res)
 	if chunk.Ptr == nil {
+		r.eof = true
 		if msg := mapping.ResultError(&r.res); msg != "" {
 			if err := r.ctx.Err(); err != nil {
 				r.err = canceled(err)

@@ -52,8 +52,10 @@ type conn struct {
 	pathGen int
 }
 
-// NewSession creates the session's catalog with its views.
-func (e *Engine) NewSession(ctx context.Context, views []View) (*Session, error) {
+// NewSession creates the session's catalog with its views. setup, when
+// given, returns further statements (the client-compatibility catalog) to
+// run in the same batch, given the session catalog's name.
+func (e *Engine) NewSession(ctx context.Context, views []View, setup func(catalog string) []string) (*Session, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -69,6 +71,9 @@ func (e *Engine) NewSession(ctx context.Context, views []View) (*Session, error)
 		stmts = append(stmts, fmt.Sprintf("CREATE VIEW %s.%s.%s AS %s", s.catalog, quoteIdent(v.Address.Domain), quoteIdent(v.Address.Name), v.SQL))
 		s.views[v.Address] = true
 	}
+	if setup != nil {
+		stmts = append(stmts, setup(s.catalog)...)
+	}
 	e.adminM.Lock()
 	defer e.adminM.Unlock()
 	if err := execOn(e.admin, strings.Join(stmts, ";\n")); err != nil {
@@ -77,6 +82,20 @@ func (e *Engine) NewSession(ctx context.Context, views []View) (*Session, error)
 	}
 	s.searchPath = s.defaultPath()
 	return s, nil
+}
+
+// Exec runs statements the gateway itself generates (never user SQL) in
+// the session's catalog, such as updating its settings table.
+func (s *Session) Exec(ctx context.Context, sql string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c, err := s.acquire()
+	if err != nil {
+		return err
+	}
+	defer s.release(c)
+	return execOn(c.c, sql)
 }
 
 // Catalog is the name of the session's DuckDB catalog (internal).

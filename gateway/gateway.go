@@ -3,11 +3,14 @@ package gateway
 import (
 	"context"
 	"fmt"
+	"sync"
+	"time"
 	"log/slog"
 	"strings"
 
 	"github.com/meshgate/meshgate/auth"
 	"github.com/meshgate/meshgate/engine"
+	"github.com/meshgate/meshgate/gateway/pgcatalog"
 	"github.com/meshgate/meshgate/gateway/pgwire"
 	"github.com/meshgate/meshgate/planner/catalog"
 	"github.com/meshgate/meshgate/sqlstate"
@@ -24,6 +27,11 @@ type Gateway struct {
 	database string
 	log      *slog.Logger
 	defs     map[string]*settingDef
+	started  time.Time
+
+	relOnce sync.Once
+	rels    map[catalog.Address]pgcatalog.Relation // catalog entries of the served products
+	relErr  error
 }
 
 // New returns a gateway serving the engine's products to the directory's
@@ -35,7 +43,7 @@ func New(e *engine.Engine, users *auth.Directory, database string, log *slog.Log
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Gateway{engine: e, users: users, database: database, log: log, defs: settingDefs()}
+	return &Gateway{engine: e, users: users, database: database, log: log, defs: settingDefs(), started: time.Now()}
 }
 
 var _ pgwire.Handler = (*Gateway)(nil)
@@ -92,6 +100,38 @@ func (g *Gateway) views(_ *auth.User) []engine.View {
 		}
 	}
 	return out
+}
+
+// relations describes every served product for the client catalog, with
+// the PostgreSQL types its queries return; computed once.
+func (g *Gateway) relations(ctx context.Context) (map[catalog.Address]pgcatalog.Relation, error) {
+	g.relOnce.Do(func() {
+		g.rels = map[catalog.Address]pgcatalog.Relation{}
+		for _, p := range g.engine.Products() {
+			schema, err := g.engine.ProductSchema(ctx, p.Address)
+			if err != nil {
+				g.relErr = fmt.Errorf("gateway: describe %s: %w", p.Address, err)
+				return
+			}
+			r := pgcatalog.Relation{Address: p.Address, Description: p.Description, Owner: p.Owner.Team}
+			for i, f := range pgwire.FieldsFromSchema(schema) {
+				c := pgcatalog.Column{Name: f.Name, TypeOID: f.TypeOID, TypMod: f.TypeModifier}
+				if i < len(p.Columns) && p.Columns[i].Name == f.Name {
+					c.Description = p.Columns[i].Description
+					c.NotNull = p.Columns[i].Required
+				}
+				r.Columns = append(r.Columns, c)
+			}
+			g.rels[p.Address] = r
+		}
+	})
+	return g.rels, g.relErr
+}
+
+// version is the text of version(); SQLAlchemy and others parse
+// "PostgreSQL N.N" from it.
+func version() string {
+	return "PostgreSQL " + ServerVersion + " (meshgate) on x86_64-pc-linux-gnu, compiled by Go, 64-bit"
 }
 
 // parseOptions reads the startup "options" parameter: -c name=value and

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sort"
 	"strings"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/meshgate/meshgate/auth"
 	"github.com/meshgate/meshgate/engine"
+	"github.com/meshgate/meshgate/gateway/pgcatalog"
 	"github.com/meshgate/meshgate/gateway/pgwire"
 	"github.com/meshgate/meshgate/planner"
 	"github.com/meshgate/meshgate/sqlstate"
@@ -44,7 +46,21 @@ type session struct {
 }
 
 func (g *Gateway) newSession(ctx context.Context, user *auth.User, st pgwire.Startup) (*session, error) {
-	es, err := g.engine.NewSession(ctx, g.views(user))
+	rels, err := g.relations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	views := g.views(user)
+	setup := func(cat string) []string {
+		cs := pgcatalog.Session{Catalog: cat, Database: g.database, User: user.Name, PID: st.ProcessID, Version: version(), Started: g.started}
+		for _, v := range views {
+			if r, ok := rels[v.Address]; ok { // pinned aliases are not listed
+				cs.Relations = append(cs.Relations, r)
+			}
+		}
+		return pgcatalog.Statements(cs)
+	}
+	es, err := g.engine.NewSession(ctx, views, setup)
 	if err != nil {
 		return nil, err
 	}
@@ -94,8 +110,31 @@ func (g *Gateway) newSession(ctx context.Context, user *auth.User, st pgwire.Sta
 		}
 	}
 	s.initial = copyMap(s.values)
+	if err := s.publishSettings(ctx); err != nil {
+		es.Close()
+		return nil, err
+	}
 	return s, nil
 }
+
+// publishSettings writes the session's settings into its catalog, where
+// current_setting(), pg_settings and current_schemas() read them.
+func (s *session) publishSettings(ctx context.Context) error {
+	var rows []string
+	for name, v := range s.values {
+		display := name
+		if d := s.g.defs[name]; d != nil {
+			display = d.name
+		}
+		rows = append(rows, fmt.Sprintf("(%s, %s, %s)", sqlLit(name), sqlLit(display), sqlLit(v)))
+	}
+	rows = append(rows, fmt.Sprintf("('mg.current_schemas', 'mg.current_schemas', %s)", sqlLit(strings.Join(s.existingSearchPath(), ","))))
+	tbl := s.es.Catalog() + `."` + planner.CompatPG + `".mg_settings`
+	sort.Strings(rows)
+	return s.es.Exec(ctx, "DELETE FROM "+tbl+"; INSERT INTO "+tbl+" VALUES "+strings.Join(rows, ", "))
+}
+
+func sqlLit(v string) string { return "'" + strings.ReplaceAll(v, "'", "''") + "'" }
 
 func fatal(err error) error {
 	if e := sqlstate.As(err); e != nil {
@@ -160,7 +199,9 @@ func (s *session) searchPath() []string {
 	return out
 }
 
-func (s *session) applySearchPath() {
+// existingSearchPath is the search path without the schemas the session
+// does not have (current_schemas(false)).
+func (s *session) existingSearchPath() []string {
 	var existing []string
 	domains := map[string]bool{}
 	for _, d := range s.es.Domains() {
@@ -171,8 +212,10 @@ func (s *session) applySearchPath() {
 			existing = append(existing, p)
 		}
 	}
-	s.es.SetSearchPath(existing)
+	return existing
 }
+
+func (s *session) applySearchPath() { s.es.SetSearchPath(s.existingSearchPath()) }
 
 // set changes one setting and returns the ParameterStatus to resend, if
 // any. local marks SET LOCAL.

@@ -67,9 +67,11 @@ func (st *statement) prepare(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		run := st.cl.Query
+		// Run the planner's rewrite of the query (catalog references
+		// pointed at the session's own catalog); EXPLAIN keeps its prefix.
+		run := read.SQL
 		if st.cl.Explain {
-			run = st.cl.SQL
+			run = st.cl.SQL[:len(st.cl.SQL)-len(st.cl.Query)] + read.SQL
 		}
 		p, err := s.es.Prepare(ctx, run)
 		if err != nil {
@@ -196,6 +198,12 @@ func (p *portal) Execute(ctx context.Context) (*pgwire.Result, error) {
 	st, s := p.st, p.st.s
 	start := time.Now()
 	res, err := p.execute(ctx)
+	if err == nil {
+		switch st.cl.Kind {
+		case planner.KindSet, planner.KindReset, planner.KindCommit, planner.KindRollback, planner.KindDiscard:
+			err = s.publishSettings(ctx)
+		}
+	}
 	s.logStatement(st, start, err)
 	return res, err
 }
@@ -252,14 +260,18 @@ func (p *portal) execute(ctx context.Context) (*pgwire.Result, error) {
 	case planner.KindShow:
 		return s.execShow(cl.Name)
 	case planner.KindBegin:
+		tag := "BEGIN" // PostgreSQL tags START TRANSACTION as such
+		if cl.Name == "start" {
+			tag = "START TRANSACTION"
+		}
 		switch s.tx {
 		case txBlock:
-			return &pgwire.Result{Command: "BEGIN", Notices: []pgwire.Notice{warning(sqlstate.ActiveTransaction, "there is already a transaction in progress")}}, nil
+			return &pgwire.Result{Command: tag, Notices: []pgwire.Notice{warning(sqlstate.ActiveTransaction, "there is already a transaction in progress")}}, nil
 		}
 		s.tx = txBlock
 		s.txSaved = copyMap(s.values)
 		s.localSaved = map[string]string{}
-		return &pgwire.Result{Command: "BEGIN"}, nil
+		return &pgwire.Result{Command: tag}, nil
 	case planner.KindCommit, planner.KindRollback:
 		tag := "COMMIT"
 		if cl.Kind == planner.KindRollback || s.tx == txFailed {

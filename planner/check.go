@@ -32,6 +32,7 @@ var allowedTableFunctions = map[string]bool{
 	"range":           true,
 	"generate_series": true,
 	"unnest":          true,
+	"pg_get_keywords": true, // client-compatibility macro (gateway/pgcatalog)
 }
 
 // forbiddenRefTypes are table references that would reach around the
@@ -45,6 +46,10 @@ var forbiddenRefTypes = map[string]bool{
 
 // Read is a checked read statement.
 type Read struct {
+	// SQL is the statement to execute: the query with references to
+	// pg_catalog and information_schema rewritten to the session's
+	// compatibility schemas (see rewrite.go).
+	SQL string
 	// Products are the products the statement reads, sorted.
 	Products []catalog.Address
 	// names are PostgreSQL's names for unaliased result columns (see
@@ -89,7 +94,11 @@ func (r *Read) ColumnNames(duck []string) []string {
 // table functions, internal schemas, other catalogs, replacement scans of
 // file names — is refused before execution.
 func CheckRead(ctx context.Context, parser Parser, scope Scope, query string) (*Read, error) {
-	raw, err := parser.SerializeSQL(ctx, query)
+	pre, err := preRewrite(query)
+	if err != nil {
+		return nil, syntaxError(err.Error(), query, -1)
+	}
+	raw, err := parser.SerializeSQL(ctx, pre)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +133,22 @@ func CheckRead(ctx context.Context, parser Parser, scope Scope, query string) (*
 	if err := c.walk(stmt, nil); err != nil {
 		return nil, err
 	}
-	r := &Read{}
+	var tables []edit
+	for _, t := range c.tables {
+		if start, end, ok := tableSpan(pre, t.loc); ok {
+			tables = append(tables, edit{start, end, t.repl})
+		}
+	}
+	for _, a := range c.aliases {
+		if e, ok := columnAliasEdit(pre, a.loc, a.repl); ok {
+			tables = append(tables, e)
+		}
+	}
+	out, err := postRewrite(pre, tables)
+	if err != nil {
+		return nil, syntaxError(err.Error(), query, -1)
+	}
+	r := &Read{SQL: out}
 	r.names, r.stars = outputNames(stmt)
 	for a := range c.products {
 		r.Products = append(r.Products, a)
@@ -136,7 +160,28 @@ func CheckRead(ctx context.Context, parser Parser, scope Scope, query string) (*
 type checker struct {
 	scope    Scope
 	products map[catalog.Address]bool
+	tables   []tableRewrite
+	aliases  []tableRewrite // table functions whose alias also names their column
 }
+
+// tableRewrite replaces the table name at byte offset loc.
+type tableRewrite struct {
+	loc  int
+	repl string
+}
+
+// compat records a catalog relation to be read from the session's
+// compatibility schema.
+func (c *checker) compat(v map[string]any, schema, name string) error {
+	loc, ok := v["query_location"].(float64)
+	if !ok || loc < 0 || loc > 1e15 {
+		return sqlstate.New(sqlstate.FeatureNotSupported, "catalog relation %s cannot be resolved in this form", name)
+	}
+	c.tables = append(c.tables, tableRewrite{loc: int(loc), repl: quoteIdent(schema) + "." + quoteIdent(strings.ToLower(name))})
+	return nil
+}
+
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 // walk visits every node of the tree; ctes holds the CTE names visible at
 // this point (a node's cte_map is visible to the node and everything in it).
@@ -169,6 +214,13 @@ func (c *checker) walk(n any, ctes []string) error {
 		case typ == "TABLE_FUNCTION":
 			if err := c.tableFunction(v); err != nil {
 				return err
+			}
+			if alias := str(v, "alias"); alias != "" {
+				if names, _ := v["column_name_alias"].([]any); len(names) == 0 {
+					if loc, ok := v["query_location"].(float64); ok && loc < 1e15 {
+						c.aliases = append(c.aliases, tableRewrite{loc: int(loc), repl: alias})
+					}
+				}
 			}
 		case forbiddenRefTypes[typ]:
 			return sqlstate.New(sqlstate.InsufficientPrivilege, "this form of table reference is not allowed through meshgate").
@@ -203,8 +255,13 @@ func (c *checker) table(v map[string]any, ctes []string) error {
 	}
 	if cat != "" {
 		full = cat + "." + full
-		return sqlstate.New(sqlstate.InsufficientPrivilege, "relation %q is not allowed: products are addressed as domain.product, without a catalog", full).
-			WithHint("Write SELECT … FROM %s.%s.", schema, name)
+		e := sqlstate.New(sqlstate.InsufficientPrivilege, "relation %q is not allowed: products are addressed as domain.product, without a catalog", full)
+		// Suggest the unqualified address only when it is a product the
+		// session may read, never an internal name (memory.ports.x → ports.x).
+		if schema != "" && c.scope.Lookup(lschema, lname) == nil {
+			return e.WithHint("Write SELECT … FROM %s.%s.", lschema, lname)
+		}
+		return e.WithHint("Query products by address, e.g. SELECT * FROM sales.orders.")
 	}
 	if schema == "" {
 		for _, cte := range ctes {
@@ -230,12 +287,17 @@ func (c *checker) table(v map[string]any, ctes []string) error {
 		if denied != nil {
 			return denied
 		}
+		if strings.HasPrefix(lname, "pg_") {
+			return c.compat(v, CompatPG, lname)
+		}
 		return sqlstate.New(sqlstate.UndefinedTable, "relation %q does not exist", name).
 			WithHint("Qualify the product with its domain (e.g. sales.orders), or SET search_path TO the domain.")
 	}
 	switch lschema {
-	case "pg_catalog", "information_schema":
-		return sqlstate.New(sqlstate.FeatureNotSupported, "catalog view %s is not available in this version of meshgate", full)
+	case "pg_catalog":
+		return c.compat(v, CompatPG, lname)
+	case "information_schema":
+		return c.compat(v, CompatIS, lname)
 	case "main", "ports", "memory", "system", "temp", "pg_temp":
 		return sqlstate.New(sqlstate.InsufficientPrivilege, "relation %q is internal to meshgate and cannot be queried", full)
 	}
@@ -250,7 +312,8 @@ func (c *checker) table(v map[string]any, ctes []string) error {
 func (c *checker) tableFunction(v map[string]any) error {
 	fn, _ := v["function"].(map[string]any)
 	name := strings.ToLower(str(fn, "function_name"))
-	if str(fn, "schema") != "" || str(fn, "catalog") != "" || !allowedTableFunctions[name] {
+	schema := strings.ToLower(str(fn, "schema"))
+	if (schema != "" && schema != "pg_catalog") || str(fn, "catalog") != "" || !allowedTableFunctions[name] {
 		return sqlstate.New(sqlstate.InsufficientPrivilege, "table function %s is not allowed through meshgate", name).
 			WithHint("Data products are read by address (e.g. SELECT * FROM sales.orders); file and catalog table functions would bypass their policies.")
 	}

@@ -40,7 +40,9 @@ type Statement struct {
 	// whole EXPLAIN.
 	Explain bool
 	// Name is the lowercased setting (SET/SHOW/RESET, "all" for ALL), the
-	// prepared statement (DEALLOCATE) or the cursor (DECLARE/FETCH/CLOSE).
+	// prepared statement (DEALLOCATE), the cursor (DECLARE/FETCH/CLOSE) or
+	// the keyword that began a transaction ("begin" or "start", for the
+	// command tag).
 	Name string
 	// Values are a SET's values, unquoted (DEFAULT → nil with Default set).
 	Values  []string
@@ -143,7 +145,7 @@ func Classify(sql string) (*Statement, error) {
 		if err := p.transactionModes(); err != nil {
 			return nil, err
 		}
-		st.Kind = KindBegin
+		st.Kind, st.Name = KindBegin, first.Value
 	case "commit", "end":
 		p.next()
 		_ = p.acceptWord("work") || p.acceptWord("transaction")

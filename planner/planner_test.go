@@ -126,7 +126,7 @@ func TestCheckRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.Close()
-	es, err := eng.NewSession(context.Background(), nil)
+	es, err := eng.NewSession(context.Background(), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ func TestColumnNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.Close()
-	es, err := eng.NewSession(context.Background(), nil)
+	es, err := eng.NewSession(context.Background(), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

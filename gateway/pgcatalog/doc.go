@@ -1,0 +1,13 @@
+// Package pgcatalog builds the PostgreSQL system catalog a client sees in
+// its session: pg_catalog relations (pg_namespace, pg_class, pg_attribute,
+// pg_type with PostgreSQL's OIDs, pg_description, …), information_schema
+// views, and the functions clients call (version(), format_type(),
+// pg_table_is_visible(), current_setting(), …).
+//
+// Everything is generated per session from the products that session may
+// read, as DuckDB statements run in the session's own catalog (schemas
+// planner.CompatPG and planner.CompatIS, macros in its main schema). The
+// planner rewrites references to pg_catalog and information_schema to those
+// schemas, so catalog queries list exactly the session's products: nothing
+// of other sessions, nothing internal.
+package pgcatalog

@@ -1,0 +1,125 @@
+package pgcatalog
+
+import (
+	"fmt"
+	"strings"
+)
+
+// functions returns the macros that stand in for PostgreSQL's catalog and
+// session functions. They live in the session catalog's main schema, which
+// the session's search path reaches, so they shadow DuckDB's functions of
+// the same name (DuckDB's current_setting() would list its own settings).
+func functions(s Session, main, pg string) []string {
+	r := strings.NewReplacer("$pg", pg, "$m", main, "$user", lit(s.User), "$db", lit(s.Database), "$version", lit(s.Version),
+		"$pid", fmt.Sprint(s.PID), "$started", lit(s.Started.UTC().Format("2006-01-02 15:04:05.999999+00")))
+	var out []string
+	for _, m := range macros {
+		out = append(out, "CREATE MACRO "+main+"."+r.Replace(m))
+	}
+	out = append(out, "CREATE MACRO "+main+".pg_get_keywords() AS TABLE SELECT * FROM (VALUES "+keywordRows()+") k(word, catcode, barelabel, catdesc, baredesc)")
+	return out
+}
+
+// macros, with $pg (the emulated pg_catalog schema), $user, $db, $version,
+// $pid and $started substituted.
+var macros = []string{
+	// Session information.
+	`version() AS $version`,
+	`current_database() AS $db`,
+	`current_user() AS $user`,
+	`session_user() AS $user`,
+	`current_role() AS $user`,
+	`pg_backend_pid() AS $pid`,
+	`pg_postmaster_start_time() AS TIMESTAMPTZ $started`,
+	`pg_conf_load_time() AS TIMESTAMPTZ $started`,
+	`pg_is_in_recovery() AS false`,
+	`inet_server_addr() AS NULL::VARCHAR`,
+	`inet_client_addr() AS NULL::VARCHAR`,
+	`inet_server_port() AS NULL::INTEGER`,
+	`pg_client_encoding() AS 'UTF8'`,
+	`pg_encoding_to_char(e) AS CASE WHEN e = 6 THEN 'UTF8' WHEN e = 0 THEN 'SQL_ASCII' ELSE '' END`,
+	`pg_char_to_encoding(n) AS CASE WHEN upper(n) IN ('UTF8', 'UNICODE') THEN 6 WHEN upper(n) = 'SQL_ASCII' THEN 0 ELSE -1 END`,
+	// Settings: the gateway keeps $pg.mg_settings current.
+	`current_setting(n) AS coalesce((SELECT setting FROM $pg.mg_settings WHERE key = lower(n)), error('unrecognized configuration parameter "' || n || '"')),
+	 (n, missing_ok) AS CASE WHEN missing_ok THEN (SELECT setting FROM $pg.mg_settings WHERE key = lower(n)) ELSE coalesce((SELECT setting FROM $pg.mg_settings WHERE key = lower(n)), error('unrecognized configuration parameter "' || n || '"')) END`,
+	`current_schemas(implicit) AS (SELECT CASE WHEN implicit THEN ['pg_catalog'] ELSE []::VARCHAR[] END || CASE WHEN coalesce(setting, '') = '' THEN []::VARCHAR[] ELSE string_split(setting, ',') END FROM $pg.mg_settings WHERE key = 'mg.current_schemas')`,
+	`current_schema() AS $m.current_schemas(false)[1]`,
+	// Visibility and privileges: a session's catalog holds only what it may read.
+	`pg_table_is_visible(o) AS coalesce(list_contains($m.current_schemas(true), (SELECT mg_n.nspname FROM $pg.pg_class mg_c JOIN $pg.pg_namespace mg_n ON mg_c.relnamespace = mg_n.oid WHERE mg_c.oid = o)), false)`,
+	`pg_type_is_visible(o) AS true`,
+	`pg_relation_is_publishable(o) AS false`,
+	`pg_function_is_visible(o) AS true`,
+	`has_table_privilege(a, b) AS true, (a, b, c) AS true`,
+	`has_schema_privilege(a, b) AS true, (a, b, c) AS true`,
+	`has_database_privilege(a, b) AS true, (a, b, c) AS true`,
+	`has_any_column_privilege(a, b) AS true, (a, b, c) AS true`,
+	`has_column_privilege(a, b, c) AS true, (a, b, c, d) AS true`,
+	`has_function_privilege(a, b) AS true, (a, b, c) AS true`,
+	`has_sequence_privilege(a, b) AS true, (a, b, c) AS true`,
+	`pg_has_role(a, b) AS true, (a, b, c) AS true`,
+	// Names and descriptions.
+	`format_type(o, m) AS CASE WHEN o IS NULL THEN NULL
+	   WHEN o = 1700 AND m >= 4 THEN 'numeric(' || ((m - 4) >> 16) || ',' || ((m - 4) & 65535) || ')'
+	   WHEN o = 1043 AND m >= 4 THEN 'character varying(' || (m - 4) || ')'
+	   WHEN o = 1042 AND m >= 4 THEN 'character(' || (m - 4) || ')'
+	   ELSE coalesce((SELECT fmt FROM $pg.mg_typefmt mg_f WHERE mg_f.oid = o), '???') END`,
+	`pg_get_userbyid(o) AS coalesce((SELECT rolname FROM $pg.pg_roles WHERE oid = o), 'unknown (OID=' || o || ')')`,
+	`obj_description(o) AS (SELECT description FROM $pg.pg_description WHERE objoid = o AND objsubid = 0 LIMIT 1),
+	 (o, cls) AS (SELECT description FROM $pg.pg_description WHERE objoid = o AND objsubid = 0 AND cls = 'pg_class' AND classoid = 1259 LIMIT 1)`,
+	`col_description(o, n) AS (SELECT description FROM $pg.pg_description WHERE objoid = o AND objsubid = n LIMIT 1)`,
+	`shobj_description(o, cls) AS NULL::VARCHAR`,
+	`pg_get_expr(e, r) AS NULL::VARCHAR, (e, r, p) AS NULL::VARCHAR`,
+	`pg_get_indexdef(o) AS NULL::VARCHAR, (o, c, p) AS NULL::VARCHAR`,
+	`pg_get_constraintdef(o) AS NULL::VARCHAR, (o, p) AS NULL::VARCHAR`,
+	`pg_get_viewdef(o) AS NULL::VARCHAR, (o, p) AS NULL::VARCHAR`,
+	`pg_get_triggerdef(o) AS NULL::VARCHAR, (o, p) AS NULL::VARCHAR`,
+	`pg_get_ruledef(o) AS NULL::VARCHAR, (o, p) AS NULL::VARCHAR`,
+	`pg_get_partkeydef(o) AS NULL::VARCHAR`,
+	`pg_get_statisticsobjdef_columns(o) AS NULL::VARCHAR`,
+	`pg_get_function_arguments(o) AS ''`,
+	`pg_get_function_identity_arguments(o) AS ''`,
+	`pg_get_function_result(o) AS NULL::VARCHAR`,
+	`pg_get_serial_sequence(t, c) AS NULL::VARCHAR`,
+	`pg_relation_size(o) AS 0::BIGINT, (o, f) AS 0::BIGINT`,
+	`pg_total_relation_size(o) AS 0::BIGINT`,
+	`pg_table_size(o) AS 0::BIGINT`,
+	`pg_indexes_size(o) AS 0::BIGINT`,
+	`pg_size_pretty(n) AS CASE WHEN n < 10240 THEN n || ' bytes' WHEN n < 10485760 THEN round(n / 1024) || ' kB' WHEN n < 10737418240 THEN round(n / 1048576) || ' MB' ELSE round(n / 1073741824) || ' GB' END`,
+	`quote_ident(s) AS CASE WHEN regexp_full_match(s, '[a-z_][a-z0-9_$]*') THEN s ELSE '"' || replace(s, '"', '""') || '"' END`,
+	`quote_literal(s) AS '''' || replace(CAST(s AS VARCHAR), '''', '''''') || ''''`,
+	`quote_nullable(s) AS CASE WHEN s IS NULL THEN 'NULL' ELSE $m.quote_literal(s) END`,
+	`array_upper(a, d) AS CASE WHEN d = 1 AND len(a) > 0 THEN len(a) END`,
+	`array_lower(a, d) AS CASE WHEN d = 1 AND len(a) > 0 THEN 1 END`,
+	`array_ndims(a) AS CASE WHEN a IS NULL OR len(a) = 0 THEN NULL ELSE 1 END`,
+	`string_to_array(s, d) AS string_split(s, d)`,
+	`mg_pg_expandarray(a) AS {'x': a[1], 'n': 1}`,
+	// OID alias types: 'name'::regclass looks up the OID, oid::regclass shows the name.
+	`to_regclass(x) AS coalesce(TRY_CAST(x AS BIGINT), (SELECT mg_c.oid FROM $pg.pg_class mg_c JOIN $pg.pg_namespace mg_n ON mg_c.relnamespace = mg_n.oid
+	   WHERE mg_n.nspname || '.' || mg_c.relname = replace(CAST(x AS VARCHAR), '"', '')
+	      OR (mg_c.relname = replace(CAST(x AS VARCHAR), '"', '') AND list_contains($m.current_schemas(true), mg_n.nspname)) LIMIT 1))`,
+	`mg_regclass_oid(x) AS coalesce($m.to_regclass(x), error('relation "' || x || '" does not exist'))`,
+	`mg_regclass_name(o) AS coalesce((SELECT CASE WHEN list_contains($m.current_schemas(true), mg_n.nspname) THEN mg_c.relname ELSE mg_n.nspname || '.' || mg_c.relname END
+	   FROM $pg.pg_class mg_c JOIN $pg.pg_namespace mg_n ON mg_c.relnamespace = mg_n.oid WHERE mg_c.oid = o), CAST(o AS VARCHAR))`,
+	`to_regtype(x) AS coalesce(TRY_CAST(x AS BIGINT), (SELECT mg_t.oid FROM $pg.pg_type mg_t JOIN $pg.mg_typefmt mg_f ON mg_f.oid = mg_t.oid
+	   WHERE mg_t.typname = replace(replace(CAST(x AS VARCHAR), 'pg_catalog.', ''), '"', '') OR mg_f.fmt = lower(CAST(x AS VARCHAR)) LIMIT 1))`,
+	`mg_regtype_oid(x) AS coalesce($m.to_regtype(x), error('type "' || x || '" does not exist'))`,
+	`mg_regtype_name(o) AS $m.format_type(o, NULL)`,
+	`to_regnamespace(x) AS coalesce(TRY_CAST(x AS BIGINT), (SELECT oid FROM $pg.pg_namespace WHERE nspname = replace(CAST(x AS VARCHAR), '"', '')))`,
+	`mg_regnamespace_oid(x) AS coalesce($m.to_regnamespace(x), error('schema "' || x || '" does not exist'))`,
+	`mg_regnamespace_name(o) AS coalesce((SELECT nspname FROM $pg.pg_namespace WHERE oid = o), CAST(o AS VARCHAR))`,
+	`to_regrole(x) AS coalesce(TRY_CAST(x AS BIGINT), (SELECT oid FROM $pg.pg_roles WHERE rolname = replace(CAST(x AS VARCHAR), '"', '')))`,
+	`mg_regrole_oid(x) AS coalesce($m.to_regrole(x), error('role "' || x || '" does not exist'))`,
+	`mg_regrole_name(o) AS coalesce((SELECT rolname FROM $pg.pg_roles WHERE oid = o), CAST(o AS VARCHAR))`,
+}
+
+// keywords are PostgreSQL's reserved keywords (pg_get_keywords() with
+// catcode R), which clients use to decide what to quote.
+var keywords = []string{"all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "both", "case", "cast", "check", "collate", "column", "constraint", "create", "current_catalog", "current_date", "current_role", "current_time", "current_timestamp", "current_user", "default", "deferrable", "desc", "distinct", "do", "else", "end", "except", "false", "fetch", "for", "foreign", "from", "grant", "group", "having", "in", "initially", "intersect", "into", "lateral", "leading", "limit", "localtime", "localtimestamp", "not", "null", "offset", "on", "only", "or", "order", "placing", "primary", "references", "returning", "select", "session_user", "some", "symmetric", "table", "then", "to", "trailing", "true", "union", "unique", "user", "using", "variadic", "when", "where", "window", "with"}
+
+func keywordRows() string {
+	rows := make([]string, len(keywords))
+	for i, k := range keywords {
+		rows[i] = fmt.Sprintf("('%s', 'R', false, 'reserved', 'requires AS')", k)
+	}
+	return strings.Join(rows, ", ")
+}

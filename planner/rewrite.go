@@ -1,0 +1,273 @@
+package planner
+
+import (
+	"sort"
+	"strings"
+)
+
+// The client-compatibility catalog of a session lives in two schemas of
+// the session's own catalog; references to pg_catalog and
+// information_schema relations are rewritten to them, so a session's
+// catalog queries see only its own products (DuckDB's built-in catalog
+// views list every session's objects).
+const (
+	CompatPG = "mg$pg" // emulated pg_catalog relations
+	CompatIS = "mg$is" // emulated information_schema relations
+)
+
+// edit replaces text[start:end] with repl.
+type edit struct {
+	start, end int
+	repl       string
+}
+
+// applyEdits applies non-overlapping edits to text.
+func applyEdits(text string, edits []edit) string {
+	if len(edits) == 0 {
+		return text
+	}
+	sort.Slice(edits, func(i, j int) bool { return edits[i].start < edits[j].start })
+	var b strings.Builder
+	pos := 0
+	for _, e := range edits {
+		if e.start < pos {
+			continue // overlapping: keep the first
+		}
+		b.WriteString(text[pos:e.start])
+		b.WriteString(e.repl)
+		pos = e.end
+	}
+	b.WriteString(text[pos:])
+	return b.String()
+}
+
+func tokEnd(t token) int { return t.Pos + len(t.Text) }
+
+func isWord(t token, w string) bool { return t.Kind == tokWord && t.Value == w }
+
+func isPunct(t token, p string) bool { return t.Kind == tokPunct && t.Value == p }
+
+// regTypes are PostgreSQL's OID alias types: a literal cast to one is
+// looked up to an OID, a column cast to one is shown as a name.
+var regTypes = map[string]string{
+	"regclass":     "regclass",
+	"regtype":      "regtype",
+	"regnamespace": "regnamespace",
+	"regrole":      "regrole",
+}
+
+// typeRenames maps PostgreSQL-only types to the DuckDB type that carries
+// their values.
+var typeRenames = map[string]string{
+	"oid": "BIGINT", "xid": "BIGINT", "cid": "BIGINT", "xid8": "BIGINT",
+	"regproc": "VARCHAR", "regprocedure": "VARCHAR", "regoper": "VARCHAR", "regoperator": "VARCHAR",
+	"regconfig": "VARCHAR", "regdictionary": "VARCHAR", "name": "VARCHAR", "char": "VARCHAR",
+	"int2vector": "VARCHAR", "oidvector": "VARCHAR", "text": "VARCHAR", "bpchar": "VARCHAR",
+	"int4": "INTEGER", "int8": "BIGINT", "int2": "SMALLINT", "float4": "REAL", "float8": "DOUBLE",
+}
+
+// preRewrite makes PostgreSQL-only syntax that DuckDB's parser rejects or
+// mis-binds parseable: schema-qualified type names in casts, OID alias
+// types, OPERATOR(pg_catalog.op) and pg_catalog collations.
+func preRewrite(sql string) (string, error) {
+	toks, err := lex(sql)
+	if err != nil {
+		return "", err
+	}
+	var edits []edit
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		switch {
+		case isPunct(t, "::") && i+1 < len(toks):
+			j := i + 1
+			if j+2 < len(toks) && isWord(toks[j], "pg_catalog") && isPunct(toks[j+1], ".") {
+				j += 2
+			}
+			tt := toks[j]
+			name := tt.Value
+			if tt.Kind == tokQIdent {
+				name = strings.ToLower(tt.Value)
+			} else if tt.Kind != tokWord {
+				continue
+			}
+			if reg, ok := regTypes[name]; ok {
+				start := exprStart(toks, i)
+				if start < 0 {
+					continue
+				}
+				fn := "mg_" + reg + "_name("
+				if k := toks[start]; start == i-1 && (k.Kind == tokString || k.Kind == tokParam) {
+					fn = "mg_" + reg + "_oid("
+				}
+				edits = append(edits, edit{toks[start].Pos, toks[start].Pos, fn}, edit{t.Pos, tokEnd(tt), ")"})
+				i = j
+				continue
+			}
+			if repl, ok := typeRenames[name]; ok && (j > i+1 || tt.Kind == tokQIdent || name != "text") {
+				edits = append(edits, edit{toks[i+1].Pos, tokEnd(tt), repl})
+			} else if j > i+1 {
+				edits = append(edits, edit{toks[i+1].Pos, tt.Pos, ""})
+			}
+			i = j
+		case isWord(t, "operator") && i+1 < len(toks) && isPunct(toks[i+1], "("):
+			// OPERATOR(pg_catalog.~) → ~
+			j := i + 2
+			if j+1 < len(toks) && isWord(toks[j], "pg_catalog") && isPunct(toks[j+1], ".") {
+				j += 2
+			}
+			k := j
+			for k < len(toks) && toks[k].Kind == tokPunct && toks[k].Value != ")" {
+				k++
+			}
+			if k < len(toks) && isPunct(toks[k], ")") && k > j {
+				edits = append(edits, edit{t.Pos, tokEnd(toks[k]), " " + sql[toks[j].Pos:tokEnd(toks[k-1])] + " "})
+				i = k
+			}
+		case isWord(t, "collate") && i+1 < len(toks):
+			j := i + 1
+			qualified := false
+			if j+2 < len(toks) && isWord(toks[j], "pg_catalog") && isPunct(toks[j+1], ".") {
+				j += 2
+				qualified = true
+			}
+			n := strings.ToLower(toks[j].Value)
+			if qualified || n == "default" || n == "c" || n == "posix" || n == "ucs_basic" {
+				edits = append(edits, edit{t.Pos, tokEnd(toks[j]), ""})
+				i = j
+			}
+		}
+	}
+	return applyEdits(sql, edits), nil
+}
+
+// exprStart finds the first token of the operand before the :: at index
+// i: a literal, a parameter, a (qualified) name, or a parenthesised
+// expression with an optional function name. -1 if it cannot tell.
+func exprStart(toks []token, i int) int {
+	j := i - 1
+	if j < 0 {
+		return -1
+	}
+	switch t := toks[j]; {
+	case t.Kind == tokString || t.Kind == tokParam || t.Kind == tokNumber:
+		return j
+	case t.Kind == tokWord || t.Kind == tokQIdent:
+		for j >= 2 && isPunct(toks[j-1], ".") && (toks[j-2].Kind == tokWord || toks[j-2].Kind == tokQIdent) {
+			j -= 2
+		}
+		return j
+	case isPunct(t, ")"):
+		depth := 0
+		for ; j >= 0; j-- {
+			if isPunct(toks[j], ")") {
+				depth++
+			} else if isPunct(toks[j], "(") {
+				depth--
+				if depth == 0 {
+					break
+				}
+			}
+		}
+		if j < 0 {
+			return -1
+		}
+		if j >= 1 && (toks[j-1].Kind == tokWord || toks[j-1].Kind == tokQIdent) {
+			j--
+			for j >= 2 && isPunct(toks[j-1], ".") && toks[j-2].Kind == tokWord {
+				j -= 2
+			}
+		}
+		return j
+	}
+	return -1
+}
+
+// postRewrite applies the table edits found in the syntax tree and strips
+// pg_catalog. / information_schema. from function calls, which DuckDB
+// would otherwise bind as methods of a column.
+func postRewrite(sql string, tables []edit) (string, error) {
+	toks, err := lex(sql)
+	if err != nil {
+		return "", err
+	}
+	inTable := func(pos int) bool {
+		for _, e := range tables {
+			if pos >= e.start && pos < e.end {
+				return true
+			}
+		}
+		return false
+	}
+	edits := append([]edit(nil), tables...)
+	for i := 0; i+3 < len(toks); i++ {
+		t := toks[i]
+		if !(isWord(t, "pg_catalog") || isWord(t, "information_schema")) || !isPunct(toks[i+1], ".") {
+			continue
+		}
+		fn := toks[i+2]
+		if (fn.Kind != tokWord && fn.Kind != tokQIdent) || !isPunct(toks[i+3], "(") || inTable(t.Pos) {
+			continue
+		}
+		repl := ""
+		if fn.Value == "_pg_expandarray" {
+			repl = "mg_"
+		}
+		edits = append(edits, edit{t.Pos, fn.Pos, repl})
+		i += 2
+	}
+	return applyEdits(sql, edits), nil
+}
+
+// tableSpan finds the extent of the (qualified) table name starting at
+// byte offset loc.
+func tableSpan(sql string, loc int) (int, int, bool) {
+	if loc < 0 || loc >= len(sql) {
+		return 0, 0, false
+	}
+	toks, err := lex(sql[loc:])
+	if err != nil || len(toks) == 0 || (toks[0].Kind != tokWord && toks[0].Kind != tokQIdent) {
+		return 0, 0, false
+	}
+	end := tokEnd(toks[0])
+	for k := 1; k+1 < len(toks) && isPunct(toks[k], ".") && (toks[k+1].Kind == tokWord || toks[k+1].Kind == tokQIdent); k += 2 {
+		end = tokEnd(toks[k+1])
+	}
+	return loc, loc + end, true
+}
+
+// columnAliasEdit gives a table function's alias a column alias of the same
+// name (generate_series(1, 3) s → … s(s)): in PostgreSQL the alias of a
+// single-column function names its column too, in DuckDB only the row.
+func columnAliasEdit(sql string, loc int, alias string) (edit, bool) {
+	if loc < 0 || loc >= len(sql) {
+		return edit{}, false
+	}
+	toks, err := lex(sql[loc:])
+	if err != nil {
+		return edit{}, false
+	}
+	k := 0
+	for k < len(toks) && !isPunct(toks[k], "(") {
+		k++
+	}
+	depth := 0
+	for ; k < len(toks); k++ {
+		if isPunct(toks[k], "(") {
+			depth++
+		} else if isPunct(toks[k], ")") {
+			depth--
+			if depth == 0 {
+				break
+			}
+		}
+	}
+	k++
+	if k < len(toks) && isWord(toks[k], "as") {
+		k++
+	}
+	if k >= len(toks) || !strings.EqualFold(toks[k].Value, alias) || (k+1 < len(toks) && isPunct(toks[k+1], "(")) {
+		return edit{}, false
+	}
+	end := loc + tokEnd(toks[k])
+	return edit{end, end, "(" + quoteIdent(alias) + ")"}, true
+}
