@@ -25,6 +25,10 @@ type View struct {
 	SQL     string
 }
 
+// SearchPathVariable is the DuckDB variable holding the session's search
+// path (the schemas that exist), as a VARCHAR[].
+const SearchPathVariable = "mg_search_path"
+
 // maxConns bounds the DuckDB connections of one session: one per result
 // that is open at the same time (suspended portals, open cursors).
 const maxConns = 16
@@ -173,7 +177,15 @@ func (s *Session) acquire() (*conn, error) {
 		s.conns = append(s.conns, c)
 	}
 	if c.pathGen != s.pathGen {
-		if err := execOn(c.c, "SET search_path = "+quoteLiteral(s.searchPathSQL())); err != nil {
+		// The variable lets current_schemas() (a macro of the client
+		// catalog) answer without a subquery, so it works in table
+		// function arguments too.
+		list := make([]string, len(s.searchPath))
+		for i, p := range s.searchPath {
+			list[i] = quoteLiteral(p)
+		}
+		set := "SET search_path = " + quoteLiteral(s.searchPathSQL()) + "; SET VARIABLE " + SearchPathVariable + " = [" + strings.Join(list, ", ") + "]::VARCHAR[]"
+		if err := execOn(c.c, set); err != nil {
 			return nil, err
 		}
 		c.pathGen = s.pathGen

@@ -40,9 +40,7 @@ type Statement struct {
 	// whole EXPLAIN.
 	Explain bool
 	// Name is the lowercased setting (SET/SHOW/RESET, "all" for ALL), the
-	// prepared statement (DEALLOCATE), the cursor (DECLARE/FETCH/CLOSE) or
-	// the keyword that began a transaction ("begin" or "start", for the
-	// command tag).
+	// prepared statement (DEALLOCATE) or the cursor (DECLARE/FETCH/CLOSE).
 	Name string
 	// Values are a SET's values, unquoted (DEFAULT → nil with Default set).
 	Values  []string
@@ -55,6 +53,9 @@ type Statement struct {
 	Fetch *FetchOptions
 	// Hold is DECLARE … WITH HOLD.
 	Hold bool
+	// Start is set when BEGIN was written START TRANSACTION, which
+	// PostgreSQL tags "START TRANSACTION".
+	Start bool
 }
 
 // CopyOptions are the options of COPY (query) TO STDOUT.
@@ -145,7 +146,7 @@ func Classify(sql string) (*Statement, error) {
 		if err := p.transactionModes(); err != nil {
 			return nil, err
 		}
-		st.Kind, st.Name = KindBegin, first.Value
+		st.Kind, st.Start = KindBegin, first.Value == "start"
 	case "commit", "end":
 		p.next()
 		_ = p.acceptWord("work") || p.acceptWord("transaction")

@@ -59,6 +59,11 @@ func pgName(m map[string]any) string {
 		case "struct_pack", "row":
 			return "row"
 		}
+		if strings.HasPrefix(fn, "mg_reg") { // a rewritten ::regclass cast
+			fn = strings.TrimPrefix(fn, "mg_")
+			fn, _, _ = strings.Cut(fn, "_")
+			return fn
+		}
 		if strings.HasPrefix(fn, "__") || fn == "" {
 			return "?column?"
 		}

@@ -95,11 +95,14 @@ func preRewrite(sql string) (string, error) {
 				if start < 0 {
 					continue
 				}
-				fn := "mg_" + reg + "_name("
+				fn, closing := "mg_"+reg+"_name(", ")"
 				if k := toks[start]; start == i-1 && (k.Kind == tokString || k.Kind == tokParam) {
 					fn = "mg_" + reg + "_oid("
+					if castToText(toks, j+1) { // 'x'::regclass::text is the name again
+						fn, closing = "mg_"+reg+"_name(mg_"+reg+"_oid(", "))"
+					}
 				}
-				edits = append(edits, edit{toks[start].Pos, toks[start].Pos, fn}, edit{t.Pos, tokEnd(tt), ")"})
+				edits = append(edits, edit{toks[start].Pos, toks[start].Pos, fn}, edit{t.Pos, tokEnd(tt), closing})
 				i = j
 				continue
 			}
@@ -270,4 +273,16 @@ func columnAliasEdit(sql string, loc int, alias string) (edit, bool) {
 	}
 	end := loc + tokEnd(toks[k])
 	return edit{end, end, "(" + quoteIdent(alias) + ")"}, true
+}
+
+// castToText reports whether toks[i:] starts with a cast to a text type.
+func castToText(toks []token, i int) bool {
+	if i >= len(toks) || !isPunct(toks[i], "::") {
+		return false
+	}
+	i++
+	if i+2 < len(toks) && isWord(toks[i], "pg_catalog") && isPunct(toks[i+1], ".") {
+		i += 2
+	}
+	return i < len(toks) && (isWord(toks[i], "text") || isWord(toks[i], "varchar") || isWord(toks[i], "name"))
 }

@@ -3,6 +3,8 @@ package pgcatalog
 import (
 	"fmt"
 	"strings"
+
+	"github.com/meshgate/meshgate/engine"
 )
 
 // functions returns the macros that stand in for PostgreSQL's catalog and
@@ -10,7 +12,7 @@ import (
 // the session's search path reaches, so they shadow DuckDB's functions of
 // the same name (DuckDB's current_setting() would list its own settings).
 func functions(s Session, main, pg string) []string {
-	r := strings.NewReplacer("$pg", pg, "$m", main, "$user", lit(s.User), "$db", lit(s.Database), "$version", lit(s.Version),
+	r := strings.NewReplacer("$pg", pg, "$m", main, "$var", engine.SearchPathVariable, "$user", lit(s.User), "$db", lit(s.Database), "$version", lit(s.Version),
 		"$pid", fmt.Sprint(s.PID), "$started", lit(s.Started.UTC().Format("2006-01-02 15:04:05.999999+00")))
 	var out []string
 	for _, m := range macros {
@@ -42,7 +44,7 @@ var macros = []string{
 	// Settings: the gateway keeps $pg.mg_settings current.
 	`current_setting(n) AS coalesce((SELECT setting FROM $pg.mg_settings WHERE key = lower(n)), error('unrecognized configuration parameter "' || n || '"')),
 	 (n, missing_ok) AS CASE WHEN missing_ok THEN (SELECT setting FROM $pg.mg_settings WHERE key = lower(n)) ELSE coalesce((SELECT setting FROM $pg.mg_settings WHERE key = lower(n)), error('unrecognized configuration parameter "' || n || '"')) END`,
-	`current_schemas(implicit) AS (SELECT CASE WHEN implicit THEN ['pg_catalog'] ELSE []::VARCHAR[] END || CASE WHEN coalesce(setting, '') = '' THEN []::VARCHAR[] ELSE string_split(setting, ',') END FROM $pg.mg_settings WHERE key = 'mg.current_schemas')`,
+	`current_schemas(implicit) AS CASE WHEN implicit THEN ['pg_catalog'] ELSE []::VARCHAR[] END || coalesce(getvariable('$var'), []::VARCHAR[])`,
 	`current_schema() AS $m.current_schemas(false)[1]`,
 	// Visibility and privileges: a session's catalog holds only what it may read.
 	`pg_table_is_visible(o) AS coalesce(list_contains($m.current_schemas(true), (SELECT mg_n.nspname FROM $pg.pg_class mg_c JOIN $pg.pg_namespace mg_n ON mg_c.relnamespace = mg_n.oid WHERE mg_c.oid = o)), false)`,
@@ -92,7 +94,7 @@ var macros = []string{
 	`array_lower(a, d) AS CASE WHEN d = 1 AND len(a) > 0 THEN 1 END`,
 	`array_ndims(a) AS CASE WHEN a IS NULL OR len(a) = 0 THEN NULL ELSE 1 END`,
 	`string_to_array(s, d) AS string_split(s, d)`,
-	`mg_pg_expandarray(a) AS {'x': a[1], 'n': 1}`,
+	`mg__pg_expandarray(a) AS {'x': a[1], 'n': 1}`,
 	// OID alias types: 'name'::regclass looks up the OID, oid::regclass shows the name.
 	`to_regclass(x) AS coalesce(TRY_CAST(x AS BIGINT), (SELECT mg_c.oid FROM $pg.pg_class mg_c JOIN $pg.pg_namespace mg_n ON mg_c.relnamespace = mg_n.oid
 	   WHERE mg_n.nspname || '.' || mg_c.relname = replace(CAST(x AS VARCHAR), '"', '')
