@@ -95,6 +95,10 @@ func (st *statement) prepare(ctx context.Context) error {
 				st.params[i] = pgwire.OIDText
 			}
 		}
+	case planner.KindSet:
+		if st.cl.SetConfig {
+			st.fields = []pgwire.Field{textField("set_config")}
+		}
 	case planner.KindShow:
 		if st.cl.Name == "all" {
 			st.fields = []pgwire.Field{textField("name"), textField("setting"), textField("description")}
@@ -261,7 +265,7 @@ func (p *portal) execute(ctx context.Context) (*pgwire.Result, error) {
 		return s.execShow(cl.Name)
 	case planner.KindBegin:
 		tag := "BEGIN" // PostgreSQL tags START TRANSACTION as such
-		if cl.Name == "start" {
+		if cl.Start {
 			tag = "START TRANSACTION"
 		}
 		switch s.tx {
@@ -363,6 +367,10 @@ func (s *session) execSet(cl *planner.Statement) (*pgwire.Result, error) {
 		return nil, err
 	}
 	res := &pgwire.Result{Command: "SET"}
+	if cl.SetConfig {
+		res.Command, res.Counted = "SELECT", true
+		res.Records = textRecords([]string{"set_config"}, [][]string{{s.values[cl.Name]}})
+	}
 	if changed != nil {
 		res.Changed = []pgwire.Param{*changed}
 	}

@@ -47,6 +47,9 @@ type Statement struct {
 	Default bool
 	// Local is SET LOCAL.
 	Local bool
+	// SetConfig marks SELECT set_config(name, value, is_local), a SET that
+	// answers with the new value as a row.
+	SetConfig bool
 	// Copy describes a COPY … TO STDOUT.
 	Copy *CopyOptions
 	// Fetch describes a FETCH or MOVE.
@@ -96,6 +99,10 @@ func Classify(sql string) (*Statement, error) {
 	switch first.Value {
 	case "select", "with", "values", "table", "from":
 		st.Kind, st.Query = KindRead, sql
+		if set := setConfigCall(toks); set != nil {
+			set.SQL = sql
+			return set, nil
+		}
 	case "explain":
 		p.next()
 		for p.peekWord("analyze") || p.peekWord("verbose") {
@@ -687,4 +694,25 @@ func (p *parser) parseFetch(st *Statement) error {
 	}
 	st.Name = t.Value
 	return p.end()
+}
+
+// setConfigCall recognises SELECT [pg_catalog.]set_config('name', 'value',
+// true|false) — how pg_dump, psql scripts and some drivers change a
+// setting — and turns it into a SET.
+func setConfigCall(toks []token) *Statement {
+	i := 1
+	if i+1 < len(toks) && isWord(toks[i], "pg_catalog") && isPunct(toks[i+1], ".") {
+		i += 2
+	}
+	// set_config ( 'name' , 'value' , bool ) [;]
+	if len(toks) != i+8 || !isWord(toks[i], "set_config") || !isPunct(toks[i+1], "(") ||
+		toks[i+2].Kind != tokString || !isPunct(toks[i+3], ",") || toks[i+4].Kind != tokString ||
+		!isPunct(toks[i+5], ",") || toks[i+6].Kind != tokWord || !isPunct(toks[i+7], ")") {
+		return nil
+	}
+	local := toks[i+6].Value
+	if local != "true" && local != "false" {
+		return nil
+	}
+	return &Statement{Kind: KindSet, Name: strings.ToLower(toks[i+2].Value), Values: []string{toks[i+4].Value}, Local: local == "true", SetConfig: true}
 }

@@ -155,8 +155,6 @@ func TestCheckRead(t *testing.T) {
 		"SELECT * FROM main.duckdb_tables":                                              sqlstate.InsufficientPrivilege,
 		"SELECT * FROM sales.customers":                                                 sqlstate.UndefinedTable,
 		"SELECT * FROM duckdb_settings":                                                 sqlstate.UndefinedTable,
-		"SELECT * FROM pg_class":                                                        sqlstate.UndefinedTable,
-		"SELECT * FROM information_schema.tables":                                       sqlstate.FeatureNotSupported,
 		// A CTE name is visible only inside the query that defines it.
 		"SELECT * FROM (WITH duckdb_settings AS (SELECT 1) SELECT * FROM duckdb_settings) x, duckdb_settings": sqlstate.UndefinedTable,
 		"SELECT * FROM sales.orders WHERE id IN (SELECT * FROM read_text('/etc/hosts'))":                      sqlstate.InsufficientPrivilege,
@@ -193,5 +191,47 @@ func TestColumnNames(t *testing.T) {
 		if got[i] != want[i] {
 			t.Fatalf("names %q, want %q", got, want)
 		}
+	}
+}
+
+// Catalog references are rewritten to the session's own compatibility
+// schemas; PostgreSQL-only syntax is made DuckDB-parseable.
+func TestRewrite(t *testing.T) {
+	eng, _, err := engine.Open(context.Background(), &catalog.Mesh{Dir: t.TempDir()}, engine.Config{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	es, err := eng.NewSession(context.Background(), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer es.Close()
+	cases := map[string]string{
+		"SELECT * FROM pg_class":                              `SELECT * FROM "mg$pg"."pg_class"`,
+		"SELECT * FROM pg_catalog.pg_class c":                 `SELECT * FROM "mg$pg"."pg_class" c`,
+		"SELECT table_name FROM information_schema.tables":    `SELECT table_name FROM "mg$is"."tables"`,
+		"SELECT pg_catalog.version()":                         `SELECT version()`,
+		"SELECT 'sales.orders'::regclass":                     `SELECT mg_regclass_oid('sales.orders')`,
+		"SELECT 'orders'::pg_catalog.regclass::text":          `SELECT mg_regclass_name(mg_regclass_oid('orders'))::text`,
+		"SELECT c.oid::regclass FROM pg_class c":              `SELECT mg_regclass_name(c.oid) FROM "mg$pg"."pg_class" c`,
+		"SELECT x::pg_catalog.text, y::oid FROM sales.orders": `SELECT x::VARCHAR, y::BIGINT FROM sales.orders`,
+		"SELECT 1 FROM pg_class c WHERE c.relname OPERATOR(pg_catalog.~) '^(t)$' COLLATE pg_catalog.default": `SELECT 1 FROM "mg$pg"."pg_class" c WHERE c.relname  ~  '^(t)$' `,
+		"SELECT s FROM pg_catalog.generate_series(1, 3) s":                                                   `SELECT s FROM generate_series(1, 3) s("s")`,
+		"SELECT (information_schema._pg_expandarray(i.indkey)).n FROM pg_catalog.pg_index i":                 `SELECT (mg__pg_expandarray(i.indkey)).n FROM "mg$pg"."pg_index" i`,
+	}
+	for in, want := range cases {
+		r, err := planner.CheckRead(context.Background(), es, scope{[]string{"sales"}}, in)
+		if err != nil {
+			t.Errorf("%s: %v", in, err)
+			continue
+		}
+		if r.SQL != want {
+			t.Errorf("%s:\n got %s\nwant %s", in, r.SQL, want)
+		}
+	}
+	st, err := planner.Classify("SELECT pg_catalog.set_config('search_path', '', false)")
+	if err != nil || st.Kind != planner.KindSet || !st.SetConfig || st.Name != "search_path" || st.Values[0] != "" {
+		t.Errorf("set_config: %+v %v", st, err)
 	}
 }
