@@ -8,7 +8,7 @@ ROWS    ?= 10000000
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOFILES := $(shell find . -name '*.go' -not -path './.cache/*')
 
-.PHONY: all build demo run test test-go test-psql bench lint clean
+.PHONY: all build demo run test test-go test-psql test-clients bench lint clean
 
 all: build
 
@@ -24,10 +24,18 @@ testdata/mesh/.generated: testdata/gen/main.go testdata/gen/mesh.sql
 	$(GO) run -tags $(TAGS) ./testdata/gen -mesh testdata/mesh
 	touch $@
 
-run: build demo
-	./$(BIN) serve -mesh testdata/mesh -users testdata/users.yaml -listen $(LISTEN)
+# A throw-away certificate so sslmode=require works out of the box
+# (generated once, git-ignored; sslrootcert=testdata/certs/ca.crt for verify-full).
+CERTS   := testdata/certs
 
-test: build demo test-go test-psql
+run: build demo $(CERTS)/server.crt
+	./$(BIN) serve -mesh testdata/mesh -users testdata/users.yaml -listen $(LISTEN) \
+		-tls-cert $(CERTS)/server.crt -tls-key $(CERTS)/server.key
+
+$(CERTS)/server.crt: | $(BIN)
+	./$(BIN) cert -out $(CERTS) -host 127.0.0.1,localhost
+
+test: build demo test-go test-psql test-clients
 
 test-go:
 	$(GO) vet -tags $(TAGS) ./...
@@ -35,6 +43,11 @@ test-go:
 
 test-psql: build demo
 	./test/psql/run.sh ./$(BIN)
+
+# psql, pgjdbc, psycopg2 (+ pandas, SQLAlchemy) and node-postgres scenarios;
+# .ci/run installs the clients (test/clients/run.sh says what is missing).
+test-clients: build demo
+	./test/clients/run.sh ./$(BIN)
 
 bench: build demo
 	./bench/run.sh $(SF) $(ROWS)

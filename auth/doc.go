@@ -21,6 +21,14 @@
 // PostgreSQL format (never a clear-text password); a user without one can
 // only log in through a method that does not need a password.
 //
+// A user may also carry limits (connection_limit, statement_timeout,
+// max_statement_timeout, idle_session_timeout; limits.go), and the file an
+// access section of pg_hba.conf-style rules choosing the authentication
+// method by connection type, client address, user or +group and database
+// (access.go; default: scram-sha-256 for everyone). scram.go is the server
+// side of SCRAM-SHA-256 and PostgreSQL's verifier format, throttle.go the
+// per-address login failure delay, tlscert.go throw-away certificates.
+//
 // LoadDirectory is strict: an unknown key (with the closest known key
 // suggested), a duplicate user, an invalid name or a value of the wrong
 // type is reported with its file and line, and every problem is reported,

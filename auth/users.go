@@ -22,7 +22,8 @@ type User struct {
 	// ("SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>"), or ""
 	// when the file gives none.
 	Password string
-	Line     int // line of the user in the file
+	Limits   Limits // connection and timeout limits (see limits.go)
+	Line     int    // line of the user in the file
 }
 
 // InGroup reports whether the user belongs to group g.
@@ -37,6 +38,7 @@ type Directory struct {
 	File  string
 	users map[string]*User
 	names []string // sorted
+	rules []Rule   // the access section, or the default rule
 }
 
 // Lookup returns the user with the given name. The returned user must not
@@ -81,8 +83,9 @@ var (
 	scramRE     = regexp.MustCompile(`^SCRAM-SHA-256\$[1-9][0-9]*:[A-Za-z0-9+/]+=*\$[A-Za-z0-9+/]+=*:[A-Za-z0-9+/]+=*$`)
 	yamlLineRE  = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-	topKeys  = []string{"apiVersion", "kind", "users"}
-	userKeys = []string{"name", "groups", "attributes", "password"}
+	topKeys  = []string{"apiVersion", "kind", "users", "access"}
+	userKeys = []string{"name", "groups", "attributes", "password",
+		"connection_limit", "statement_timeout", "max_statement_timeout", "idle_session_timeout"}
 )
 
 // LoadDirectory reads and strictly validates a users file. On any problem
@@ -229,6 +232,7 @@ func (l *loader) load(data []byte) *Directory {
 				u.Password = pn.Value
 			}
 		}
+		u.Limits = l.limits(uf, where)
 		if u.Name != "" {
 			if _, dup := d.users[u.Name]; !dup {
 				d.users[u.Name] = u
@@ -237,6 +241,7 @@ func (l *loader) load(data []byte) *Directory {
 		}
 	}
 	sort.Strings(d.names)
+	d.rules = l.access(f["access"], d)
 	return d
 }
 

@@ -27,7 +27,11 @@ func TestDemoUsers(t *testing.T) {
 			t.Fatalf("Lookup(%q) failed", name)
 		}
 		u2 := *u
-		u2.Line = 0
+		u2.Line, u2.Password, u2.Limits = 0, "", Limits{}
+		// The demo password of each user is documented in README.
+		if v, err := ParseVerifier(u.Password); err != nil || !v.CheckPassword(name+"-demo") {
+			t.Errorf("%s: the verifier does not match the documented demo password %s-demo (%v)", name, name, err)
+		}
 		if !reflect.DeepEqual(u2, want) {
 			t.Errorf("Lookup(%q) = %+v, want %+v", name, u2, want)
 		}

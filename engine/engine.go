@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -27,6 +29,9 @@ type Config struct {
 	// TempDir is where DuckDB may spill; empty disables spilling to disk
 	// outside the allowed directories.
 	TempDir string
+	// MaskKey keys hash masks; empty means a random key per start (hashed
+	// values then join within one run of the gateway only).
+	MaskKey string
 	Logger  *slog.Logger
 }
 
@@ -90,9 +95,34 @@ func Open(ctx context.Context, mesh *catalog.Mesh, cfg Config) (*Engine, []catal
 		mapping.Close(&e.db)
 		return nil, nil, errors.New("engine: connect to DuckDB")
 	}
-	if err := e.exec("CREATE SCHEMA memory.ports"); err != nil {
-		e.Close()
-		return nil, nil, err
+	key := cfg.MaskKey
+	if key == "" {
+		var b [32]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			e.Close()
+			return nil, nil, fmt.Errorf("engine: mask key: %w", err)
+		}
+		key = hex.EncodeToString(b[:])
+	}
+	setup := []string{
+		"CREATE SCHEMA memory.ports",
+		// The key of hash masks: read by mask expressions through a
+		// subquery, so it never appears in SQL text, plans or errors.
+		"CREATE SCHEMA memory.mg_secret",
+		"CREATE TABLE memory.mg_secret.mask_key AS SELECT " + quoteLiteral(key) + " AS k",
+		// Stand-ins for the identity functions of policies, so policies can
+		// be checked outside a session; sessions define the real ones.
+		"CREATE MACRO memory.main.session_attr(k) AS CAST(NULL AS VARCHAR)",
+		"CREATE MACRO memory.main.in_group(g) AS false",
+		// The audit trail, queryable as the product meshgate.audit.
+		"CREATE SCHEMA memory.mg_audit",
+		"CREATE TABLE memory.mg_audit.records (" + AuditColumns + ")",
+	}
+	for _, q := range setup {
+		if err := e.exec(q); err != nil {
+			e.Close()
+			return nil, nil, err
+		}
 	}
 	var problems []catalog.Problem
 	var dirs []string
@@ -111,7 +141,9 @@ func Open(ctx context.Context, mesh *catalog.Mesh, cfg Config) (*Engine, []catal
 				}
 			}
 			e.products[p.Address] = p
-			dirs = append(dirs, dir)
+			if dir != "" {
+				dirs = append(dirs, dir)
+			}
 		}
 	}
 	if err := e.lockDown(dirs); err != nil {
@@ -141,6 +173,16 @@ func (e *Engine) definePort(ctx context.Context, p *catalog.Product) (*catalog.P
 	}
 	var from string
 	switch port.Type {
+	case "internal":
+		// A product meshgate itself serves (the audit trail).
+		if port.Location != "audit" {
+			return port, "", fmt.Errorf("unknown internal port %q", port.Location)
+		}
+		q := fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM memory.mg_audit.records", PortView(p.Address), strings.Join(cols, ", "))
+		if err := e.exec(q); err != nil {
+			return port, "", err
+		}
+		return nil, "", nil
 	case "duckdb":
 		alias := "port_" + p.Address.Domain + "__" + p.Address.Name
 		if err := e.exec(fmt.Sprintf("ATTACH %s AS %s (READ_ONLY)", quoteLiteral(port.Location), quoteIdent(alias))); err != nil {
@@ -257,6 +299,31 @@ func (e *Engine) ProductSchema(ctx context.Context, a catalog.Address) (*arrow.S
 		return nil, err
 	}
 	return p.schema, nil
+}
+
+// DescribeExprs returns the DuckDB types of expressions over a product's
+// port view, filtered by where when given (policy.Describer): the policy
+// compiler checks masks and filters with it.
+func (e *Engine) DescribeExprs(ctx context.Context, a catalog.Address, exprs []string, where string) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if e.products[a] == nil {
+		return nil, fmt.Errorf("product %s is not served", a)
+	}
+	q := "DESCRIBE SELECT " + strings.Join(exprs, ", ") + " FROM " + PortView(a)
+	if where != "" {
+		q += " WHERE " + where
+	}
+	rows, err := e.queryStrings(q, 2)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = r[1]
+	}
+	return out, nil
 }
 
 // Product returns the served product at an address, or nil.

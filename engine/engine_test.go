@@ -56,7 +56,9 @@ func testEngine(t *testing.T) (*Engine, *catalog.Mesh) {
 func session(t *testing.T, e *Engine) *Session {
 	t.Helper()
 	a := catalog.Address{Domain: "sales", Name: "orders"}
-	s, err := e.NewSession(context.Background(), []View{{Address: a, SQL: "SELECT * FROM " + PortView(a)}}, nil)
+	s, err := e.NewSession(context.Background(), func(string) ([]View, []string) {
+		return []View{{Address: a, SQL: "SELECT * FROM " + PortView(a)}}, nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

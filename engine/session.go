@@ -56,15 +56,17 @@ type conn struct {
 	pathGen int
 }
 
-// NewSession creates the session's catalog with its views. setup, when
-// given, returns further statements (the client-compatibility catalog) to
-// run in the same batch, given the session catalog's name.
-func (e *Engine) NewSession(ctx context.Context, views []View, setup func(catalog string) []string) (*Session, error) {
+// NewSession creates the session's catalog. build receives the catalog's
+// name (views and setup statements may need to qualify names with it) and
+// returns the product views and further statements to run in the same
+// batch (the client-compatibility catalog).
+func (e *Engine) NewSession(ctx context.Context, build func(catalog string) (views []View, setup []string)) (*Session, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	id := e.nextID.Add(1)
 	s := &Session{e: e, catalog: fmt.Sprintf("sess_%d", id), views: map[catalog.Address]bool{}}
+	views, setup := build(s.catalog)
 	stmts := []string{"ATTACH ':memory:' AS " + s.catalog}
 	domains := map[string]bool{}
 	for _, v := range views {
@@ -75,9 +77,7 @@ func (e *Engine) NewSession(ctx context.Context, views []View, setup func(catalo
 		stmts = append(stmts, fmt.Sprintf("CREATE VIEW %s.%s.%s AS %s", s.catalog, quoteIdent(v.Address.Domain), quoteIdent(v.Address.Name), v.SQL))
 		s.views[v.Address] = true
 	}
-	if setup != nil {
-		stmts = append(stmts, setup(s.catalog)...)
-	}
+	stmts = append(stmts, setup...)
 	e.adminM.Lock()
 	defer e.adminM.Unlock()
 	if err := execOn(e.admin, strings.Join(stmts, ";\n")); err != nil {

@@ -30,6 +30,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/meshgate/meshgate/auth"
+	"github.com/meshgate/meshgate/auth/policy"
 	"github.com/meshgate/meshgate/engine"
 	"github.com/meshgate/meshgate/gateway"
 	"github.com/meshgate/meshgate/gateway/pgwire"
@@ -37,6 +38,16 @@ import (
 )
 
 const meshDir = "../testdata/mesh"
+
+// demoPolicy loads the demo mesh's policies.
+func demoPolicy(t *testing.T) *policy.Set {
+	t.Helper()
+	set, problems := policy.Load("../testdata/policies")
+	if len(problems) > 0 {
+		t.Fatalf("demo policies: %v", problems)
+	}
+	return set
+}
 
 // server is a gateway serving the demo mesh on a loopback port.
 type server struct {
@@ -75,6 +86,7 @@ func startGateway(t *testing.T) *server {
 		t.Fatalf("demo mesh ports have problems (run `make demo`): %v", portProblems)
 	}
 	gw := gateway.New(eng, users, "mesh", logger)
+	gw.SetPolicy(demoPolicy(t))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		cancel()

@@ -3,12 +3,15 @@ package gateway
 import (
 	"context"
 	"fmt"
-	"sync"
-	"time"
 	"log/slog"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/meshgate/meshgate/auth"
+	"github.com/meshgate/meshgate/auth/audit"
+	"github.com/meshgate/meshgate/auth/policy"
 	"github.com/meshgate/meshgate/engine"
 	"github.com/meshgate/meshgate/gateway/pgcatalog"
 	"github.com/meshgate/meshgate/gateway/pgwire"
@@ -23,11 +26,16 @@ const DefaultDatabase = "mesh"
 // pgwire.Handler.
 type Gateway struct {
 	engine   *engine.Engine
-	users    *auth.Directory
+	users    atomic.Pointer[auth.Directory] // swapped by ReloadUsers (authn.go)
 	database string
+	sec      *security   // set by Secure (authn.go); nil admits listed users without a password (tests)
+	conns    connCounter // limits.go
 	log      *slog.Logger
 	defs     map[string]*settingDef
 	started  time.Time
+
+	policy atomic.Pointer[policy.Set] // policy.go
+	audit  *audit.Log                 // nil: no audit trail
 
 	relOnce sync.Once
 	rels    map[catalog.Address]pgcatalog.Relation // catalog entries of the served products
@@ -43,19 +51,21 @@ func New(e *engine.Engine, users *auth.Directory, database string, log *slog.Log
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Gateway{engine: e, users: users, database: database, log: log, defs: settingDefs(), started: time.Now()}
+	g := &Gateway{engine: e, database: database, log: log, defs: settingDefs(), started: time.Now()}
+	g.users.Store(users)
+	return g
 }
 
 var _ pgwire.Handler = (*Gateway)(nil)
 
-// Open admits a client: the user must be in the users file (passwords come
-// with the identity issue), the database must be the mesh's.
+// Open admits a client: once Secure was called, only a client the
+// gateway's Authenticator authenticated (authn.go); before, any user in
+// the users file (tests). The database must be the mesh's, and the
+// connection limits (limits.go) must allow one more session.
 func (g *Gateway) Open(ctx context.Context, st pgwire.Startup) (pgwire.Session, error) {
-	user, ok := g.users.Lookup(st.User)
-	if !ok {
-		g.log.Info("connection refused: unknown user", "user", st.User, "client", addr(st))
-		return nil, sqlstate.New(sqlstate.InvalidAuthorization, "role %q does not exist", st.User).
-			WithHint("meshgate admits the users listed in its users file; ask the mesh's administrator to add you.").Fatal()
+	user, err := g.admitUser(st)
+	if err != nil {
+		return nil, err
 	}
 	if _, repl := st.Params["replication"]; repl {
 		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "replication connections are not supported by meshgate").Fatal()
@@ -64,12 +74,18 @@ func (g *Gateway) Open(ctx context.Context, st pgwire.Startup) (pgwire.Session, 
 		return nil, sqlstate.New("3D000", "database %q does not exist", st.Database).
 			WithHint("Connect to database %q.", g.database).Fatal()
 	}
+	release, err := g.conns.acquire(g, user)
+	if err != nil {
+		g.log.Info("connection refused: too many connections", "user", user.Name, "client", addr(st))
+		return nil, err
+	}
 	s, err := g.newSession(ctx, user, st)
 	if err != nil {
+		release()
 		return nil, err
 	}
 	g.log.Info("session started", "user", user.Name, "client", addr(st), "application", st.ApplicationName, "catalog", s.es.Catalog())
-	return s, nil
+	return &admitted{session: s, release: release}, nil
 }
 
 func addr(st pgwire.Startup) string {
@@ -77,29 +93,6 @@ func addr(st pgwire.Startup) string {
 		return ""
 	}
 	return st.RemoteAddr.String()
-}
-
-// views lists the products a user's session contains. Until policies land
-// (the governance issue) every admitted user sees every served product.
-//
-// Each product is also reachable pinned to its major version, as
-// domain.product_vN (sales.orders_v1): a consumer that pins gets a clear
-// error instead of silently reading a product whose contract broke.
-func (g *Gateway) views(_ *auth.User) []engine.View {
-	var out []engine.View
-	taken := map[catalog.Address]bool{}
-	for _, p := range g.engine.Products() {
-		taken[p.Address] = true
-	}
-	for _, p := range g.engine.Products() {
-		sql := "SELECT * FROM " + engine.PortView(p.Address)
-		out = append(out, engine.View{Address: p.Address, SQL: sql})
-		pinned := catalog.Address{Domain: p.Address.Domain, Name: fmt.Sprintf("%s_v%d", p.Address.Name, p.MajorVersion())}
-		if !taken[pinned] {
-			out = append(out, engine.View{Address: pinned, SQL: sql})
-		}
-	}
-	return out
 }
 
 // relations describes every served product for the client catalog, with

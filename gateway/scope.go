@@ -19,8 +19,15 @@ func (sc scope) Lookup(domain, name string) error {
 	if sc.s.es.HasView(a) {
 		return nil
 	}
+	if d, ok := sc.s.decisions[a]; ok && !d.Granted {
+		return sqlstate.New(sqlstate.InsufficientPrivilege, "%s", d.Reason).
+			WithHint("Ask the product's owner or a steward for a grant; meshgate explain-access %s %s shows which rules apply.", sc.s.user.Name, a)
+	}
 	if m := pinnedName.FindStringSubmatch(name); m != nil {
 		base := catalog.Address{Domain: domain, Name: m[1]}
+		if d, ok := sc.s.decisions[base]; ok && !d.Granted {
+			return sqlstate.New(sqlstate.InsufficientPrivilege, "%s", d.Reason)
+		}
 		if p := sc.s.g.engine.Product(base); p != nil && sc.s.es.HasView(base) {
 			want, _ := strconv.Atoi(m[2])
 			return sqlstate.New(sqlstate.UndefinedTable, "product %s is at version %s, not major version %d", base, p.Version, want).

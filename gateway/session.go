@@ -11,10 +11,11 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/meshgate/meshgate/auth"
+	"github.com/meshgate/meshgate/auth/policy"
 	"github.com/meshgate/meshgate/engine"
-	"github.com/meshgate/meshgate/gateway/pgcatalog"
 	"github.com/meshgate/meshgate/gateway/pgwire"
 	"github.com/meshgate/meshgate/planner"
+	"github.com/meshgate/meshgate/planner/catalog"
 	"github.com/meshgate/meshgate/sqlstate"
 )
 
@@ -43,6 +44,14 @@ type session struct {
 
 	cursors map[string]*cursor
 	checked *lru.Cache[string, *planner.Read] // planner results by search path + query
+
+	// What the policy decided for each product, and under which policy
+	// (a reloaded policy rebuilds the session's views: policy.go).
+	decisions map[catalog.Address]policy.Decision
+	policySet *policy.Set
+	pid       uint32
+	client    string
+	app       string
 }
 
 func (g *Gateway) newSession(ctx context.Context, user *auth.User, st pgwire.Startup) (*session, error) {
@@ -50,17 +59,9 @@ func (g *Gateway) newSession(ctx context.Context, user *auth.User, st pgwire.Sta
 	if err != nil {
 		return nil, err
 	}
-	views := g.views(user)
-	setup := func(cat string) []string {
-		cs := pgcatalog.Session{Catalog: cat, Database: g.database, User: user.Name, PID: st.ProcessID, Version: version(), Started: g.started}
-		for _, v := range views {
-			if r, ok := rels[v.Address]; ok { // pinned aliases are not listed
-				cs.Relations = append(cs.Relations, r)
-			}
-		}
-		return pgcatalog.Statements(cs)
-	}
-	es, err := g.engine.NewSession(ctx, views, setup)
+	set := g.policy.Load()
+	decisions := g.decide(user, set)
+	es, err := g.engine.NewSession(ctx, g.catalogBuilder(user, st.ProcessID, decisions, rels))
 	if err != nil {
 		return nil, err
 	}
@@ -69,11 +70,13 @@ func (g *Gateway) newSession(ctx context.Context, user *auth.User, st pgwire.Sta
 		g: g, user: user, es: es, log: g.log.With("user", user.Name, "catalog", es.Catalog()),
 		values: map[string]string{}, loc: time.UTC, tx: txIdle,
 		cursors: map[string]*cursor{}, checked: cache,
+		decisions: decisions, policySet: set, pid: st.ProcessID, client: addr(st), app: st.ApplicationName,
 	}
 	for name, d := range g.defs {
 		s.values[name] = d.def
 	}
 	s.values["session_authorization"] = user.Name
+	s.applyRoleLimits() // limits.go: the role's statement_timeout and idle_session_timeout
 	s.applySearchPath()
 	// Startup parameters, then -c options, apply as SET does.
 	apply := func(name, value string) error {
@@ -128,7 +131,6 @@ func (s *session) publishSettings(ctx context.Context) error {
 		}
 		rows = append(rows, fmt.Sprintf("(%s, %s, %s)", sqlLit(name), sqlLit(display), sqlLit(v)))
 	}
-	rows = append(rows, fmt.Sprintf("('mg.current_schemas', 'mg.current_schemas', %s)", sqlLit(strings.Join(s.existingSearchPath(), ","))))
 	tbl := s.es.Catalog() + `."` + planner.CompatPG + `".mg_settings`
 	sort.Strings(rows)
 	return s.es.Exec(ctx, "DELETE FROM "+tbl+"; INSERT INTO "+tbl+" VALUES "+strings.Join(rows, ", "))
@@ -241,6 +243,9 @@ func (s *session) set(name, value string, local bool) (*pgwire.Param, error) {
 			return nil, err
 		}
 		value = v
+	}
+	if err := s.checkRoleLimit(name, value); err != nil { // limits.go
+		return nil, err
 	}
 	if name == "timezone" {
 		loc, _, err := loadTimeZone(value)

@@ -126,7 +126,7 @@ func TestCheckRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.Close()
-	es, err := eng.NewSession(context.Background(), nil, nil)
+	es, err := eng.NewSession(context.Background(), func(string) ([]engine.View, []string) { return nil, nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +175,7 @@ func TestColumnNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.Close()
-	es, err := eng.NewSession(context.Background(), nil, nil)
+	es, err := eng.NewSession(context.Background(), func(string) ([]engine.View, []string) { return nil, nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func TestRewrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.Close()
-	es, err := eng.NewSession(context.Background(), nil, nil)
+	es, err := eng.NewSession(context.Background(), func(string) ([]engine.View, []string) { return nil, nil })
 	if err != nil {
 		t.Fatal(err)
 	}

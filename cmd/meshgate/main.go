@@ -28,6 +28,10 @@ const usage = `meshgate — a PostgreSQL-wire SQL gateway for a data mesh
 Usage:
   meshgate serve [flags]        serve the mesh (meshgate serve -h for flags)
   meshgate validate DIR [DIR…]  check every descriptor and port; exit 1 on any problem
+  meshgate passwd               read a password from stdin, print its SCRAM-SHA-256 verifier
+  meshgate cert -out DIR -host H[,H…]
+                                write a throw-away CA (ca.crt) and server certificate
+                                (server.crt, server.key) for TLS demos and tests
   meshgate version              print the version
 `
 
@@ -45,6 +49,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(args[1:], stdout, stderr)
 	case "validate":
 		return validate(args[1:], stdout, stderr)
+	case "passwd":
+		return passwd(args[1:], stdout, stderr)
+	case "cert":
+		return cert(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "meshgate %s (PostgreSQL protocol 3.0, server_version %s)\n", version, gateway.ServerVersion)
 		return 0
@@ -129,6 +137,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	maxMsg := fs.Int("max-message-size", pgwire.DefaultMaxMessageSize, "largest client message accepted, in bytes")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	logJSON := fs.Bool("log-json", false, "log as JSON lines")
+	sf := securityFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -181,12 +190,22 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "meshgate: %v\n", err)
 		return 1
 	}
-	log.Warn("authentication is not enabled yet: any user listed in the users file may connect without a password", "users", strings.Join(users.Names(), ", "), "file", *usersFile)
-	log.Info("meshgate serving", "version", version, "listen", ln.Addr().String(), "products", len(eng.Products()), "database", *database)
+	gw := gateway.New(eng, users, *database, log)
+	srv := &pgwire.Server{Handler: gw, Logger: log, MaxMessageSize: *maxMsg}
+	if err := sf.apply(srv, gw, log); err != nil {
+		ln.Close()
+		fmt.Fprintf(stderr, "meshgate: %v\n", err)
+		return 1
+	}
+	go reloadOnSIGHUP(ctx, gw)
+	log.Info("meshgate serving", "version", version, "listen", ln.Addr().String(), "products", len(eng.Products()), "database", *database, "tls", srv.TLSConfig != nil)
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	fmt.Fprintf(stdout, "meshgate %s is serving %d data products on %s\nConnect with:\n  psql \"host=%s port=%s user=%s dbname=%s\"\n",
-		version, len(eng.Products()), ln.Addr(), host, port, firstUser(users), *database)
-	srv := &pgwire.Server{Handler: gateway.New(eng, users, *database, log), Logger: log, MaxMessageSize: *maxMsg}
+	ssl := "sslmode=prefer"
+	if srv.TLSConfig != nil {
+		ssl = "sslmode=require"
+	}
+	fmt.Fprintf(stdout, "meshgate %s is serving %d data products on %s\nConnect with:\n  psql \"host=%s port=%s user=%s dbname=%s %s\"\n",
+		version, len(eng.Products()), ln.Addr(), host, port, firstUser(users), *database, ssl)
 	if err := srv.Serve(ctx, ln); err != nil && !errors.Is(err, net.ErrClosed) {
 		fmt.Fprintf(stderr, "meshgate: %v\n", err)
 		return 1

@@ -41,6 +41,10 @@ type Session struct {
 	Relations []Relation
 	Settings  []Setting
 	Started   time.Time
+	// Groups and Attributes of the user, read by policy row filters
+	// through in_group() and session_attr().
+	Groups     []string
+	Attributes map[string]string
 }
 
 // Well-known OIDs.
@@ -254,6 +258,17 @@ func Statements(s Session) []string {
 	for _, e := range emptyInfoSchema {
 		add(table(is, e.name, e.cols, nil))
 	}
+
+	var idRows [][]string
+	keys := make([]string, 0, len(s.Attributes))
+	for k := range s.Attributes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		idRows = append(idRows, []string{lit(k), lit(s.Attributes[k])})
+	}
+	add(table(pg, "mg_identity", []string{"key VARCHAR", "value VARCHAR"}, idRows))
 
 	out = append(out, functions(s, main, pg)...)
 	return out

@@ -16,9 +16,18 @@ func functions(s Session, main, pg string) []string {
 		"$pid", fmt.Sprint(s.PID), "$started", lit(s.Started.UTC().Format("2006-01-02 15:04:05.999999+00")))
 	var out []string
 	for _, m := range macros {
-		out = append(out, "CREATE MACRO "+main+"."+r.Replace(m))
+		out = append(out, "CREATE OR REPLACE MACRO "+main+"."+r.Replace(m))
 	}
-	out = append(out, "CREATE MACRO "+main+".pg_get_keywords() AS TABLE SELECT * FROM (VALUES "+keywordRows()+") k(word, catcode, barelabel, catdesc, baredesc)")
+	groups := make([]string, len(s.Groups))
+	for i, g := range s.Groups {
+		groups[i] = lit(g)
+	}
+	// The identity functions of policy row filters: values come from the
+	// session's tables and lists, never from SQL text a user wrote.
+	out = append(out,
+		"CREATE OR REPLACE MACRO "+main+".session_attr(k) AS (SELECT value FROM "+pg+".mg_identity WHERE key = k)",
+		"CREATE OR REPLACE MACRO "+main+".in_group(g) AS list_contains(["+strings.Join(groups, ", ")+"]::VARCHAR[], g)")
+	out = append(out, "CREATE OR REPLACE MACRO "+main+".pg_get_keywords() AS TABLE SELECT * FROM (VALUES "+keywordRows()+") k(word, catcode, barelabel, catdesc, baredesc)")
 	return out
 }
 

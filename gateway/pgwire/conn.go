@@ -21,7 +21,9 @@ import (
 // conn is one client connection. Its life runs through the protocol's
 // phases in order:
 //
-//  1. startup:        SSLRequest/GSSENCRequest are refused with 'N';
+//  1. startup:        SSLRequest is answered 'S' and TLS is negotiated when
+//     Server.TLSConfig is set (else 'N'), as is a direct TLS
+//     handshake (tls.go); GSSENCRequest is refused with 'N';
 //     a CancelRequest is served and the socket closed;
 //     StartupMessage 3.x is read (NegotiateProtocolVersion
 //     when the client asks for more than 3.0).
@@ -50,6 +52,13 @@ type conn struct {
 	// ignoreTillSync discards extended-protocol messages after an error
 	// until the next Sync.
 	ignoreTillSync bool
+
+	tls      bool // the connection runs over TLS
+	identity any  // set by the Authenticator (AuthConn.SetIdentity)
+	// idle is set when ReadyForQuery was sent: the wait for the next
+	// message is subject to the session's idle timeout.
+	idle         bool
+	idleDeadline bool // a read deadline is set on nc
 
 	mu     sync.Mutex
 	active *run // the execution a CancelRequest would cancel
@@ -93,19 +102,25 @@ func (c *conn) serve(ctx context.Context) error {
 	// Phase 2: authentication.
 	if a := c.srv.Authenticator; a != nil {
 		if err := a.Authenticate(ctx, st, authConn{c}); err != nil {
+			if sqlstate.As(err) == nil && (isDisconnect(err) || ctx.Err() != nil) {
+				return err // the client left (libpq does, to prompt for a password)
+			}
 			return c.fatal(err)
 		}
 	}
+	st.Identity = c.identity
 
-	// Phase 3: admission.
+	// Phase 3: admission. The process ID is assigned first so the session
+	// can report it (pg_backend_pid()).
+	if err := c.srv.register(c); err != nil {
+		return c.fatal(err)
+	}
+	st.ProcessID = c.pid
 	sess, err := c.srv.Handler.Open(ctx, st)
 	if err != nil {
 		return c.fatal(err)
 	}
 	c.sess = sess
-	if err := c.srv.register(c); err != nil {
-		return c.fatal(err)
-	}
 	c.w.msg(&pgproto3.AuthenticationOk{})
 	for _, p := range sess.ParameterStatus() {
 		c.w.msg(&pgproto3.ParameterStatus{Name: p.Name, Value: p.Value})
@@ -121,8 +136,15 @@ func (c *conn) serve(ctx context.Context) error {
 
 	// Phase 4: commands.
 	for {
+		timeout, err := c.armIdleTimeout()
+		if err != nil {
+			return err
+		}
 		msg, err := c.be.Receive()
 		if err != nil {
+			if timeout > 0 && isTimeout(err) && ctx.Err() == nil {
+				return c.fatal(c.idleTimeoutError())
+			}
 			if isDisconnect(err) || ctx.Err() != nil {
 				return err
 			}
@@ -186,6 +208,16 @@ func (c *conn) startup(ctx context.Context) (st Startup, ok bool, err error) {
 			return st, false, c.fatal(protocolError("%v", err))
 		}
 		switch {
+		case code == directTLS:
+			continue // the handshake is done (readStartupPacket)
+		case code == codeSSL && c.srv.tlsConfig() != nil && !c.tls:
+			if _, err := c.nc.Write([]byte{'S'}); err != nil {
+				return st, false, fmt.Errorf("pgwire: accept encryption: %w", err)
+			}
+			if err := c.startTLS(ctx, nil, false); err != nil {
+				return st, false, err
+			}
+			continue
 		case code == codeSSL || code == codeGSSEnc:
 			if _, err := c.nc.Write([]byte{'N'}); err != nil {
 				return st, false, fmt.Errorf("pgwire: refuse encryption: %w", err)
@@ -216,6 +248,13 @@ func (c *conn) readStartupPacket() (code uint32, body []byte, err error) {
 	if _, err := io.ReadFull(c.nc, hdr[:4]); err != nil {
 		return 0, nil, err
 	}
+	if hdr[0] == tlsHandshakeRecord && c.srv.tlsConfig() != nil && !c.tls {
+		// A TLS ClientHello instead of a startup packet: direct TLS.
+		if err := c.startTLS(context.Background(), hdr[:4], true); err != nil {
+			return 0, nil, err
+		}
+		return directTLS, nil, nil
+	}
 	n := int(int32(binary.BigEndian.Uint32(hdr[:4])))
 	if n < 8 || n > maxStartupPacket {
 		return 0, nil, fmt.Errorf("invalid length of startup packet: %d", n)
@@ -230,7 +269,7 @@ func (c *conn) readStartupPacket() (code uint32, body []byte, err error) {
 // parseStartup decodes a StartupMessage body, negotiating the protocol
 // version down to 3.0 when the client asked for more.
 func (c *conn) parseStartup(code uint32, body []byte) (Startup, error) {
-	st := Startup{Params: map[string]string{}, RemoteAddr: c.nc.RemoteAddr()}
+	st := Startup{Params: map[string]string{}, RemoteAddr: c.nc.RemoteAddr(), TLS: c.tls}
 	var unrecognized []string
 	for len(body) > 0 && body[0] != 0 {
 		k, rest, ok := cutNul(body)
@@ -299,6 +338,7 @@ func (c *conn) extended(err error) {
 }
 
 func (c *conn) readyForQuery() {
+	c.idle = true
 	c.w.msg(&pgproto3.ReadyForQuery{TxStatus: c.sess.TxStatus()})
 }
 
@@ -366,6 +406,8 @@ func (a authConn) Send(msg pgproto3.BackendMessage) error {
 	a.c.w.msg(msg)
 	return a.c.w.flush()
 }
+
+func (a authConn) SetIdentity(id any) { a.c.identity = id }
 
 func (a authConn) Receive(authType uint32) (pgproto3.FrontendMessage, error) {
 	if err := a.c.be.SetAuthType(authType); err != nil {

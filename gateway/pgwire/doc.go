@@ -1,5 +1,5 @@
 // Package pgwire owns meshgate's PostgreSQL v3 wire protocol: the listener
-// and accept loop, the startup phase (SSL/GSS refusal, protocol version
+// and accept loop, the startup phase (TLS, GSS refusal, protocol version
 // negotiation, CancelRequest), the simple and extended query protocols, the
 // encoding of Arrow record batches as DataRow and COPY TO STDOUT messages in
 // PostgreSQL's text and binary formats, the decoding of Bind parameters, and
@@ -25,4 +25,5 @@
 //	encode_json.go   structs, maps and nested lists as JSON text
 //	errors.go        ErrorResponse/NoticeResponse mapping
 //	writer.go        the connection's single buffered writer
+//	tls.go           TLS (SSLRequest and direct), idle-session timeouts
 package pgwire

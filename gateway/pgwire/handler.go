@@ -19,7 +19,13 @@ type Startup struct {
 	Options         string            // the raw "options" parameter (e.g. "-c search_path=sales")
 	Params          map[string]string // every parameter, including the ones above
 	RemoteAddr      net.Addr
-	TLS             bool
+	TLS             bool // the connection is encrypted with TLS
+	// Identity is what the Authenticator recorded with
+	// AuthConn.SetIdentity; nil without an Authenticator.
+	Identity any
+	// ProcessID is the backend process ID the client will be given in
+	// BackendKeyData.
+	ProcessID uint32
 }
 
 // Handler admits connections: it turns a startup packet into a session.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -33,6 +34,15 @@ type Server struct {
 	// the startup packet and AuthenticationOk. When nil every client
 	// proceeds straight to Handler.Open ("trust").
 	Authenticator Authenticator
+	// TLSConfig, when set, enables TLS: an SSLRequest is answered 'S' and
+	// the handshake follows (otherwise 'N'), and a client may also start
+	// with a TLS handshake directly (PostgreSQL 17's sslnegotiation=direct,
+	// ALPN "postgresql"). Versions below TLS 1.2 are never negotiated,
+	// whatever MinVersion says.
+	TLSConfig *tls.Config
+
+	tlsOnce sync.Once
+	tlsConf *tls.Config
 
 	nextPID atomic.Uint32
 
@@ -58,6 +68,36 @@ type AuthConn interface {
 	// Receive reads the client's next message. authType (a
 	// pgproto3.AuthType* constant) tells how to decode a 'p' message.
 	Receive(authType uint32) (pgproto3.FrontendMessage, error)
+	// SetIdentity records what the exchange established (the
+	// authenticated user, …); Handler.Open finds it in Startup.Identity.
+	SetIdentity(id any)
+}
+
+// IdleTimeouter is an optional interface of a Session: a session that
+// implements it is closed with FATAL 57P05 (25P03 inside a transaction
+// block) when the client sends nothing for IdleTimeout after
+// ReadyForQuery. Zero means no timeout. It is asked before every wait.
+type IdleTimeouter interface {
+	IdleTimeout() time.Duration
+}
+
+// tlsConfig is TLSConfig with TLS 1.2 as the lowest version and ALPN
+// "postgresql" offered; nil without TLS.
+func (s *Server) tlsConfig() *tls.Config {
+	s.tlsOnce.Do(func() {
+		if s.TLSConfig == nil {
+			return
+		}
+		c := s.TLSConfig.Clone()
+		if c.MinVersion < tls.VersionTLS12 {
+			c.MinVersion = tls.VersionTLS12
+		}
+		if len(c.NextProtos) == 0 {
+			c.NextProtos = []string{alpnPostgres}
+		}
+		s.tlsConf = c
+	})
+	return s.tlsConf
 }
 
 func (s *Server) logger() *slog.Logger {

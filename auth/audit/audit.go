@@ -1,0 +1,186 @@
+// Package audit owns the audit trail: one structured record per statement,
+// written as JSON lines to a file that rotates by size, each record written
+// to the operating system before the statement's answer completes (a crash
+// of the gateway loses nothing already answered), and copied in batches to
+// a sink (the engine's queryable meshgate.audit table).
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// Record is one audited statement.
+type Record struct {
+	QueryID       string    `json:"query_id"`
+	Time          time.Time `json:"time"`
+	User          string    `json:"user"`
+	Groups        []string  `json:"groups"`
+	Attributes    []string  `json:"attributes_used,omitempty"`
+	ClientAddr    string    `json:"client_addr"`
+	Application   string    `json:"application_name"`
+	Statement     string    `json:"statement"`
+	Kind          string    `json:"kind"`
+	Products      []string  `json:"products,omitempty"`
+	Versions      []string  `json:"product_versions,omitempty"`
+	Columns       []string  `json:"columns,omitempty"`
+	Rules         []string  `json:"rules,omitempty"`
+	PolicyVersion string    `json:"policy_version"`
+	Decision      string    `json:"decision"` // allowed | denied | error
+	Rows          int64     `json:"rows"`
+	DurationMS    float64   `json:"duration_ms"`
+	SQLState      string    `json:"sqlstate"`
+}
+
+// Sink receives records in batches (the queryable copy).
+type Sink interface {
+	Append(ctx context.Context, recs []Record) error
+}
+
+// Log is an audit trail. Safe for concurrent use.
+type Log struct {
+	path     string
+	maxBytes int64
+	keep     int
+	sink     Sink
+	log      *slog.Logger
+
+	mu      sync.Mutex
+	f       *os.File
+	size    int64
+	pending []Record
+	closed  bool
+
+	stop chan struct{}
+	done chan struct{}
+}
+
+// Open starts an audit log at path, rotating when the file passes
+// maxBytes (keeping keep old files: path.1 … path.keep), copying records
+// to sink every interval. sink may be nil.
+func Open(path string, maxBytes int64, keep int, sink Sink, interval time.Duration, log *slog.Logger) (*Log, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+	if err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("audit: %w", err)
+	}
+	l := &Log{path: path, maxBytes: maxBytes, keep: keep, sink: sink, log: log, f: f, size: st.Size(), stop: make(chan struct{}), done: make(chan struct{})}
+	if interval <= 0 {
+		interval = 500 * time.Millisecond
+	}
+	go l.flushLoop(interval)
+	return l, nil
+}
+
+// Write appends one record to the file at once (one write call, so a
+// crash never leaves half a line of an answered statement) and queues it
+// for the sink.
+func (l *Log) Write(r Record) error {
+	line, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	line = append(line, '\n')
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return fmt.Errorf("audit: log is closed")
+	}
+	if l.maxBytes > 0 && l.size+int64(len(line)) > l.maxBytes && l.size > 0 {
+		if err := l.rotate(); err != nil {
+			l.log.Error("audit: rotate failed", "err", err)
+		}
+	}
+	n, err := l.f.Write(line)
+	l.size += int64(n)
+	if err != nil {
+		return fmt.Errorf("audit: write: %w", err)
+	}
+	if l.sink != nil {
+		l.pending = append(l.pending, r)
+	}
+	return nil
+}
+
+// rotate renames path → path.1 → … → path.keep and starts a new file.
+func (l *Log) rotate() error {
+	if err := l.f.Close(); err != nil {
+		return err
+	}
+	for i := l.keep; i >= 1; i-- {
+		from := l.path
+		if i > 1 {
+			from = fmt.Sprintf("%s.%d", l.path, i-1)
+		}
+		_ = os.Rename(from, fmt.Sprintf("%s.%d", l.path, i))
+	}
+	f, err := os.OpenFile(l.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND|os.O_TRUNC, 0o640)
+	if err != nil {
+		return err
+	}
+	l.f, l.size = f, 0
+	return nil
+}
+
+func (l *Log) flushLoop(interval time.Duration) {
+	defer close(l.done)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			l.Flush()
+		case <-l.stop:
+			l.Flush()
+			return
+		}
+	}
+}
+
+// Flush copies queued records to the sink now.
+func (l *Log) Flush() {
+	l.mu.Lock()
+	batch := l.pending
+	l.pending = nil
+	l.mu.Unlock()
+	if len(batch) == 0 || l.sink == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := l.sink.Append(ctx, batch); err != nil {
+		l.log.Error("audit: copying records to the audit table failed", "records", len(batch), "err", err)
+	}
+}
+
+// Close flushes and closes the log.
+func (l *Log) Close() error {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil
+	}
+	l.closed = true
+	l.mu.Unlock()
+	close(l.stop)
+	<-l.done
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.f.Close()
+}

@@ -1,0 +1,74 @@
+// Package policy owns the federation's access policies as code: grants,
+// column masks, row filters and classification rules, loaded from YAML,
+// compiled against the product schemas, and evaluated per user and product
+// into the shape of the view the user's session gets.
+//
+// # Files
+//
+// One federation-wide file (kind: FederationPolicy) and one file per domain
+// (kind: DomainPolicy, with domain: NAME). A domain file may only name its
+// own domain's products; the loader rejects anything else.
+//
+//	apiVersion: meshgate/v1
+//	kind: FederationPolicy
+//	grants:
+//	  - id: analysts-read
+//	    subjects: {groups: [analysts]}
+//	    products: ["*"]                  # every product
+//	denies:
+//	  - id: no-contractors-on-sales
+//	    subjects: {attributes: {employment: contractor}}
+//	    products: ["sales.*"]
+//	classifications:
+//	  - id: pii-masked
+//	    classification: pii              # every column classified pii, in any domain
+//	    mask: redact
+//	    unless: {attributes: {clearance: pii}}
+//	masks:
+//	  - id: amounts-rounded
+//	    products: ["sales.orders"]
+//	    columns: [amount]
+//	    mask: {kind: round, digits: -1}
+//	    unless: {groups: [stewards]}
+//	rowFilters:
+//	  - id: eu-sees-eu
+//	    products: ["sales.orders", "sales.customers"]
+//	    subjects: {attributes: {region: EU}}
+//	    filter: "country_code IN ('DE', 'FR', 'GB')"
+//
+// Subjects: users, groups and attributes; a subject matches when every
+// part that is given matches (users: any of the list; groups: member of
+// any; attributes: all of them equal). An empty subject matches everyone.
+// Products: "domain.product", "domain.*" or "*".
+//
+// # Semantics: deny by default, restrictions accumulate, the federation wins
+//
+//   - A user reads a product only if some grant (federation or domain)
+//     matches and no deny matches. A deny in either file beats any grant,
+//     so a domain can restrict further but never lift a federation deny.
+//   - A grant may list columns (or exceptColumns); the columns a user sees
+//     are the union over the grants that match. Ungranted columns are
+//     absent (selecting one answers 42703, as for any unknown column).
+//   - Masks: for each column, the first matching mask of the federation
+//     file (classification rules, then masks, in file order) wins; if the
+//     federation has none, the first matching mask of the domain file. A
+//     mask's unless: exempts subjects from that rule only: a domain cannot
+//     exempt anyone from a federation mask.
+//   - Row filters: every matching filter of both files applies (AND).
+//   - Policy row filters see raw values; the user's own predicates, joins
+//     and aggregates see masked values (the session's view is masked before
+//     the user's query touches it).
+//
+// Mask kinds: redact (letters→x/X, digits→0 in text; 0 for numbers; the
+// first day of the year 1970 for dates), null, hash (keyed HMAC-style
+// SHA-256 for text, a keyed 62-bit hash for integers: equal values stay
+// joinable, the key never appears in SQL), partial (show_first / show_last
+// characters), round (numbers: digits; dates/timestamps: unit),
+// truncate (dates/timestamps: unit; numbers: digits) and sql (an
+// expression over the column, written with the column's name). A mask
+// always keeps the column's type; the compiler refuses one that does not.
+//
+// Row filters are SQL predicates over the product's columns that may read
+// the session's identity through current_user, session_attr('key') and
+// in_group('name'); identity values are never spliced into SQL text.
+package policy

@@ -1,0 +1,93 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/meshgate/meshgate/planner/catalog"
+)
+
+// AuditColumns are the columns of the audit table (meshgate.audit).
+const AuditColumns = "query_id VARCHAR, logged_at TIMESTAMPTZ, user_name VARCHAR, groups VARCHAR[], client_addr VARCHAR, application_name VARCHAR, " +
+	"statement VARCHAR, products VARCHAR[], columns VARCHAR[], rules VARCHAR[], policy_version VARCHAR, decision VARCHAR, " +
+	"row_count BIGINT, duration_ms DOUBLE, sqlstate VARCHAR"
+
+// AuditRow is one row of the audit table.
+type AuditRow struct {
+	QueryID, User, ClientAddr, Application, Statement, PolicyVersion, Decision, SQLState string
+	At                                                                                 time.Time
+	Groups, Products, Columns, Rules                                                   []string
+	Rows                                                                               int64
+	Duration                                                                           time.Duration
+}
+
+// auditRetention bounds the audit table; the audit file keeps everything.
+const auditRetention = 100000
+
+// AppendAudit adds audit rows to the queryable audit table and trims it to
+// the most recent rows.
+func (e *Engine) AppendAudit(ctx context.Context, rows []AuditRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	vals := make([]string, len(rows))
+	for i, r := range rows {
+		vals[i] = fmt.Sprintf("(%s, %s::TIMESTAMPTZ, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %d, %f, %s)",
+			quoteLiteral(r.QueryID), quoteLiteral(r.At.UTC().Format("2006-01-02 15:04:05.999999+00")), quoteLiteral(r.User),
+			listLiteral(r.Groups), quoteLiteral(r.ClientAddr), quoteLiteral(r.Application), quoteLiteral(r.Statement),
+			listLiteral(r.Products), listLiteral(r.Columns), listLiteral(r.Rules), quoteLiteral(r.PolicyVersion),
+			quoteLiteral(r.Decision), r.Rows, float64(r.Duration.Microseconds())/1000, quoteLiteral(r.SQLState))
+	}
+	q := "INSERT INTO memory.mg_audit.records VALUES " + strings.Join(vals, ", ") +
+		fmt.Sprintf("; DELETE FROM memory.mg_audit.records WHERE logged_at < (SELECT min(logged_at) FROM (SELECT logged_at FROM memory.mg_audit.records ORDER BY logged_at DESC LIMIT %d))", auditRetention)
+	return e.exec(q)
+}
+
+func listLiteral(xs []string) string {
+	q := make([]string, len(xs))
+	for i, x := range xs {
+		q[i] = quoteLiteral(x)
+	}
+	return "[" + strings.Join(q, ", ") + "]::VARCHAR[]"
+}
+
+// AuditProduct is the product under which the audit trail is queryable,
+// meshgate.audit; serve it by adding it to the mesh before Open. Who may
+// read it, and which rows, is up to the policy like any product.
+func AuditProduct() *catalog.Product {
+	col := func(name, typ, desc string) catalog.Column {
+		return catalog.Column{Name: name, Type: typ, Description: desc, Classification: "confidential"}
+	}
+	return &catalog.Product{
+		Address:     catalog.Address{Domain: "meshgate", Name: "audit"},
+		Version:     "1.0.0",
+		Status:      "active",
+		Type:        "source-aligned",
+		Description: "The gateway's audit trail: one record per statement (the most recent 100,000).",
+		Owner:       catalog.Owner{Team: "meshgate", Contact: ""},
+		Ports:       []catalog.Port{{Name: "trail", Type: "internal", Location: "audit"}},
+		Columns: []catalog.Column{
+			col("query_id", "VARCHAR", "Identifier of the statement."),
+			col("logged_at", "TIMESTAMP WITH TIME ZONE", "When the statement ended."),
+			col("user_name", "VARCHAR", "Who ran it."),
+			col("groups", "VARCHAR[]", "The user's groups."),
+			col("client_addr", "VARCHAR", "Client address."),
+			col("application_name", "VARCHAR", "Client application."),
+			col("statement", "VARCHAR", "Statement text."),
+			col("products", "VARCHAR[]", "Products read (address@version)."),
+			col("columns", "VARCHAR[]", "Columns read."),
+			col("rules", "VARCHAR[]", "Policy rules applied."),
+			col("policy_version", "VARCHAR", "Version of the policy in force."),
+			col("decision", "VARCHAR", "allowed, denied or error."),
+			col("row_count", "BIGINT", "Rows returned."),
+			col("duration_ms", "DOUBLE", "Duration in milliseconds."),
+			col("sqlstate", "VARCHAR", "Outcome as a SQLSTATE."),
+		},
+		File: "(built in)",
+	}
+}

@@ -1,0 +1,90 @@
+package gateway
+
+import (
+	"fmt"
+
+	"github.com/meshgate/meshgate/auth"
+	"github.com/meshgate/meshgate/auth/audit"
+	"github.com/meshgate/meshgate/auth/policy"
+	"github.com/meshgate/meshgate/engine"
+	"github.com/meshgate/meshgate/gateway/pgcatalog"
+	"github.com/meshgate/meshgate/planner/catalog"
+)
+
+// SetPolicy installs the policy that decides what sessions see. Sessions
+// pick a new policy up at their next statement (running queries finish
+// under the old one). Without a policy nobody reads anything.
+func (g *Gateway) SetPolicy(p *policy.Set) { g.policy.Store(p) }
+
+// Policy is the policy in force, or nil.
+func (g *Gateway) Policy() *policy.Set { return g.policy.Load() }
+
+// SetAudit makes every statement write an audit record to l.
+func (g *Gateway) SetAudit(l *audit.Log) { g.audit = l }
+
+// identityOf is the user as policies see it.
+func identityOf(u *auth.User) policy.Identity {
+	return policy.Identity{User: u.Name, Groups: u.Groups, Attributes: u.Attributes}
+}
+
+// decide evaluates the policy for every served product.
+func (g *Gateway) decide(u *auth.User, set *policy.Set) map[catalog.Address]policy.Decision {
+	out := map[catalog.Address]policy.Decision{}
+	for _, p := range g.engine.Products() {
+		if set == nil {
+			out[p.Address] = policy.Decision{Product: p.Address, Reason: fmt.Sprintf("permission denied for product %s: no access policy is loaded", p.Address)}
+			continue
+		}
+		out[p.Address] = set.Decide(identityOf(u), p)
+	}
+	return out
+}
+
+// catalogBuilder returns what engine.NewSession needs: the session's
+// policy-shaped views (plus each one pinned to its major version, as
+// domain.product_vN) and its client catalog, listing only what the
+// session may read, in the shape it may read it.
+func (g *Gateway) catalogBuilder(u *auth.User, pid uint32, decisions map[catalog.Address]policy.Decision, rels map[catalog.Address]pgcatalog.Relation) func(string) ([]engine.View, []string) {
+	return func(cat string) ([]engine.View, []string) {
+		qualify := func(fn string) string { return `"` + cat + `".main.` + fn }
+		var views []engine.View
+		cs := pgcatalog.Session{Catalog: cat, Database: g.database, User: u.Name, PID: pid, Version: version(), Started: g.started,
+			Groups: u.Groups, Attributes: u.Attributes}
+		taken := map[catalog.Address]bool{}
+		for _, p := range g.engine.Products() {
+			taken[p.Address] = true
+		}
+		for _, p := range g.engine.Products() {
+			d := decisions[p.Address]
+			if !d.Granted {
+				continue
+			}
+			sql := d.ViewSQL(engine.PortView(p.Address), qualify)
+			views = append(views, engine.View{Address: p.Address, SQL: sql})
+			pinned := catalog.Address{Domain: p.Address.Domain, Name: fmt.Sprintf("%s_v%d", p.Address.Name, p.MajorVersion())}
+			if !taken[pinned] {
+				views = append(views, engine.View{Address: pinned, SQL: sql})
+			}
+			if r, ok := rels[p.Address]; ok {
+				cs.Relations = append(cs.Relations, granted(r, d))
+			}
+		}
+		return views, pgcatalog.Statements(cs)
+	}
+}
+
+// granted narrows a relation to the columns a decision grants.
+func granted(r pgcatalog.Relation, d policy.Decision) pgcatalog.Relation {
+	byName := map[string]pgcatalog.Column{}
+	for _, c := range r.Columns {
+		byName[c.Name] = c
+	}
+	out := r
+	out.Columns = nil
+	for _, c := range d.Columns {
+		if col, ok := byName[c.Name]; ok {
+			out.Columns = append(out.Columns, col)
+		}
+	}
+	return out
+}
