@@ -114,6 +114,7 @@ func Open(ctx context.Context, mesh *catalog.Mesh, cfg Config) (*Engine, []catal
 		// be checked outside a session; sessions define the real ones.
 		"CREATE MACRO memory.main.session_attr(k) AS CAST(NULL AS VARCHAR)",
 		"CREATE MACRO memory.main.in_group(g) AS false",
+		"CREATE MACRO memory.main.mg_current_user() AS CAST(NULL AS VARCHAR)",
 		// The audit trail, queryable as the product meshgate.audit.
 		"CREATE SCHEMA memory.mg_audit",
 		"CREATE TABLE memory.mg_audit.records (" + AuditColumns + ")",

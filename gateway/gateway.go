@@ -34,8 +34,9 @@ type Gateway struct {
 	defs     map[string]*settingDef
 	started  time.Time
 
-	policy atomic.Pointer[policy.Set] // policy.go
-	audit  *audit.Log                 // nil: no audit trail
+	policy  atomic.Pointer[policy.Set] // policy.go
+	audit   *audit.Log                 // nil: no audit trail
+	queries auditNext
 
 	relOnce sync.Once
 	rels    map[catalog.Address]pgcatalog.Relation // catalog entries of the served products

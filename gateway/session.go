@@ -326,6 +326,7 @@ func (s *session) Parse(ctx context.Context, sql string, paramOIDs []uint32) ([]
 	for _, t := range texts {
 		cl, err := planner.Classify(t)
 		if err != nil {
+			s.audit(&statement{cl: &planner.Statement{SQL: t}}, time.Now(), err, 0)
 			return nil, err
 		}
 		out = append(out, &statement{s: s, cl: cl, declared: paramOIDs})
@@ -336,6 +337,7 @@ func (s *session) Parse(ctx context.Context, sql string, paramOIDs []uint32) ([]
 			return nil, errAborted()
 		}
 		if err := st.prepare(ctx); err != nil {
+			s.audit(st, time.Now(), err, 0)
 			return nil, err
 		}
 	}

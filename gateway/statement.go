@@ -24,6 +24,7 @@ type statement struct {
 	declared []uint32 // parameter types the client declared in Parse
 
 	ready    bool
+	read     *planner.Read // the planner's view of a read statement
 	prepared *engine.Prepared
 	fields   []pgwire.Field
 	params   []uint32
@@ -67,6 +68,7 @@ func (st *statement) prepare(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		st.read = read
 		// Run the planner's rewrite of the query (catalog references
 		// pointed at the session's own catalog); EXPLAIN keeps its prefix.
 		run := read.SQL
@@ -156,6 +158,7 @@ func (st *statement) Bind(ctx context.Context, values [][]byte, formats []int16)
 		return nil, errAborted()
 	}
 	if err := st.prepare(ctx); err != nil {
+		st.s.audit(st, time.Now(), err, 0)
 		return nil, err
 	}
 	if len(values) != len(st.params) {
@@ -209,6 +212,14 @@ func (p *portal) Execute(ctx context.Context) (*pgwire.Result, error) {
 		}
 	}
 	s.logStatement(st, start, err)
+	switch {
+	case err != nil:
+		s.audit(st, start, err, 0)
+	case res.Records != nil && st.cl.Kind != planner.KindShow:
+		res.Records = &auditedRecords{RecordReader: res.Records, done: func(rows int64, err error) { s.audit(st, start, err, rows) }}
+	case st.cl.Kind != planner.KindShow:
+		s.audit(st, start, nil, 0)
+	}
 	return res, err
 }
 

@@ -52,6 +52,10 @@ type Read struct {
 	SQL string
 	// Products are the products the statement reads, sorted.
 	Products []catalog.Address
+	// ColumnRefs are the column names the statement references (for the
+	// audit trail); Star is set when it selects * from something.
+	ColumnRefs []string
+	Star       bool
 	// names are PostgreSQL's names for unaliased result columns (see
 	// outputNames); stars counts the * entries of the select list.
 	names []string
@@ -129,7 +133,7 @@ func CheckRead(ctx context.Context, parser Parser, scope Scope, query string) (*
 	if err := json.Unmarshal(tree.Statements[0], &stmt); err != nil {
 		return nil, fmt.Errorf("planner: decode statement: %w", err)
 	}
-	c := &checker{scope: scope, products: map[catalog.Address]bool{}}
+	c := &checker{scope: scope, products: map[catalog.Address]bool{}, columns: map[string]bool{}}
 	if err := c.walk(stmt, nil); err != nil {
 		return nil, err
 	}
@@ -148,7 +152,11 @@ func CheckRead(ctx context.Context, parser Parser, scope Scope, query string) (*
 	if err != nil {
 		return nil, syntaxError(err.Error(), query, -1)
 	}
-	r := &Read{SQL: out}
+	r := &Read{SQL: out, Star: c.star}
+	for name := range c.columns {
+		r.ColumnRefs = append(r.ColumnRefs, name)
+	}
+	sort.Strings(r.ColumnRefs)
 	r.names, r.stars = outputNames(stmt)
 	for a := range c.products {
 		r.Products = append(r.Products, a)
@@ -162,6 +170,8 @@ type checker struct {
 	products map[catalog.Address]bool
 	tables   []tableRewrite
 	aliases  []tableRewrite // table functions whose alias also names their column
+	columns  map[string]bool
+	star     bool
 }
 
 // tableRewrite replaces the table name at byte offset loc.
@@ -204,6 +214,16 @@ func (c *checker) walk(n any, ctes []string) error {
 					}
 				}
 			}
+		}
+		switch str(v, "class") {
+		case "COLUMN_REF":
+			if parts, _ := v["column_names"].([]any); len(parts) > 0 {
+				if name, ok := parts[len(parts)-1].(string); ok {
+					c.columns[strings.ToLower(name)] = true
+				}
+			}
+		case "STAR":
+			c.star = true
 		}
 		typ, _ := v["type"].(string)
 		switch {

@@ -298,7 +298,7 @@ func identityCalls(sql string, qualify func(string) string) string {
 			word := strings.ToLower(sql[i:j])
 			switch word {
 			case "current_user", "session_user":
-				b.WriteString(qualify("current_user") + "()")
+				b.WriteString(qualify("mg_current_user") + "()")
 				if k := skipSpace(sql, j); k+1 < len(sql) && sql[k] == '(' && sql[k+1] == ')' {
 					j = k + 2
 				}

@@ -12,8 +12,10 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/meshgate/meshgate/auth"
+	"github.com/meshgate/meshgate/auth/audit"
 	"github.com/meshgate/meshgate/engine"
 	"github.com/meshgate/meshgate/gateway"
 	"github.com/meshgate/meshgate/gateway/pgwire"
@@ -27,7 +29,10 @@ const usage = `meshgate — a PostgreSQL-wire SQL gateway for a data mesh
 
 Usage:
   meshgate serve [flags]        serve the mesh (meshgate serve -h for flags)
-  meshgate validate DIR [DIR…]  check every descriptor and port; exit 1 on any problem
+  meshgate validate [-policies DIR] DIR [DIR…]
+                                check every descriptor, port and policy rule; exit 1 on any problem
+  meshgate explain-access USER DOMAIN.PRODUCT
+                                which rules apply to a user and product, and the resulting view
   meshgate passwd               read a password from stdin, print its SCRAM-SHA-256 verifier
   meshgate cert -out DIR -host H[,H…]
                                 write a throw-away CA (ca.crt) and server certificate
@@ -53,6 +58,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return passwd(args[1:], stdout, stderr)
 	case "cert":
 		return cert(args[1:], stdout, stderr)
+	case "explain-access":
+		return explainAccess(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "meshgate %s (PostgreSQL protocol 3.0, server_version %s)\n", version, gateway.ServerVersion)
 		return 0
@@ -92,27 +99,58 @@ func loadMeshes(dirs []string) (*catalog.Mesh, []catalog.Problem) {
 }
 
 func validate(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: meshgate validate DIR [DIR…]")
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	policies := fs.String("policies", "", "also compile the policy directory against the mesh")
+	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	mesh, problems := loadMeshes(args)
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "usage: meshgate validate [-policies DIR] DIR [DIR…]")
+		return 2
+	}
+	mesh, problems := loadMeshes(fs.Args())
+	nProducts := len(mesh.Products)
+	if *policies != "" {
+		withAudit(mesh)
+	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	eng, portProblems, err := engine.Open(context.Background(), mesh, engine.Config{Logger: logger})
 	if err != nil {
 		fmt.Fprintf(stderr, "meshgate: %v\n", err)
 		return 1
 	}
-	eng.Close()
+	defer eng.Close()
 	problems = append(problems, portProblems...)
+	var lines []string
 	for _, p := range problems {
-		fmt.Fprintln(stdout, p.String())
+		lines = append(lines, p.String())
 	}
-	if len(problems) > 0 {
-		fmt.Fprintf(stdout, "%d problem(s) found; %d product(s) valid\n", len(problems), len(mesh.Products)-len(portProblemProducts(portProblems)))
+	if *policies != "" {
+		if _, ps := loadPolicy(context.Background(), *policies, mesh, eng); len(ps) > 0 {
+			for _, p := range ps {
+				lines = append(lines, p.String())
+			}
+		}
+	}
+	for _, l := range lines {
+		fmt.Fprintln(stdout, l)
+	}
+	if len(lines) > 0 {
+		fmt.Fprintf(stdout, "%d problem(s) found; %d product(s) valid\n", len(lines), nProducts-len(portProblemProducts(portProblems)))
 		return 1
 	}
-	fmt.Fprintf(stdout, "mesh is valid: %d product(s) in %d domain(s)\n", len(mesh.Products), len(mesh.Domains()))
+	fmt.Fprintf(stdout, "mesh is valid: %d product(s) in %d domain(s)\n", nProducts, len(mesh.Domains())-boolInt(*policies != ""))
+	if *policies != "" {
+		fmt.Fprintf(stdout, "policy is valid: %s\n", *policies)
+	}
+	return 0
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
 	return 0
 }
 
@@ -138,6 +176,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	logJSON := fs.Bool("log-json", false, "log as JSON lines")
 	sf := securityFlags(fs)
+	gf := governanceFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -153,6 +192,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	log := slog.New(handler)
 
 	mesh, problems := loadMeshes(strings.Split(*meshDirs, ","))
+	withAudit(mesh)
 	users, err := auth.LoadDirectory(*usersFile)
 	if err != nil {
 		fmt.Fprintf(stderr, "meshgate: %v\n", err)
@@ -160,7 +200,12 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	eng, portProblems, err := engine.Open(ctx, mesh, engine.Config{Threads: *threads, MemoryLimit: *memLimit, Logger: log})
+	maskKey, err := gf.maskKey()
+	if err != nil {
+		fmt.Fprintf(stderr, "meshgate: %v\n", err)
+		return 1
+	}
+	eng, portProblems, err := engine.Open(ctx, mesh, engine.Config{Threads: *threads, MemoryLimit: *memLimit, MaskKey: maskKey, Logger: log})
 	if err != nil {
 		fmt.Fprintf(stderr, "meshgate: %v\n", err)
 		return 1
@@ -185,12 +230,29 @@ func serve(args []string, stdout, stderr io.Writer) int {
 			log.Warn("product left out: its descriptor or port is broken", "product", name)
 		}
 	}
+	set, policyProblems := loadPolicy(ctx, *gf.policies, mesh, eng)
+	if len(policyProblems) > 0 {
+		for _, p := range policyProblems {
+			fmt.Fprintln(stderr, p.String())
+		}
+		fmt.Fprintf(stderr, "meshgate: the policy in %s has %d problem(s); meshgate does not start without a valid policy (deny by default)\n", *gf.policies, len(policyProblems))
+		return 1
+	}
+	auditLog, err := audit.Open(*gf.auditFile, int64(*gf.auditMaxMB)<<20, *gf.auditKeep, auditSink{eng}, 500*time.Millisecond, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "meshgate: %v\n", err)
+		return 1
+	}
+	defer auditLog.Close()
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		fmt.Fprintf(stderr, "meshgate: %v\n", err)
 		return 1
 	}
 	gw := gateway.New(eng, users, *database, log)
+	gw.SetPolicy(set)
+	gw.SetAudit(auditLog)
+	go watchPolicies(ctx, *gf.policies, mesh, eng, gw, log)
 	srv := &pgwire.Server{Handler: gw, Logger: log, MaxMessageSize: *maxMsg}
 	if err := sf.apply(srv, gw, log); err != nil {
 		ln.Close()

@@ -38,6 +38,7 @@ var macros = []string{
 	`version() AS $version`,
 	`current_database() AS $db`,
 	`current_user() AS $user`,
+	`mg_current_user() AS $user`,
 	`session_user() AS $user`,
 	`current_role() AS $user`,
 	`pg_backend_pid() AS $pid`,

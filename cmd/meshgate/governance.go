@@ -1,0 +1,235 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/meshgate/meshgate/auth"
+	"github.com/meshgate/meshgate/auth/audit"
+	"github.com/meshgate/meshgate/auth/policy"
+	"github.com/meshgate/meshgate/engine"
+	"github.com/meshgate/meshgate/gateway"
+	"github.com/meshgate/meshgate/planner/catalog"
+)
+
+// govFlags are serve's governance flags.
+type govFlags struct {
+	policies    *string
+	auditFile   *string
+	auditMaxMB  *int
+	auditKeep   *int
+	maskKeyFile *string
+}
+
+func governanceFlags(fs *flag.FlagSet) *govFlags {
+	return &govFlags{
+		policies:    fs.String("policies", "testdata/policies", "policy directory: federation.yaml and domains/<domain>.yaml (reloaded on SIGHUP and when the files change)"),
+		auditFile:   fs.String("audit-file", "audit/meshgate-audit.jsonl", "audit trail (JSON lines), rotated by size"),
+		auditMaxMB:  fs.Int("audit-max-mb", 64, "rotate the audit file past this size"),
+		auditKeep:   fs.Int("audit-keep", 10, "rotated audit files to keep"),
+		maskKeyFile: fs.String("mask-key-file", "", "file holding the key of hash masks (default: a random key per start)"),
+	}
+}
+
+// maskKey reads the hash-mask key file, if any.
+func (f *govFlags) maskKey() (string, error) {
+	if *f.maskKeyFile == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(*f.maskKeyFile)
+	if err != nil {
+		return "", fmt.Errorf("-mask-key-file: %w", err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// withAudit adds the audit trail product (meshgate.audit) to a mesh.
+func withAudit(m *catalog.Mesh) *catalog.Mesh {
+	m.Products = append(m.Products, engine.AuditProduct())
+	return m
+}
+
+// loadPolicy loads and compiles the policy against the served products.
+func loadPolicy(ctx context.Context, dir string, mesh *catalog.Mesh, eng *engine.Engine) (*policy.Set, []policy.Problem) {
+	set, problems := policy.Load(dir)
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	served := &catalog.Mesh{Dir: mesh.Dir, Products: eng.Products()}
+	if problems := policy.Compile(ctx, set, served, eng); len(problems) > 0 {
+		return nil, problems
+	}
+	return set, nil
+}
+
+// auditSink copies audit records into the engine's meshgate.audit table.
+type auditSink struct{ eng *engine.Engine }
+
+func (s auditSink) Append(ctx context.Context, recs []audit.Record) error {
+	rows := make([]engine.AuditRow, len(recs))
+	for i, r := range recs {
+		rows[i] = engine.AuditRow{QueryID: r.QueryID, At: r.Time, User: r.User, Groups: r.Groups, ClientAddr: r.ClientAddr,
+			Application: r.Application, Statement: r.Statement, Products: r.Versions, Columns: r.Columns, Rules: r.Rules,
+			PolicyVersion: r.PolicyVersion, Decision: r.Decision, Rows: r.Rows, Duration: time.Duration(r.DurationMS * float64(time.Millisecond)), SQLState: r.SQLState}
+	}
+	return s.eng.AppendAudit(ctx, rows)
+}
+
+// watchPolicies reloads the policy on SIGHUP and when a policy file
+// changes; a broken policy is refused and the old one kept.
+func watchPolicies(ctx context.Context, dir string, mesh *catalog.Mesh, eng *engine.Engine, gw *gateway.Gateway, log *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	tick := time.NewTicker(2 * time.Second)
+	defer tick.Stop()
+	last := policyStamp(dir)
+	reload := func(why string) {
+		set, problems := loadPolicy(ctx, dir, mesh, eng)
+		if len(problems) > 0 {
+			msgs := make([]string, len(problems))
+			for i, p := range problems {
+				msgs[i] = p.String()
+			}
+			log.Error("policy reload refused; the previous policy stays in force", "reason", why, "problems", strings.Join(msgs, "; "))
+			return
+		}
+		gw.SetPolicy(set)
+		log.Info("policy reloaded", "reason", why, "version", set.Version)
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			last = policyStamp(dir)
+			reload("SIGHUP")
+		case <-tick.C:
+			if s := policyStamp(dir); s != last {
+				last = s
+				reload("policy files changed")
+			}
+		}
+	}
+}
+
+// policyStamp summarises the policy files' names, sizes and times.
+func policyStamp(dir string) string {
+	var b strings.Builder
+	paths, _ := filepath.Glob(filepath.Join(dir, "domains", "*.yaml"))
+	for _, p := range append([]string{filepath.Join(dir, "federation.yaml")}, paths...) {
+		if st, err := os.Stat(p); err == nil {
+			fmt.Fprintf(&b, "%s:%d:%d;", p, st.Size(), st.ModTime().UnixNano())
+		}
+	}
+	return b.String()
+}
+
+// explainAccess prints which rules apply to a user and a product and the
+// view the user's session gets.
+func explainAccess(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("explain-access", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	meshDirs := fs.String("mesh", "testdata/mesh", "mesh directories, comma separated")
+	usersFile := fs.String("users", "testdata/users.yaml", "users file")
+	policies := fs.String("policies", "testdata/policies", "policy directory")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() != 2 {
+		fmt.Fprintln(stderr, "usage: meshgate explain-access [-mesh DIR] [-users FILE] [-policies DIR] USER DOMAIN.PRODUCT")
+		return 2
+	}
+	users, err := auth.LoadDirectory(*usersFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "meshgate: %v\n", err)
+		return 1
+	}
+	u, ok := users.Lookup(fs.Arg(0))
+	if !ok {
+		fmt.Fprintf(stderr, "meshgate: no user %q in %s\n", fs.Arg(0), *usersFile)
+		return 1
+	}
+	addr, err := catalog.ParseAddress(fs.Arg(1))
+	if err != nil {
+		fmt.Fprintf(stderr, "meshgate: %v\n", err)
+		return 2
+	}
+	mesh, _ := loadMeshes(strings.Split(*meshDirs, ","))
+	withAudit(mesh)
+	eng, _, err := engine.Open(context.Background(), mesh, engine.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		fmt.Fprintf(stderr, "meshgate: %v\n", err)
+		return 1
+	}
+	defer eng.Close()
+	p := eng.Product(addr)
+	if p == nil {
+		fmt.Fprintf(stderr, "meshgate: product %s is not served (unknown, or its descriptor or port is broken: run meshgate validate)\n", addr)
+		return 1
+	}
+	set, problems := loadPolicy(context.Background(), *policies, mesh, eng)
+	if len(problems) > 0 {
+		for _, pr := range problems {
+			fmt.Fprintln(stderr, pr.String())
+		}
+		return 1
+	}
+	d := set.Decide(policy.Identity{User: u.Name, Groups: u.Groups, Attributes: u.Attributes}, p)
+	fmt.Fprintf(stdout, "user %s (groups: %s; attributes: %s)\nproduct %s %s, owned by %s\npolicy version %s\n\n",
+		u.Name, strings.Join(u.Groups, ", "), attrs(u.Attributes), p.Address, p.Version, p.Owner.Team, set.Version)
+	if !d.Granted {
+		fmt.Fprintf(stdout, "DENIED: %s\n", d.Reason)
+		if d.DenyRule != "" {
+			fmt.Fprintf(stdout, "  deny rule: %s\n", d.DenyRule)
+		}
+		return 0
+	}
+	fmt.Fprintf(stdout, "GRANTED by: %s\n\ncolumns:\n", strings.Join(d.GrantRules, ", "))
+	for _, c := range d.Columns {
+		if c.MaskRule != "" {
+			fmt.Fprintf(stdout, "  %-20s masked by %s: %s\n", c.Name, c.MaskRule, c.Expr)
+		} else {
+			fmt.Fprintf(stdout, "  %-20s as stored\n", c.Name)
+		}
+	}
+	for _, col := range p.Columns {
+		found := false
+		for _, c := range d.Columns {
+			found = found || c.Name == col.Name
+		}
+		if !found {
+			fmt.Fprintf(stdout, "  %-20s not granted (absent)\n", col.Name)
+		}
+	}
+	if len(d.Filters) == 0 {
+		fmt.Fprintln(stdout, "\nrows: all")
+	} else {
+		fmt.Fprintln(stdout, "\nrows: only where")
+		for _, f := range d.Filters {
+			fmt.Fprintf(stdout, "  %s   (rule %s)\n", f.SQL, f.Rule)
+		}
+	}
+	fmt.Fprintf(stdout, "\nthe session's view:\n  %s\n", d.ViewSQL(p.Address.String()+" (port)", func(fn string) string { return fn }))
+	return 0
+}
+
+func attrs(m map[string]string) string {
+	var parts []string
+	for k, v := range m {
+		parts = append(parts, k+"="+v)
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,156 @@
+package gateway
+
+import (
+	"fmt"
+	"sort"
+	"sync/atomic"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/meshgate/meshgate/auth/audit"
+	"github.com/meshgate/meshgate/planner"
+	"github.com/meshgate/meshgate/sqlstate"
+)
+
+// auditNext numbers statements within a gateway for query ids.
+type auditNext struct{ n atomic.Uint64 }
+
+// audit writes the record of one statement. It runs when the statement's
+// answer is complete (for reads: when the last row was sent), before the
+// client's next statement.
+func (s *session) audit(st *statement, start time.Time, err error, rows int64) {
+	l := s.g.audit
+	if l == nil {
+		return
+	}
+	r := audit.Record{
+		QueryID:     fmt.Sprintf("%d-%d", s.pid, s.g.queries.n.Add(1)),
+		Time:        time.Now().UTC(),
+		User:        s.user.Name,
+		Groups:      s.user.Groups,
+		ClientAddr:  s.client,
+		Application: s.values["application_name"],
+		Statement:   truncate(st.cl.SQL, 4096),
+		Kind:        kindName(st.cl.Kind),
+		Rows:        rows,
+		DurationMS:  float64(time.Since(start).Microseconds()) / 1000,
+		Decision:    "allowed",
+		SQLState:    sqlstate.SuccessfulCompletion,
+	}
+	if s.policySet != nil {
+		r.PolicyVersion = s.policySet.Version
+	}
+	if err != nil {
+		r.SQLState = sqlstate.CodeOf(err)
+		r.Decision = "error"
+		if r.SQLState == sqlstate.InsufficientPrivilege {
+			r.Decision = "denied"
+		}
+	}
+	if st.read != nil {
+		rules := map[string]bool{}
+		attrs := map[string]bool{}
+		for _, a := range st.read.Products {
+			d, ok := s.decisions[a]
+			if !ok {
+				continue
+			}
+			version := ""
+			if p := s.g.engine.Product(a); p != nil {
+				version = p.Version
+			}
+			r.Products = append(r.Products, a.String())
+			r.Versions = append(r.Versions, a.String()+"@"+version)
+			for _, c := range d.Columns {
+				if st.read.Star || contains(st.read.ColumnRefs, c.Name) {
+					r.Columns = append(r.Columns, a.String()+"."+c.Name)
+				}
+			}
+			for _, id := range d.Rules() {
+				rules[id] = true
+			}
+			for _, f := range d.Filters {
+				for k := range s.user.Attributes {
+					if containsWord(f.SQL, k) {
+						attrs[k] = true
+					}
+				}
+			}
+		}
+		r.Rules = sortedKeys(rules)
+		r.Attributes = sortedKeys(attrs)
+	}
+	if werr := l.Write(r); werr != nil {
+		s.log.Error("audit record not written", "err", werr)
+	}
+}
+
+func kindName(k planner.Kind) string {
+	switch k {
+	case planner.KindRead:
+		return "read"
+	case planner.KindCopyOut:
+		return "copy"
+	case planner.KindDeclare, planner.KindFetch, planner.KindClose:
+		return "cursor"
+	case planner.KindBegin, planner.KindCommit, planner.KindRollback:
+		return "transaction"
+	}
+	return "session"
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func containsWord(text, w string) bool {
+	for i := 0; i+len(w) <= len(text); i++ {
+		if text[i:i+len(w)] == w {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// auditedRecords counts the rows a client is sent and writes the audit
+// record when the result is released.
+type auditedRecords struct {
+	array.RecordReader
+	rows int64
+	refs int
+	done func(rows int64, err error)
+}
+
+func (a *auditedRecords) Next() bool {
+	if !a.RecordReader.Next() {
+		return false
+	}
+	a.rows += a.RecordReader.RecordBatch().NumRows()
+	return true
+}
+
+func (a *auditedRecords) Retain() { a.refs++; a.RecordReader.Retain() }
+
+func (a *auditedRecords) Release() {
+	if a.refs == 0 && a.done != nil {
+		a.done(a.rows, a.RecordReader.Err())
+		a.done = nil
+	}
+	a.refs--
+	a.RecordReader.Release()
+}
