@@ -17,10 +17,10 @@ const AuditColumns = "query_id VARCHAR, logged_at TIMESTAMPTZ, user_name VARCHAR
 // AuditRow is one row of the audit table.
 type AuditRow struct {
 	QueryID, User, ClientAddr, Application, Statement, PolicyVersion, Decision, SQLState string
-	At                                                                                 time.Time
-	Groups, Products, Columns, Rules                                                   []string
-	Rows                                                                               int64
-	Duration                                                                           time.Duration
+	At                                                                                   time.Time
+	Groups, Products, Columns, Rules                                                     []string
+	Rows                                                                                 int64
+	Duration                                                                             time.Duration
 }
 
 // auditRetention bounds the audit table; the audit file keeps everything.

@@ -71,6 +71,8 @@ func Open(ctx context.Context, mesh *catalog.Mesh, cfg Config) (*Engine, []catal
 		"autoinstall_known_extensions": "false",
 		"autoload_known_extensions":    "false",
 		"arrow_lossless_conversion":    "false",
+		// PostgreSQL divides integers as integers (7/2 = 3).
+		"integer_division": "true",
 	}
 	if cfg.Threads > 0 {
 		settings["threads"] = fmt.Sprint(cfg.Threads)

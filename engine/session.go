@@ -77,6 +77,11 @@ func (e *Engine) NewSession(ctx context.Context, build func(catalog string) (vie
 		stmts = append(stmts, fmt.Sprintf("CREATE VIEW %s.%s.%s AS %s", s.catalog, quoteIdent(v.Address.Domain), quoteIdent(v.Address.Name), v.SQL))
 		s.views[v.Address] = true
 	}
+	if !domains["public"] {
+		// An empty public schema, as clients expect one (current_schema()
+		// with PostgreSQL's default search path is public).
+		stmts = append(stmts, fmt.Sprintf("CREATE SCHEMA %s.public", s.catalog))
+	}
 	stmts = append(stmts, setup...)
 	e.adminM.Lock()
 	defer e.adminM.Unlock()
@@ -117,6 +122,18 @@ func (s *Session) Domains() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Schemas lists the schemas of the session's catalog a search path may
+// name: its domains and public.
+func (s *Session) Schemas() []string {
+	out := s.Domains()
+	for _, d := range out {
+		if d == "public" {
+			return out
+		}
+	}
+	return append(out, "public")
 }
 
 // HasView reports whether the session's catalog defines the address.

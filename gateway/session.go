@@ -206,7 +206,7 @@ func (s *session) searchPath() []string {
 func (s *session) existingSearchPath() []string {
 	var existing []string
 	domains := map[string]bool{}
-	for _, d := range s.es.Domains() {
+	for _, d := range s.es.Schemas() {
 		domains[d] = true
 	}
 	for _, p := range s.searchPath() {

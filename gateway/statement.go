@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshgate/meshgate/engine"
+	"github.com/meshgate/meshgate/gateway/pgcatalog"
 	"github.com/meshgate/meshgate/gateway/pgwire"
 	"github.com/meshgate/meshgate/planner"
 	"github.com/meshgate/meshgate/sqlstate"
@@ -84,7 +85,7 @@ func (st *statement) prepare(ctx context.Context) error {
 		case st.cl.Explain:
 			st.fields = []pgwire.Field{textField("QUERY PLAN")}
 		case st.cl.Kind == planner.KindRead:
-			st.fields = pgFields(read, p.Schema())
+			st.fields = s.pgFields(read, p.Schema())
 		}
 		st.params = make([]uint32, len(p.Params()))
 		for i, dt := range p.Params() {
@@ -135,8 +136,10 @@ func (st *statement) prepare(ctx context.Context) error {
 	return nil
 }
 
-// pgFields describes result columns with PostgreSQL's column names.
-func pgFields(read *planner.Read, schema *arrow.Schema) []pgwire.Field {
+// pgFields describes result columns with PostgreSQL's column names and,
+// for plain product columns, the table OID and column number clients use
+// (pgjdbc's getTableName, psycopg2's table_oid).
+func (s *session) pgFields(read *planner.Read, schema *arrow.Schema) []pgwire.Field {
 	fields := pgwire.FieldsFromSchema(schema)
 	duck := make([]string, len(fields))
 	for i, f := range fields {
@@ -144,6 +147,38 @@ func pgFields(read *planner.Read, schema *arrow.Schema) []pgwire.Field {
 	}
 	for i, n := range read.ColumnNames(duck) {
 		fields[i].Name = n
+	}
+	// Walk the select list: a * entry covers as many fields as its
+	// product has granted columns.
+	fi := 0
+	for _, o := range read.Origins {
+		if fi >= len(fields) {
+			break
+		}
+		if o == nil {
+			fi++
+			continue
+		}
+		d, ok := s.decisions[o.Product]
+		if !ok || !d.Granted {
+			return fields
+		}
+		oid := pgcatalog.RelationOID(o.Product)
+		if o.Star {
+			for k := range d.Columns {
+				if fi+k < len(fields) {
+					fields[fi+k].TableOID, fields[fi+k].ColumnAttr = oid, int16(k+1)
+				}
+			}
+			fi += len(d.Columns)
+			continue
+		}
+		for k, c := range d.Columns {
+			if c.Name == o.Column {
+				fields[fi].TableOID, fields[fi].ColumnAttr = oid, int16(k+1)
+			}
+		}
+		fi++
 	}
 	return fields
 }
@@ -182,6 +217,9 @@ func (st *statement) Bind(ctx context.Context, values [][]byte, formats []int16)
 		a, err := pgwire.DecodeParam(st.params[i], f, v)
 		if err != nil {
 			return nil, err
+		}
+		if str, ok := a.(string); ok && isArrayOID(st.params[i]) {
+			a = planner.PGArrayToList(str) // DuckDB casts its own list text
 		}
 		args[i] = a
 	}
@@ -479,4 +517,13 @@ func explainResult(rr array.RecordReader) (*pgwire.Result, error) {
 		return nil, err
 	}
 	return &pgwire.Result{Records: textRecords([]string{"QUERY PLAN"}, [][]string{lines}), Command: "EXPLAIN"}, nil
+}
+
+// isArrayOID reports whether oid is one of PostgreSQL's array types.
+func isArrayOID(oid uint32) bool {
+	switch oid {
+	case 199, 1000, 1001, 1005, 1007, 1009, 1014, 1015, 1016, 1021, 1022, 1028, 1115, 1182, 1183, 1185, 1187, 1231, 1270, 2951, 3807:
+		return true
+	}
+	return false
 }

@@ -56,6 +56,9 @@ type Read struct {
 	// audit trail); Star is set when it selects * from something.
 	ColumnRefs []string
 	Star       bool
+	// Origins are the product columns of the select list's entries (nil
+	// where an entry is not a plain column; see origins).
+	Origins []*Origin
 	// names are PostgreSQL's names for unaliased result columns (see
 	// outputNames); stars counts the * entries of the select list.
 	names []string
@@ -158,6 +161,19 @@ func CheckRead(ctx context.Context, parser Parser, scope Scope, query string) (*
 	}
 	sort.Strings(r.ColumnRefs)
 	r.names, r.stars = outputNames(stmt)
+	r.Origins = origins(stmt, func(schema, table string) (catalog.Address, bool) {
+		if schema != "" {
+			a := catalog.Address{Domain: schema, Name: table}
+			return a, c.products[a]
+		}
+		for _, s := range scope.SearchPath() {
+			a := catalog.Address{Domain: strings.ToLower(s), Name: table}
+			if c.products[a] {
+				return a, true
+			}
+		}
+		return catalog.Address{}, false
+	})
 	for a := range c.products {
 		r.Products = append(r.Products, a)
 	}

@@ -1,6 +1,10 @@
 package planner
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/meshgate/meshgate/planner/catalog"
+)
 
 // outputNames returns PostgreSQL's names for the result columns of a
 // statement tree, "" where DuckDB's own name is right (aliases, column
@@ -144,4 +148,80 @@ func pgTypeName(t map[string]any) string {
 		return "array"
 	}
 	return strings.ToLower(id)
+}
+
+// Origin is where a result column comes from, when it is a plain column
+// of a product (clients show it: pgjdbc getTableName, psycopg2 table_oid).
+type Origin struct {
+	Product catalog.Address
+	Column  string // "" for a * entry: every column of Product
+	Star    bool
+}
+
+// origins maps each select-list entry of the statement's top SELECT to the
+// product column it reads, where that is plain to see: a column reference
+// (qualified by a table or alias of the FROM clause, or unqualified with a
+// single table) or a * over a single table. nil where it cannot tell.
+func origins(stmt any, resolve func(schema, table string) (catalog.Address, bool)) []*Origin {
+	node, _ := mapOf(stmt)["node"].(map[string]any)
+	if node == nil || str(node, "type") != "SELECT_NODE" {
+		return nil
+	}
+	tables := map[string]catalog.Address{} // alias or name → product
+	var all []catalog.Address
+	var collect func(ref map[string]any)
+	collect = func(ref map[string]any) {
+		switch str(ref, "type") {
+		case "BASE_TABLE":
+			a, ok := resolve(strings.ToLower(str(ref, "schema_name")), strings.ToLower(str(ref, "table_name")))
+			if !ok {
+				all = append(all, catalog.Address{}) // not a product: unknown origin
+				return
+			}
+			all = append(all, a)
+			name := strings.ToLower(str(ref, "alias"))
+			if name == "" {
+				name = strings.ToLower(str(ref, "table_name"))
+			}
+			tables[name] = a
+		case "JOIN":
+			collect(mapOf(ref["left"]))
+			collect(mapOf(ref["right"]))
+		case "EMPTY":
+		default:
+			all = append(all, catalog.Address{})
+		}
+	}
+	collect(mapOf(node["from_table"]))
+	list, _ := node["select_list"].([]any)
+	out := make([]*Origin, len(list))
+	for i, e := range list {
+		m := mapOf(e)
+		switch str(m, "class") {
+		case "COLUMN_REF":
+			parts, _ := m["column_names"].([]any)
+			var names []string
+			for _, p := range parts {
+				s, _ := p.(string)
+				names = append(names, strings.ToLower(s))
+			}
+			switch {
+			case len(names) == 1 && len(all) == 1 && all[0] != (catalog.Address{}):
+				out[i] = &Origin{Product: all[0], Column: names[0]}
+			case len(names) == 2:
+				if a, ok := tables[names[0]]; ok {
+					out[i] = &Origin{Product: a, Column: names[1]}
+				}
+			}
+		case "STAR":
+			if rel := str(m, "relation_name"); rel != "" {
+				if a, ok := tables[strings.ToLower(rel)]; ok {
+					out[i] = &Origin{Product: a, Star: true}
+				}
+			} else if len(all) == 1 && all[0] != (catalog.Address{}) {
+				out[i] = &Origin{Product: all[0], Star: true}
+			}
+		}
+	}
+	return out
 }

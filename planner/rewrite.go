@@ -106,6 +106,18 @@ func preRewrite(sql string) (string, error) {
 				i = j
 				continue
 			}
+			if lit := toks[i-1]; i > 0 && lit.Kind == tokString {
+				switch {
+				case name == "bytea" && strings.HasPrefix(lit.Value, `\x`):
+					// PostgreSQL's hex bytea input; DuckDB reads \x01 as one escape.
+					edits = append(edits, edit{lit.Pos, tokEnd(tt), "from_hex(" + quoteLiteral(lit.Value[2:]) + ")"})
+					i = j
+					continue
+				case j+2 < len(toks) && isPunct(toks[j+1], "[") && isPunct(toks[j+2], "]") && strings.HasPrefix(strings.TrimSpace(lit.Value), "{"):
+					// '{a,"b c"}'::text[]: PostgreSQL's array text form.
+					edits = append(edits, edit{lit.Pos, tokEnd(lit), quoteLiteral(PGArrayToList(lit.Value))})
+				}
+			}
 			if repl, ok := typeRenames[name]; ok && (j > i+1 || tt.Kind == tokQIdent || name != "text") {
 				edits = append(edits, edit{toks[i+1].Pos, tokEnd(tt), repl})
 			} else if j > i+1 {
@@ -123,9 +135,46 @@ func preRewrite(sql string) (string, error) {
 				k++
 			}
 			if k < len(toks) && isPunct(toks[k], ")") && k > j {
-				edits = append(edits, edit{t.Pos, tokEnd(toks[k]), " " + sql[toks[j].Pos:tokEnd(toks[k-1])] + " "})
-				i = k
+				op := sql[toks[j].Pos:tokEnd(toks[k-1])]
+				if k+1 < len(toks) && toks[k+1].Kind == tokString && strings.Contains(op, "~") {
+					// OPERATOR(pg_catalog.~) 'pattern': a regex match.
+					fold := strings.HasSuffix(op, "*")
+					op = strings.TrimSuffix(op, "*")
+					edits = append(edits, edit{toks[k+1].Pos, tokEnd(toks[k+1]), regexLiteral(toks[k+1].Value, fold)})
+				}
+				edits = append(edits, edit{t.Pos, tokEnd(toks[k]), " " + op + " "})
+				i = k + 1
 			}
+		case isPunct(t, "~"):
+			// PostgreSQL's ~ finds the pattern anywhere; DuckDB's must match
+			// the whole string. ~* folds case, which DuckDB spells (?i).
+			j := i + 1
+			fold := j < len(toks) && isPunct(toks[j], "*")
+			if fold {
+				edits = append(edits, edit{toks[j].Pos, tokEnd(toks[j]), ""})
+				j++
+			}
+			if j < len(toks) && toks[j].Kind == tokString {
+				edits = append(edits, edit{toks[j].Pos, tokEnd(toks[j]), regexLiteral(toks[j].Value, fold)})
+				i = j
+			}
+		case isPunct(t, "=") && i+2 < len(toks) && isWord(toks[i+1], "any") && isPunct(toks[i+2], "(") &&
+			!(i+3 < len(toks) && (isWord(toks[i+3], "select") || isWord(toks[i+3], "values"))):
+			// x = ANY(array) → list_contains(array, x): DuckDB turns ANY into
+			// a subquery, which it cannot use in an outer join's condition.
+			start := exprStart(toks, i)
+			end := matchParen(toks, i+2)
+			if start < 0 || end < 0 || end == i+3 {
+				continue
+			}
+			left := sql[toks[start].Pos:tokEnd(toks[i-1])]
+			right := sql[toks[i+3].Pos:tokEnd(toks[end-1])]
+			edits = append(edits, edit{toks[start].Pos, tokEnd(toks[end]), "list_contains(" + right + ", " + left + ")"})
+			i = end
+		case isWord(t, "json_build_object") && i+1 < len(toks) && isPunct(toks[i+1], "("):
+			edits = append(edits, edit{t.Pos, tokEnd(t), "json_object"})
+		case isWord(t, "json_agg") && i+1 < len(toks) && isPunct(toks[i+1], "("):
+			edits = append(edits, edit{t.Pos, tokEnd(t), "json_group_array"})
 		case isWord(t, "collate") && i+1 < len(toks):
 			j := i + 1
 			qualified := false
@@ -285,4 +334,63 @@ func castToText(toks []token, i int) bool {
 		i += 2
 	}
 	return i < len(toks) && (isWord(toks[i], "text") || isWord(toks[i], "varchar") || isWord(toks[i], "name"))
+}
+
+// matchParen returns the index of the parenthesis closing toks[i], or -1.
+func matchParen(toks []token, i int) int {
+	depth := 0
+	for k := i; k < len(toks); k++ {
+		if isPunct(toks[k], "(") {
+			depth++
+		} else if isPunct(toks[k], ")") {
+			depth--
+			if depth == 0 {
+				return k
+			}
+		}
+	}
+	return -1
+}
+
+// regexLiteral turns a PostgreSQL regex (found anywhere in the string)
+// into a DuckDB one (which must match the whole string), as a literal.
+func regexLiteral(pattern string, fold bool) string {
+	flags := "(?s)"
+	if fold {
+		flags = "(?is)"
+	}
+	return quoteLiteral(flags + ".*(?:" + pattern + ").*")
+}
+
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// PGArrayToList rewrites PostgreSQL's array text ({a,"b c",NULL}, nested
+// {{1,2},{3,4}}) into DuckDB's list text ([a, "b c", NULL]), which DuckDB
+// casts to any list type. Text that is not an array is returned as is.
+func PGArrayToList(s string) string {
+	t := strings.TrimSpace(s)
+	if !strings.HasPrefix(t, "{") {
+		return s
+	}
+	var b strings.Builder
+	inQuote := false
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		switch {
+		case inQuote && c == '\\' && i+1 < len(t):
+			b.WriteByte(c)
+			b.WriteByte(t[i+1])
+			i++
+		case c == '"':
+			inQuote = !inQuote
+			b.WriteByte(c)
+		case !inQuote && c == '{':
+			b.WriteByte('[')
+		case !inQuote && c == '}':
+			b.WriteByte(']')
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }

@@ -283,7 +283,7 @@ public class Compat {
                 check("amount scale", 2, m.getScale(4));
                 check("amount class", "java.math.BigDecimal", m.getColumnClassName(4));
                 check("order_id table", "orders", m.getTableName(1));
-                check("order_id schema", "sales", m.getSchemaName(1));
+                check("order_id schema", "sales", ((org.postgresql.PGResultSetMetaData) m).getBaseSchemaName(1));
                 check("order_id nullable", ResultSetMetaData.columnNoNulls, m.isNullable(1));
             }
         });

@@ -312,7 +312,7 @@ def _():
             ("order_date", "DATE", False),
             ("amount", "NUMERIC(12, 2)", False),
             ("status", "TEXT", False),
-            ("created_at", "TIMESTAMP WITH TIME ZONE", False),
+            ("created_at", "TIMESTAMP", False),
         ], [(c["name"], str(c["type"]), c["nullable"]) for c in insp.get_columns("orders", schema="sales")]))
         attempt("get_columns(countries) comment", lambda: check("column comment", "Population estimate, 2023.", {
             c["name"]: c.get("comment") for c in insp.get_columns("countries", schema="geo")}.get("population")))
