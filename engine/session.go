@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -67,22 +68,7 @@ func (e *Engine) NewSession(ctx context.Context, build func(catalog string) (vie
 	id := e.nextID.Add(1)
 	s := &Session{e: e, catalog: fmt.Sprintf("sess_%d", id), views: map[catalog.Address]bool{}}
 	views, setup := build(s.catalog)
-	stmts := []string{"ATTACH ':memory:' AS " + s.catalog}
-	domains := map[string]bool{}
-	for _, v := range views {
-		if !domains[v.Address.Domain] {
-			domains[v.Address.Domain] = true
-			stmts = append(stmts, fmt.Sprintf("CREATE SCHEMA %s.%s", s.catalog, quoteIdent(v.Address.Domain)))
-		}
-		stmts = append(stmts, fmt.Sprintf("CREATE VIEW %s.%s.%s AS %s", s.catalog, quoteIdent(v.Address.Domain), quoteIdent(v.Address.Name), v.SQL))
-		s.views[v.Address] = true
-	}
-	if !domains["public"] {
-		// An empty public schema, as clients expect one (current_schema()
-		// with PostgreSQL's default search path is public).
-		stmts = append(stmts, fmt.Sprintf("CREATE SCHEMA %s.public", s.catalog))
-	}
-	stmts = append(stmts, setup...)
+	stmts := append([]string{"ATTACH ':memory:' AS " + s.catalog}, s.catalogStatements(views, setup)...)
 	e.adminM.Lock()
 	defer e.adminM.Unlock()
 	if err := execOn(e.admin, strings.Join(stmts, ";\n")); err != nil {
@@ -112,6 +98,12 @@ func (s *Session) Catalog() string { return s.catalog }
 
 // Domains lists the schemas of the session's catalog, sorted.
 func (s *Session) Domains() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.domainsLocked()
+}
+
+func (s *Session) domainsLocked() []string {
 	seen := map[string]bool{}
 	var out []string
 	for a := range s.views {
@@ -122,6 +114,64 @@ func (s *Session) Domains() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// catalogStatements creates the session catalog's schemas and views (and
+// records them in s.views), followed by setup.
+func (s *Session) catalogStatements(views []View, setup []string) []string {
+	var stmts []string
+	domains := map[string]bool{}
+	s.views = map[catalog.Address]bool{}
+	for _, v := range views {
+		if !domains[v.Address.Domain] {
+			domains[v.Address.Domain] = true
+			stmts = append(stmts, fmt.Sprintf("CREATE SCHEMA %s.%s", s.catalog, quoteIdent(v.Address.Domain)))
+		}
+		stmts = append(stmts, fmt.Sprintf("CREATE VIEW %s.%s.%s AS %s", s.catalog, quoteIdent(v.Address.Domain), quoteIdent(v.Address.Name), v.SQL))
+		s.views[v.Address] = true
+	}
+	if !domains["public"] {
+		// An empty public schema, as clients expect one (current_schema()
+		// with PostgreSQL's default search path is public).
+		stmts = append(stmts, fmt.Sprintf("CREATE SCHEMA IF NOT EXISTS %s.public", s.catalog))
+	}
+	return append(stmts, setup...)
+}
+
+// ErrBusy is returned by Rebuild while results are open in the session.
+var ErrBusy = errors.New("engine: session has open results")
+
+// Rebuild replaces the session's views and setup objects (a new policy):
+// queries that already run finish under the old views. It refuses with
+// ErrBusy while a result of the session is open (a suspended portal, a
+// cursor), so a statement never sees half of each.
+func (s *Session) Rebuild(ctx context.Context, build func(catalog string) (views []View, setup []string)) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.conns {
+		if c.busy {
+			return ErrBusy
+		}
+	}
+	views, setup := build(s.catalog)
+	var stmts []string
+	for _, d := range s.domainsLocked() {
+		if d != "public" {
+			stmts = append(stmts, fmt.Sprintf("DROP SCHEMA IF EXISTS %s.%s CASCADE", s.catalog, quoteIdent(d)))
+		}
+	}
+	old := s.views
+	stmts = append(stmts, s.catalogStatements(views, setup)...)
+	s.e.adminM.Lock()
+	defer s.e.adminM.Unlock()
+	if err := execOn(s.e.admin, strings.Join(stmts, ";\n")); err != nil {
+		s.views = old
+		return fmt.Errorf("engine: rebuild session catalog: %w", err)
+	}
+	return nil
 }
 
 // Schemas lists the schemas of the session's catalog a search path may
@@ -137,7 +187,11 @@ func (s *Session) Schemas() []string {
 }
 
 // HasView reports whether the session's catalog defines the address.
-func (s *Session) HasView(a catalog.Address) bool { return s.views[a] }
+func (s *Session) HasView(a catalog.Address) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.views[a]
+}
 
 func (s *Session) defaultPath() []string { return []string{"main"} }
 

@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"context"
+	"errors"
 	"fmt"
 
 	"github.com/meshgate/meshgate/auth"
@@ -87,4 +89,31 @@ func granted(r pgcatalog.Relation, d policy.Decision) pgcatalog.Relation {
 		}
 	}
 	return out
+}
+
+// followPolicy rebuilds the session's views when the gateway's policy
+// changed since the session last looked: new statements run under the new
+// policy. While results of the session are open (a suspended portal, a
+// cursor) it waits for a later statement.
+func (s *session) followPolicy(ctx context.Context) error {
+	set := s.g.policy.Load()
+	if set == s.policySet {
+		return nil
+	}
+	rels, err := s.g.relations(ctx)
+	if err != nil {
+		return err
+	}
+	decisions := s.g.decide(s.user, set)
+	err = s.es.Rebuild(ctx, s.g.catalogBuilder(s.user, s.pid, decisions, rels))
+	if errors.Is(err, engine.ErrBusy) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s.decisions, s.policySet = decisions, set
+	s.checked.Purge()
+	s.log.Info("session follows the reloaded policy", "version", set.Version)
+	return s.publishSettings(ctx)
 }

@@ -318,6 +318,9 @@ func (s *session) endBlock(commit bool) []pgwire.Param {
 // Parse implements pgwire.Session: split, classify, and (for a single
 // statement) check and prepare at once so Describe can answer.
 func (s *session) Parse(ctx context.Context, sql string, paramOIDs []uint32) ([]pgwire.Statement, error) {
+	if err := s.followPolicy(ctx); err != nil {
+		return nil, err
+	}
 	texts, err := planner.Split(sql)
 	if err != nil {
 		return nil, err

@@ -122,7 +122,8 @@ func Statements(s Session) []string {
 	pg := ident(s.Catalog) + "." + ident(planner.CompatPG)
 	is := ident(s.Catalog) + "." + ident(planner.CompatIS)
 	main := ident(s.Catalog) + ".main"
-	out := []string{"CREATE SCHEMA " + pg, "CREATE SCHEMA " + is}
+	// Dropped first, so a rebuilt session (a reloaded policy) starts clean.
+	out := []string{"DROP SCHEMA IF EXISTS " + pg + " CASCADE", "DROP SCHEMA IF EXISTS " + is + " CASCADE", "CREATE SCHEMA " + pg, "CREATE SCHEMA " + is}
 	add := func(stmt string) { out = append(out, stmt) }
 
 	rels := append([]Relation(nil), s.Relations...)
