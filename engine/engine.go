@@ -43,6 +43,7 @@ type Engine struct {
 	log    *slog.Logger
 
 	products map[catalog.Address]*catalog.Product // products whose port is served
+	redact   *strings.Replacer                    // port locations → product addresses
 	nextID   atomic.Uint64
 	closed   atomic.Bool
 }
@@ -149,6 +150,16 @@ func Open(ctx context.Context, mesh *catalog.Mesh, cfg Config) (*Engine, []catal
 			}
 		}
 	}
+	var pairs []string
+	for _, p := range e.products {
+		for _, port := range p.Ports {
+			if port.Location != "" {
+				pairs = append(pairs, port.Location, p.Address.String()+" (port "+port.Name+")")
+				pairs = append(pairs, filepath.Dir(port.Location)+"/", "")
+			}
+		}
+	}
+	e.redact = strings.NewReplacer(pairs...)
 	if err := e.lockDown(dirs); err != nil {
 		e.Close()
 		return nil, nil, err
@@ -271,6 +282,15 @@ func (e *Engine) lockDown(dirs []string) error {
 		}
 	}
 	return nil
+}
+
+// Redact replaces the file locations of ports in text (EXPLAIN output,
+// messages) with the products they serve.
+func (e *Engine) Redact(text string) string {
+	if e.redact == nil {
+		return text
+	}
+	return e.redact.Replace(text)
 }
 
 // Products lists the products the engine serves, sorted by address.

@@ -13,6 +13,7 @@ import (
 // catalogs (sess_12.) and internal port views (ports.sales__orders).
 var (
 	sessionPrefix = regexp.MustCompile(`"?sess_[0-9]+"?\.`)
+	ownCode       = regexp.MustCompile(`\[([0-9A-Z]{5})\] `)
 	portName      = regexp.MustCompile(`"?memory"?\.?"?ports"?\."?([a-z_][a-z0-9_]*)__([a-z_][a-z0-9_]*)"?`)
 )
 
@@ -77,6 +78,12 @@ func duckError(msg string, typ mapping.ErrorType) *sqlstate.Error {
 		code = sqlstate.DatatypeMismatch
 	}
 	msg = sanitize(msg)
+	// Errors raised by the gateway's own SQL functions (error('[42704] …'))
+	// carry their SQLSTATE in brackets.
+	if m := ownCode.FindStringSubmatchIndex(msg); m != nil {
+		code = msg[m[2]:m[3]]
+		msg = msg[:m[0]] + msg[m[1]:]
+	}
 	// DuckDB prefixes messages with their class ("Binder Error: ") and may
 	// append a caret diagram after a blank line; keep the sentence as the
 	// message and the rest as detail.

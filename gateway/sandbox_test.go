@@ -496,9 +496,9 @@ func sandboxCases(sec *secrets) []sandboxCase {
 		{name: "set_session_authorization", sql: "SET SESSION AUTHORIZATION steward", codes: []string{denied}},
 		{name: "set_custom_then_attr", sql: "SET meshgate.region = 'US'; SELECT count(*) FROM sales.customers", simpleOnly: true,
 			check: func(t *testing.T, sec *secrets, rs []*pgconn.Result) { wantValue(fmt.Sprint(sec.euCount))(t, sec, rs) }},
-		{name: "current_setting_allowed_directories", sql: "SELECT current_setting('allowed_directories')", codes: []string{undefObject, denied},
+		{name: "current_setting_allowed_directories", sql: "SELECT current_setting('allowed_directories')", codes: []string{undefObject, denied, "22023"},
 			check: noneOf(sec.portDir, "/testdata/")},
-		{name: "current_setting_external_access", sql: "SELECT current_setting('enable_external_access')", codes: []string{undefObject, denied},
+		{name: "current_setting_external_access", sql: "SELECT current_setting('enable_external_access')", codes: []string{undefObject, denied, "22023"},
 			check: noneOf("true", "false")},
 		{name: "show_allowed_directories", sql: "SHOW allowed_directories", codes: []string{undefObject, denied}},
 		{name: "show_all_no_engine_settings", sql: "SHOW ALL", check: noneOf("allowed_directories", "enable_external_access", "lock_configuration", sec.portDir)},
@@ -632,7 +632,8 @@ func sandboxCases(sec *secrets) []sandboxCase {
 		{name: "comment_before_attach", sql: "/* select */ ATTACH ':memory:' AS x", codes: []string{denied}},
 		{name: "string_hides_semicolon", sql: "SELECT 'a; ATTACH '':memory:'' AS x'", check: wantValue("a; ATTACH ':memory:' AS x")},
 		{name: "dollar_quote_attach", sql: "SELECT $$;$$; ATTACH ':memory:' AS x", codes: []string{denied}, simpleOnly: true},
-		{name: "nested_comment", sql: "SELECT 1 /* /* */ ; ATTACH ':memory:' AS x; */", codes: []string{denied, syntaxErr}, simpleOnly: true},
+		// PostgreSQL nests comments: all of this after SELECT 1 is a comment.
+		{name: "nested_comment", sql: "SELECT 1 /* /* */ ; ATTACH ':memory:' AS x; */", codes: []string{denied, syntaxErr}, simpleOnly: true, check: wantValue("1")},
 		{name: "extended_multi_statement", sql: "SELECT 1; SELECT * FROM memory.ports.sales__customers", codes: []string{syntaxErr, denied}},
 		{name: "extended_multi_statement_attach", sql: "SELECT 1; ATTACH ':memory:' AS x", codes: []string{syntaxErr, denied}},
 	}
@@ -675,6 +676,9 @@ func TestSandbox(t *testing.T) {
 				}
 				defer stillWorks(t, c)
 				text := allText(results)
+				if os.Getenv("SANDBOX_DEBUG") != "" {
+					t.Logf("%s -> err=%v\n%.600s", tc.sql, err, text)
+				}
 				if err != nil {
 					var pe *pgconn.PgError
 					if !errors.As(err, &pe) {
@@ -689,7 +693,7 @@ func TestSandbox(t *testing.T) {
 							t.Errorf("%s: the error names the filtered-out customer %s: %s", tc.sql, id, pe.Message)
 						}
 					}
-					if strings.Contains(all, sec.portDir) {
+					if strings.Contains(all, sec.portDir) && !strings.Contains(tc.sql, sec.portDir) {
 						pathReports = append(pathReports, fmt.Sprintf("%s (%s): error shows the port path: %s", tc.name, mode, all))
 					}
 					if len(tc.codes) == 0 {
@@ -709,7 +713,7 @@ func TestSandbox(t *testing.T) {
 					t.Errorf("%s: the answer shows %s:\n%.2000s", tc.sql, l, text)
 				}
 				if strings.Contains(text, sec.portDir) || strings.Contains(text, "customers.csv") {
-					pathReports = append(pathReports, fmt.Sprintf("%s (%s): answer shows a port file path", tc.name, mode))
+					pathReports = append(pathReports, fmt.Sprintf("%s (%s): answer shows a port file path:\n%s", tc.name, mode, text))
 				}
 				if len(tc.codes) > 0 && tc.check == nil {
 					t.Fatalf("%s: want SQLSTATE %v, got an answer:\n%.2000s", tc.sql, tc.codes, text)
@@ -760,6 +764,13 @@ func TestSandboxCopyToStdout(t *testing.T) {
 		t.Run(q, func(t *testing.T) {
 			var buf strings.Builder
 			tag, err := c.PgConn().CopyTo(ctxT(t), &buf, q)
+			if err != nil && q == "COPY sales.customers TO STDOUT" {
+				// meshgate refuses COPY of a table (only COPY (query)):
+				// refusing is as good as a masked answer.
+				pgErr(t, err, denied)
+				stillWorks(t, c)
+				return
+			}
 			if err != nil {
 				t.Fatalf("%s: %v", q, err)
 			}

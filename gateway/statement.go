@@ -274,7 +274,7 @@ func (p *portal) execute(ctx context.Context) (*pgwire.Result, error) {
 			return nil, err
 		}
 		if cl.Explain {
-			return explainResult(rr)
+			return explainResult(rr, s.g.engine.Redact)
 		}
 		return &pgwire.Result{Records: rr, Command: "SELECT", Counted: true}, nil
 	case planner.KindCopyOut:
@@ -498,7 +498,7 @@ func textRecords(names []string, cols [][]string) array.RecordReader {
 
 // explainResult turns DuckDB's EXPLAIN output (explain_key, explain_value)
 // into PostgreSQL's single "QUERY PLAN" column, one line a row.
-func explainResult(rr array.RecordReader) (*pgwire.Result, error) {
+func explainResult(rr array.RecordReader, redact func(string) string) (*pgwire.Result, error) {
 	defer rr.Release()
 	var lines []string
 	for rr.Next() {
@@ -508,7 +508,7 @@ func explainResult(rr array.RecordReader) (*pgwire.Result, error) {
 			return nil, sqlstate.New(sqlstate.InternalError, "unexpected EXPLAIN output")
 		}
 		for i := 0; i < col.Len(); i++ {
-			for _, line := range strings.Split(strings.TrimRight(col.Value(i), "\n"), "\n") {
+			for _, line := range strings.Split(strings.TrimRight(redact(col.Value(i)), "\n"), "\n") {
 				lines = append(lines, strings.Clone(line))
 			}
 		}
@@ -516,6 +516,7 @@ func explainResult(rr array.RecordReader) (*pgwire.Result, error) {
 	if err := rr.Err(); err != nil {
 		return nil, err
 	}
+	lines = redactFilenames(lines)
 	return &pgwire.Result{Records: textRecords([]string{"QUERY PLAN"}, [][]string{lines}), Command: "EXPLAIN"}, nil
 }
 

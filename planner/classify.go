@@ -482,8 +482,35 @@ func (p *parser) transactionModes() error {
 func (p *parser) parseCopy(st *Statement) error {
 	p.next()
 	if !p.acceptPunct("(") {
-		return sqlstate.New(sqlstate.InsufficientPrivilege, "COPY of a table is not allowed through meshgate; only COPY (query) TO STDOUT is").
-			WithHint("Write COPY (SELECT * FROM sales.orders) TO STDOUT WITH (FORMAT csv, HEADER).")
+		// COPY domain.product [(columns)] TO STDOUT reads like the query.
+		var name []string
+		for {
+			t := p.next()
+			if t.Kind != tokWord && t.Kind != tokQIdent {
+				return syntaxError("syntax error: expected a product or (query) after COPY", p.sql, t.Pos)
+			}
+			name = append(name, quoteIdent(t.Value))
+			if !p.acceptPunct(".") {
+				break
+			}
+		}
+		cols := "*"
+		if p.acceptPunct("(") {
+			var list []string
+			for !p.acceptPunct(")") {
+				t := p.next()
+				if t.Kind != tokWord && t.Kind != tokQIdent {
+					return syntaxError("syntax error: expected a column name", p.sql, t.Pos)
+				}
+				list = append(list, quoteIdent(t.Value))
+				p.acceptPunct(",")
+			}
+			cols = strings.Join(list, ", ")
+		}
+		if p.peekWord("from") {
+			return sqlstate.New(sqlstate.FeatureNotSupported, "COPY FROM is not supported: meshgate serves data products read-only")
+		}
+		return p.copyTarget(st, "SELECT "+cols+" FROM "+strings.Join(name, "."))
 	}
 	start := p.pos()
 	depth := 1
@@ -503,14 +530,20 @@ func (p *parser) parseCopy(st *Statement) error {
 	if end < 0 {
 		return syntaxError("syntax error: unbalanced parentheses in COPY", p.sql, len(p.sql))
 	}
-	st.Query = strings.TrimSpace(p.sql[start:end])
-	inner, err := Classify(st.Query)
+	query := strings.TrimSpace(p.sql[start:end])
+	inner, err := Classify(query)
 	if err != nil {
 		return err
 	}
 	if inner.Kind != KindRead || inner.Explain {
 		return sqlstate.New(sqlstate.FeatureNotSupported, "COPY supports a query only")
 	}
+	return p.copyTarget(st, query)
+}
+
+// copyTarget parses TO STDOUT [WITH] options after COPY's source.
+func (p *parser) copyTarget(st *Statement, query string) error {
+	st.Query = query
 	if !p.acceptWord("to") {
 		if p.peekWord("from") {
 			return sqlstate.New(sqlstate.FeatureNotSupported, "COPY FROM is not supported: meshgate serves data products read-only")

@@ -52,8 +52,8 @@ var macros = []string{
 	`pg_encoding_to_char(e) AS CASE WHEN e = 6 THEN 'UTF8' WHEN e = 0 THEN 'SQL_ASCII' ELSE '' END`,
 	`pg_char_to_encoding(n) AS CASE WHEN upper(n) IN ('UTF8', 'UNICODE') THEN 6 WHEN upper(n) = 'SQL_ASCII' THEN 0 ELSE -1 END`,
 	// Settings: the gateway keeps $pg.mg_settings current.
-	`current_setting(n) AS coalesce((SELECT setting FROM $pg.mg_settings WHERE key = lower(n)), error('unrecognized configuration parameter "' || n || '"')),
-	 (n, missing_ok) AS CASE WHEN missing_ok THEN (SELECT setting FROM $pg.mg_settings WHERE key = lower(n)) ELSE coalesce((SELECT setting FROM $pg.mg_settings WHERE key = lower(n)), error('unrecognized configuration parameter "' || n || '"')) END`,
+	`current_setting(n) AS coalesce((SELECT setting FROM $pg.mg_settings WHERE key = lower(n)), error('[42704] unrecognized configuration parameter "' || n || '"')),
+	 (n, missing_ok) AS CASE WHEN missing_ok THEN (SELECT setting FROM $pg.mg_settings WHERE key = lower(n)) ELSE coalesce((SELECT setting FROM $pg.mg_settings WHERE key = lower(n)), error('[42704] unrecognized configuration parameter "' || n || '"')) END`,
 	`current_schemas(implicit) AS CASE WHEN implicit THEN ['pg_catalog'] ELSE []::VARCHAR[] END || coalesce(getvariable('$var'), []::VARCHAR[])`,
 	`current_schema() AS $m.current_schemas(false)[1]`,
 	// Visibility and privileges: a session's catalog holds only what it may read.
@@ -109,18 +109,18 @@ var macros = []string{
 	`to_regclass(x) AS coalesce(TRY_CAST(x AS BIGINT), (SELECT mg_c.oid FROM $pg.pg_class mg_c JOIN $pg.pg_namespace mg_n ON mg_c.relnamespace = mg_n.oid
 	   WHERE mg_n.nspname || '.' || mg_c.relname = replace(CAST(x AS VARCHAR), '"', '')
 	      OR (mg_c.relname = replace(CAST(x AS VARCHAR), '"', '') AND list_contains($m.current_schemas(true), mg_n.nspname)) LIMIT 1))`,
-	`mg_regclass_oid(x) AS coalesce($m.to_regclass(x), error('relation "' || x || '" does not exist'))`,
+	`mg_regclass_oid(x) AS coalesce($m.to_regclass(x), error('[42P01] relation "' || x || '" does not exist'))`,
 	`mg_regclass_name(o) AS coalesce((SELECT CASE WHEN list_contains($m.current_schemas(true), mg_n.nspname) THEN mg_c.relname ELSE mg_n.nspname || '.' || mg_c.relname END
 	   FROM $pg.pg_class mg_c JOIN $pg.pg_namespace mg_n ON mg_c.relnamespace = mg_n.oid WHERE mg_c.oid = o), CAST(o AS VARCHAR))`,
 	`to_regtype(x) AS coalesce(TRY_CAST(x AS BIGINT), (SELECT mg_t.oid FROM $pg.pg_type mg_t JOIN $pg.mg_typefmt mg_f ON mg_f.oid = mg_t.oid
 	   WHERE mg_t.typname = replace(replace(CAST(x AS VARCHAR), 'pg_catalog.', ''), '"', '') OR mg_f.fmt = lower(CAST(x AS VARCHAR)) LIMIT 1))`,
-	`mg_regtype_oid(x) AS coalesce($m.to_regtype(x), error('type "' || x || '" does not exist'))`,
+	`mg_regtype_oid(x) AS coalesce($m.to_regtype(x), error('[42704] type "' || x || '" does not exist'))`,
 	`mg_regtype_name(o) AS $m.format_type(o, NULL)`,
 	`to_regnamespace(x) AS coalesce(TRY_CAST(x AS BIGINT), (SELECT oid FROM $pg.pg_namespace WHERE nspname = replace(CAST(x AS VARCHAR), '"', '')))`,
-	`mg_regnamespace_oid(x) AS coalesce($m.to_regnamespace(x), error('schema "' || x || '" does not exist'))`,
+	`mg_regnamespace_oid(x) AS coalesce($m.to_regnamespace(x), error('[3F000] schema "' || x || '" does not exist'))`,
 	`mg_regnamespace_name(o) AS coalesce((SELECT nspname FROM $pg.pg_namespace WHERE oid = o), CAST(o AS VARCHAR))`,
 	`to_regrole(x) AS coalesce(TRY_CAST(x AS BIGINT), (SELECT oid FROM $pg.pg_roles WHERE rolname = replace(CAST(x AS VARCHAR), '"', '')))`,
-	`mg_regrole_oid(x) AS coalesce($m.to_regrole(x), error('role "' || x || '" does not exist'))`,
+	`mg_regrole_oid(x) AS coalesce($m.to_regrole(x), error('[42704] role "' || x || '" does not exist'))`,
 	`mg_regrole_name(o) AS coalesce((SELECT rolname FROM $pg.pg_roles WHERE oid = o), CAST(o AS VARCHAR))`,
 }
 
