@@ -59,6 +59,9 @@ type Read struct {
 	// Origins are the product columns of the select list's entries (nil
 	// where an entry is not a plain column; see origins).
 	Origins []*Origin
+	// Pushdown is, per product read, what a port that filters at the
+	// source needs to fetch (see pushdown.go).
+	Pushdown map[catalog.Address]*Pushdown
 	// names are PostgreSQL's names for unaliased result columns (see
 	// outputNames); stars counts the * entries of the select list.
 	names []string
@@ -161,7 +164,7 @@ func CheckRead(ctx context.Context, parser Parser, scope Scope, query string) (*
 	}
 	sort.Strings(r.ColumnRefs)
 	r.names, r.stars = outputNames(stmt)
-	r.Origins = origins(stmt, func(schema, table string) (catalog.Address, bool) {
+	resolve := func(schema, table string) (catalog.Address, bool) {
 		if schema != "" {
 			a := catalog.Address{Domain: schema, Name: table}
 			return a, c.products[a]
@@ -173,7 +176,9 @@ func CheckRead(ctx context.Context, parser Parser, scope Scope, query string) (*
 			}
 		}
 		return catalog.Address{}, false
-	})
+	}
+	r.Origins = origins(stmt, resolve)
+	r.Pushdown = pushdowns(stmt, c.products, resolve, c.columns, c.star)
 	for a := range c.products {
 		r.Products = append(r.Products, a)
 	}

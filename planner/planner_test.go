@@ -2,6 +2,7 @@ package planner_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -238,5 +239,65 @@ func TestRewrite(t *testing.T) {
 	st, err := planner.Classify("SELECT pg_catalog.set_config('search_path', '', false)")
 	if err != nil || st.Kind != planner.KindSet || !st.SetConfig || st.Name != "search_path" || st.Values[0] != "" {
 		t.Errorf("set_config: %+v %v", st, err)
+	}
+}
+
+func TestPushdown(t *testing.T) {
+	eng, _, err := engine.Open(context.Background(), &catalog.Mesh{Dir: t.TempDir()}, engine.Config{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	es, err := eng.NewSession(context.Background(), func(string) ([]engine.View, []string) { return nil, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer es.Close()
+	orders := catalog.Address{Domain: "sales", Name: "orders"}
+	r, err := planner.CheckRead(context.Background(), es, scope{[]string{"sales"}},
+		"SELECT o.id, o.amount FROM sales.orders o WHERE o.id > 10 AND 5 >= o.amount AND o.country IN ('DE', 'FR') AND o.day BETWEEN DATE '2024-01-01' AND DATE '2024-02-01' AND o.note IS NULL AND o.name LIKE 'Ab%' AND o.x + 1 = 2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pd := r.Pushdown[orders]
+	if pd == nil {
+		t.Fatal("no pushdown for sales.orders")
+	}
+	got := map[string]string{}
+	for _, p := range pd.Predicates {
+		got[p.Column] = fmt.Sprintf("%s %v", p.Op, p.Values)
+	}
+	want := map[string]string{
+		"id": "> [10]", "amount": "<= [5]", "country": "IN [DE FR]", "day": "BETWEEN [2024-01-01 2024-02-01]",
+		"note": "IS NULL []", "name": "LIKE PREFIX [Ab]",
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("predicate on %s: got %q, want %q (all: %v)", k, got[k], v, got)
+		}
+	}
+	if len(pd.Predicates) != len(want) {
+		t.Errorf("predicates %v: the expression o.x + 1 = 2 must not be pushed", got)
+	}
+	r, err = planner.CheckRead(context.Background(), es, scope{[]string{"sales"}}, "SELECT * FROM sales.orders LIMIT 7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pd := r.Pushdown[orders]; pd.Limit != 7 || pd.Columns != nil {
+		t.Errorf("plain scan: limit %d columns %v", pd.Limit, pd.Columns)
+	}
+	r, err = planner.CheckRead(context.Background(), es, scope{[]string{"sales"}}, "SELECT count(*) FROM sales.orders LIMIT 7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pd := r.Pushdown[orders]; pd.Limit != -1 {
+		t.Errorf("aggregate: limit %d pushed", pd.Limit)
+	}
+	r, err = planner.CheckRead(context.Background(), es, scope{[]string{"sales"}}, "SELECT * FROM sales.orders a LEFT JOIN sales.orders b ON a.id = b.id WHERE a.id = 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pd := r.Pushdown[orders]; len(pd.Predicates) != 0 {
+		t.Errorf("outer self-join: predicates %v pushed", pd.Predicates)
 	}
 }
