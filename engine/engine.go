@@ -187,6 +187,11 @@ func (e *Engine) definePort(ctx context.Context, p *catalog.Product) (*catalog.P
 	}
 	var from string
 	switch port.Type {
+	case "postgres", "http":
+		if err := e.defineRemote(p); err != nil {
+			return port, "", fmt.Errorf("port %s of product %s: %w", port.Name, p.Address, err)
+		}
+		return nil, "", nil
 	case "internal":
 		// A product meshgate itself serves (the audit trail).
 		if port.Location != "audit" {

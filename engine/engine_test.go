@@ -73,7 +73,7 @@ func collect(t *testing.T, rr array.RecordReader) (rows int64, first []string) {
 		rec := rr.RecordBatch()
 		if rows == 0 && rec.NumRows() > 0 {
 			for i := 0; i < int(rec.NumCols()); i++ {
-				first = append(first, rec.Column(i).ValueStr(0))
+				first = append(first, strings.Clone(rec.Column(i).ValueStr(0)))
 			}
 		}
 		rows += rec.NumRows()

@@ -119,7 +119,7 @@ func (s *Session) domainsLocked() []string {
 // catalogStatements creates the session catalog's schemas and views (and
 // records them in s.views), followed by setup.
 func (s *Session) catalogStatements(views []View, setup []string) []string {
-	var stmts []string
+	stmts := s.e.liveStatements(s.catalog, views)
 	domains := map[string]bool{}
 	s.views = map[catalog.Address]bool{}
 	for _, v := range views {
