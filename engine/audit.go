@@ -91,3 +91,64 @@ func AuditProduct() *catalog.Product {
 		File: "(built in)",
 	}
 }
+
+const freshnessColumns = "product VARCHAR, mode VARCHAR, loaded BOOLEAN, last_refresh TIMESTAMPTZ, row_count BIGINT, size_bytes BIGINT, last_error VARCHAR"
+
+// FreshnessRow is one remote product's freshness.
+type FreshnessRow struct {
+	Product     catalog.Address
+	Mode        string
+	Loaded      bool
+	LastRefresh time.Time
+	Rows, Bytes int64
+	LastError   string
+}
+
+// SetFreshness replaces the rows of meshgate.freshness.
+func (e *Engine) SetFreshness(rows []FreshnessRow) error {
+	vals := make([]string, len(rows))
+	for i, r := range rows {
+		at := "NULL"
+		if !r.LastRefresh.IsZero() {
+			at = quoteLiteral(r.LastRefresh.UTC().Format("2006-01-02 15:04:05.999999+00")) + "::TIMESTAMPTZ"
+		}
+		errText := "NULL"
+		if r.LastError != "" {
+			errText = quoteLiteral(r.LastError)
+		}
+		vals[i] = fmt.Sprintf("(%s, %s, %t, %s, %d, %d, %s)", quoteLiteral(r.Product.String()), quoteLiteral(r.Mode), r.Loaded, at, r.Rows, r.Bytes, errText)
+	}
+	q := "BEGIN TRANSACTION; DELETE FROM memory.mg_audit.freshness"
+	if len(vals) > 0 {
+		q += "; INSERT INTO memory.mg_audit.freshness VALUES " + strings.Join(vals, ", ")
+	}
+	return e.exec(q + "; COMMIT")
+}
+
+// FreshnessProduct is the product meshgate.freshness: when each remote
+// product's snapshot was refreshed, how old it is, and how big.
+func FreshnessProduct() *catalog.Product {
+	col := func(name, typ, desc string) catalog.Column {
+		return catalog.Column{Name: name, Type: typ, Description: desc, Classification: "internal"}
+	}
+	return &catalog.Product{
+		Address:     catalog.Address{Domain: "meshgate", Name: "freshness"},
+		Version:     "1.0.0",
+		Status:      "active",
+		Type:        "source-aligned",
+		Description: "Freshness of the products served from snapshots of remote ports.",
+		Owner:       catalog.Owner{Team: "meshgate"},
+		Ports:       []catalog.Port{{Name: "state", Type: "internal", Location: "freshness"}},
+		Columns: []catalog.Column{
+			col("product", "VARCHAR", "Product address."),
+			col("mode", "VARCHAR", "snapshot or live."),
+			col("loaded", "BOOLEAN", "Whether the snapshot is in memory (false after an eviction)."),
+			col("last_refresh", "TIMESTAMP WITH TIME ZONE", "When the snapshot was last refreshed."),
+			col("age", "INTERVAL", "How old the snapshot is now."),
+			col("row_count", "BIGINT", "Rows in the snapshot."),
+			col("size_bytes", "BIGINT", "Approximate memory size of the snapshot."),
+			col("last_error", "VARCHAR", "The last refresh's error, if it failed."),
+		},
+		File: "(built in)",
+	}
+}

@@ -121,6 +121,8 @@ func Open(ctx context.Context, mesh *catalog.Mesh, cfg Config) (*Engine, []catal
 		// The audit trail, queryable as the product meshgate.audit.
 		"CREATE SCHEMA memory.mg_audit",
 		"CREATE TABLE memory.mg_audit.records (" + AuditColumns + ")",
+		// The freshness of snapshot ports, queryable as meshgate.freshness.
+		"CREATE TABLE memory.mg_audit.freshness (" + freshnessColumns + ")",
 	}
 	for _, q := range setup {
 		if err := e.exec(q); err != nil {
@@ -194,10 +196,15 @@ func (e *Engine) definePort(ctx context.Context, p *catalog.Product) (*catalog.P
 		return nil, "", nil
 	case "internal":
 		// A product meshgate itself serves (the audit trail).
-		if port.Location != "audit" {
+		var q string
+		switch port.Location {
+		case "audit":
+			q = fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM memory.mg_audit.records", PortView(p.Address), strings.Join(cols, ", "))
+		case "freshness":
+			q = fmt.Sprintf("CREATE VIEW %s AS SELECT product, mode, loaded, last_refresh, now() - last_refresh AS age, row_count, size_bytes, last_error FROM memory.mg_audit.freshness", PortView(p.Address))
+		default:
 			return port, "", fmt.Errorf("unknown internal port %q", port.Location)
 		}
-		q := fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM memory.mg_audit.records", PortView(p.Address), strings.Join(cols, ", "))
 		if err := e.exec(q); err != nil {
 			return port, "", err
 		}

@@ -37,6 +37,10 @@ func (s *session) declare(p *portal) (*pgwire.Result, error) {
 		return nil, sqlstate.New(sqlstate.DuplicateCursor, "cursor %q already exists", cl.Name)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	if err := s.fetchRemote(ctx, p.st.read); err != nil {
+		cancel()
+		return nil, err
+	}
 	rr, err := p.st.prepared.Query(ctx, p.args)
 	if err != nil {
 		cancel()

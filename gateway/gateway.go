@@ -12,6 +12,7 @@ import (
 	"github.com/meshgate/meshgate/auth"
 	"github.com/meshgate/meshgate/auth/audit"
 	"github.com/meshgate/meshgate/auth/policy"
+	"github.com/meshgate/meshgate/connectors"
 	"github.com/meshgate/meshgate/engine"
 	"github.com/meshgate/meshgate/gateway/pgcatalog"
 	"github.com/meshgate/meshgate/gateway/pgwire"
@@ -36,6 +37,9 @@ type Gateway struct {
 
 	policy  atomic.Pointer[policy.Set] // policy.go
 	audit   *audit.Log                 // nil: no audit trail
+
+	remote    map[catalog.Address]connectors.Connector // remote.go
+	snapshots *connectors.Snapshots
 	queries auditNext
 
 	relOnce sync.Once

@@ -365,6 +365,10 @@ func (p *portal) query(ctx context.Context) (array.RecordReader, error) {
 	if d := p.st.s.statementTimeout(); d > 0 {
 		ctx, cancel = context.WithTimeout(ctx, d)
 	}
+	if err := p.st.s.fetchRemote(ctx, p.st.read); err != nil {
+		cancel()
+		return nil, err
+	}
 	rr, err := p.st.prepared.Query(ctx, p.args)
 	if err != nil {
 		cancel()
