@@ -1,6 +1,9 @@
 package gateway
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
 
 // redactFilenames blanks the "Filename(s):" cells of DuckDB's EXPLAIN
 // ANALYZE boxes: they name the files behind ports, which are internal.
@@ -68,4 +71,19 @@ func center(s string, width int) string {
 	}
 	pad := (width - len(s)) / 2
 	return strings.Repeat(" ", pad) + s + strings.Repeat(" ", width-len(s)-pad)
+}
+
+// rowCount matches the row estimates and counts in EXPLAIN boxes.
+var rowCount = regexp.MustCompile(`~?[0-9][0-9,.]*[KMB]? rows?`)
+
+// redactRowCounts hides row estimates, which would reveal how many rows
+// a policy's row filter removes.
+func redactRowCounts(lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = rowCount.ReplaceAllStringFunc(l, func(m string) string {
+			return strings.Repeat(" ", len(m)-len("? rows")) + "? rows"
+		})
+	}
+	return out
 }

@@ -113,6 +113,7 @@ func (s *session) followPolicy(ctx context.Context) error {
 		return err
 	}
 	s.decisions, s.policySet = decisions, set
+	s.policyGen++
 	s.checked.Purge()
 	s.log.Info("session follows the reloaded policy", "version", set.Version)
 	return s.publishSettings(ctx)

@@ -49,6 +49,7 @@ type session struct {
 	// (a reloaded policy rebuilds the session's views: policy.go).
 	decisions map[catalog.Address]policy.Decision
 	policySet *policy.Set
+	policyGen int // bumped when the session's views are rebuilt
 	pid       uint32
 	client    string
 	app       string

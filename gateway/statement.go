@@ -24,11 +24,12 @@ type statement struct {
 	cl       *planner.Statement
 	declared []uint32 // parameter types the client declared in Parse
 
-	ready    bool
-	read     *planner.Read // the planner's view of a read statement
-	prepared *engine.Prepared
-	fields   []pgwire.Field
-	params   []uint32
+	ready     bool
+	policyGen int           // the session's policy generation when prepared
+	read      *planner.Read // the planner's view of a read statement
+	prepared  *engine.Prepared
+	fields    []pgwire.Field
+	params    []uint32
 }
 
 var _ pgwire.Statement = (*statement)(nil)
@@ -74,7 +75,12 @@ func (st *statement) prepare(ctx context.Context) error {
 		// pointed at the session's own catalog); EXPLAIN keeps its prefix.
 		run := read.SQL
 		if st.cl.Explain {
-			run = st.cl.SQL[:len(st.cl.SQL)-len(st.cl.Query)] + read.SQL
+			prefix := st.cl.SQL[:len(st.cl.SQL)-len(st.cl.Query)]
+			if a := s.filteredProduct(read); a != "" && strings.Contains(strings.ToLower(prefix), "analy") {
+				return sqlstate.New(sqlstate.InsufficientPrivilege, "EXPLAIN ANALYZE is not allowed on %s: its row counts would reveal the rows a policy filters out", a).
+					WithHint("Use EXPLAIN without ANALYZE; its row estimates are hidden too.")
+			}
+			run = prefix + read.SQL
 		}
 		p, err := s.es.Prepare(ctx, run)
 		if err != nil {
@@ -133,6 +139,28 @@ func (st *statement) prepare(ctx context.Context) error {
 		}
 	}
 	st.ready = true
+	st.policyGen = s.policyGen
+	return nil
+}
+
+// reprepare prepares a statement again after a policy change. A statement
+// whose result columns changed answers 0A000, as PostgreSQL does for a
+// cached plan, so drivers (pgx, pgjdbc) prepare it anew.
+func (st *statement) reprepare(ctx context.Context) error {
+	old := st.fields
+	st.Close()
+	st.ready, st.read, st.fields, st.params = false, nil, nil, nil
+	if err := st.prepare(ctx); err != nil {
+		return err
+	}
+	if len(old) != len(st.fields) {
+		return sqlstate.New(sqlstate.FeatureNotSupported, "cached plan must not change result type")
+	}
+	for i := range old {
+		if old[i].Name != st.fields[i].Name || old[i].TypeOID != st.fields[i].TypeOID {
+			return sqlstate.New(sqlstate.FeatureNotSupported, "cached plan must not change result type")
+		}
+	}
 	return nil
 }
 
@@ -191,6 +219,17 @@ func errNoCursor(name string) error {
 func (st *statement) Bind(ctx context.Context, values [][]byte, formats []int16) (pgwire.Portal, error) {
 	if st.s.tx == txFailed && !st.endsBlock() {
 		return nil, errAborted()
+	}
+	if err := st.s.followPolicy(ctx); err != nil {
+		return nil, err
+	}
+	if st.ready && st.policyGen != st.s.policyGen {
+		// Prepared under a policy that has since been replaced: check and
+		// prepare again, so the new grants, masks and filters apply.
+		if err := st.reprepare(ctx); err != nil {
+			st.s.audit(st, time.Now(), err, 0)
+			return nil, err
+		}
 	}
 	if err := st.prepare(ctx); err != nil {
 		st.s.audit(st, time.Now(), err, 0)
@@ -274,7 +313,8 @@ func (p *portal) execute(ctx context.Context) (*pgwire.Result, error) {
 			return nil, err
 		}
 		if cl.Explain {
-			return explainResult(rr, s.g.engine.Redact)
+			res, err := explainResult(rr, s.g.engine.Redact, s.filteredProduct(st.read) != "")
+			return res, err
 		}
 		return &pgwire.Result{Records: rr, Command: "SELECT", Counted: true}, nil
 	case planner.KindCopyOut:
@@ -502,7 +542,7 @@ func textRecords(names []string, cols [][]string) array.RecordReader {
 
 // explainResult turns DuckDB's EXPLAIN output (explain_key, explain_value)
 // into PostgreSQL's single "QUERY PLAN" column, one line a row.
-func explainResult(rr array.RecordReader, redact func(string) string) (*pgwire.Result, error) {
+func explainResult(rr array.RecordReader, redact func(string) string, hideCounts bool) (*pgwire.Result, error) {
 	defer rr.Release()
 	var lines []string
 	for rr.Next() {
@@ -521,6 +561,9 @@ func explainResult(rr array.RecordReader, redact func(string) string) (*pgwire.R
 		return nil, err
 	}
 	lines = redactFilenames(lines)
+	if hideCounts {
+		lines = redactRowCounts(lines)
+	}
 	return &pgwire.Result{Records: textRecords([]string{"QUERY PLAN"}, [][]string{lines}), Command: "EXPLAIN"}, nil
 }
 
@@ -531,4 +574,18 @@ func isArrayOID(oid uint32) bool {
 		return true
 	}
 	return false
+}
+
+// filteredProduct names a product of the read whose view a row filter
+// shapes for this session ("" when none).
+func (s *session) filteredProduct(read *planner.Read) string {
+	if read == nil {
+		return ""
+	}
+	for _, a := range read.Products {
+		if len(s.decisions[a].Filters) > 0 {
+			return a.String()
+		}
+	}
+	return ""
 }

@@ -34,7 +34,7 @@ func TestLoadBroken(t *testing.T) {
 		{"unknown_mask_kind", "federation.yaml", 8, []string{`mask kind "scramble" is not one of redact, null, hash, partial, round, truncate, sql`}},
 		{"partial_without_show", "federation.yaml", 7, []string{`rule "pii-partial": a partial mask needs show_first or show_last`}},
 		{"duplicate_id", "federation.yaml", 9, []string{`rule id "analysts-read" is used twice (first on line 4)`}},
-		{"yaml_syntax", "federation.yaml", 5, []string{"not valid YAML"}},
+		{"yaml_syntax", "federation.yaml", 6, []string{"the file is not valid YAML: mapping values are not allowed in this context"}},
 		{"domain_file_mismatch", "domains/sales.yaml", 1, []string{`domain is "supply" but the file is sales.yaml`}},
 		{"missing_federation", "federation.yaml", 0, []string{"federation policy file is missing", "deny by default"}},
 		{"sql_mask_without_sql", "federation.yaml", 4, []string{`rule "status-sql": a sql mask needs sql:`}},

@@ -61,11 +61,6 @@ var macros = []string{
 	`pg_type_is_visible(o) AS true`,
 	`pg_relation_is_publishable(o) AS false`,
 	`pg_function_is_visible(o) AS true`,
-	`has_table_privilege(a, b) AS true, (a, b, c) AS true`,
-	`has_schema_privilege(a, b) AS true, (a, b, c) AS true`,
-	`has_database_privilege(a, b) AS true, (a, b, c) AS true`,
-	`has_any_column_privilege(a, b) AS true, (a, b, c) AS true`,
-	`has_column_privilege(a, b, c) AS true, (a, b, c, d) AS true`,
 	`has_function_privilege(a, b) AS true, (a, b, c) AS true`,
 	`has_sequence_privilege(a, b) AS true, (a, b, c) AS true`,
 	`pg_has_role(a, b) AS true, (a, b, c) AS true`,
@@ -122,6 +117,12 @@ var macros = []string{
 	`to_regrole(x) AS coalesce(TRY_CAST(x AS BIGINT), (SELECT oid FROM $pg.pg_roles WHERE rolname = replace(CAST(x AS VARCHAR), '"', '')))`,
 	`mg_regrole_oid(x) AS coalesce($m.to_regrole(x), error('[42704] role "' || x || '" does not exist'))`,
 	`mg_regrole_name(o) AS coalesce((SELECT rolname FROM $pg.pg_roles WHERE oid = o), CAST(o AS VARCHAR))`,
+	// A session's catalog holds exactly what it may read (SELECT only).
+	`has_table_privilege(a, b) AS $m.to_regclass(a) IS NOT NULL AND upper(b) LIKE '%SELECT%', (u, a, b) AS $m.to_regclass(a) IS NOT NULL AND upper(b) LIKE '%SELECT%'`,
+	`has_schema_privilege(a, b) AS $m.to_regnamespace(a) IS NOT NULL AND upper(b) LIKE '%USAGE%', (u, a, b) AS $m.to_regnamespace(a) IS NOT NULL AND upper(b) LIKE '%USAGE%'`,
+	`has_database_privilege(a, b) AS upper(b) LIKE '%CONNECT%' OR upper(b) LIKE '%TEMP%', (u, a, b) AS upper(b) LIKE '%CONNECT%'`,
+	`has_any_column_privilege(a, b) AS $m.to_regclass(a) IS NOT NULL AND upper(b) LIKE '%SELECT%', (u, a, b) AS $m.to_regclass(a) IS NOT NULL AND upper(b) LIKE '%SELECT%'`,
+	`has_column_privilege(a, c, b) AS $m.to_regclass(a) IS NOT NULL AND upper(b) LIKE '%SELECT%', (u, a, c, b) AS $m.to_regclass(a) IS NOT NULL AND upper(b) LIKE '%SELECT%'`,
 }
 
 // keywords are PostgreSQL's reserved keywords (pg_get_keywords() with
