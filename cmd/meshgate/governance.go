@@ -54,7 +54,7 @@ func (f *govFlags) maskKey() (string, error) {
 
 // withAudit adds the audit trail product (meshgate.audit) to a mesh.
 func withAudit(m *catalog.Mesh) *catalog.Mesh {
-	m.Products = append(m.Products, engine.AuditProduct())
+	m.Products = append(m.Products, engine.AuditProduct(), engine.FreshnessProduct())
 	return m
 }
 

@@ -177,6 +177,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	logJSON := fs.Bool("log-json", false, "log as JSON lines")
 	sf := securityFlags(fs)
 	gf := governanceFlags(fs)
+	ff := federationFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -252,6 +253,13 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	gw := gateway.New(eng, users, *database, log)
 	gw.SetPolicy(set)
 	gw.SetAudit(auditLog)
+	closeRemote, err := ff.startRemote(ctx, eng, gw, log)
+	if err != nil {
+		ln.Close()
+		fmt.Fprintf(stderr, "meshgate: %v\n", err)
+		return 1
+	}
+	defer closeRemote()
 	go watchPolicies(ctx, *gf.policies, mesh, eng, gw, log)
 	srv := &pgwire.Server{Handler: gw, Logger: log, MaxMessageSize: *maxMsg}
 	if err := sf.apply(srv, gw, log); err != nil {

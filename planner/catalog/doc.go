@@ -31,8 +31,8 @@
 //	customProperties: {...}          # optional, free form, ignored by meshgate
 //	outputPorts:                     # required, at least one; the first is the one served
 //	  - name: files                  # required name, unique in the product
-//	    type: parquet                # required: parquet | csv | json | duckdb
-//	    location: data/orders.parquet  # required, relative to the descriptor's folder
+//	    type: parquet                # required: parquet | csv | json | duckdb | postgres | http
+//	    location: data/orders.parquet  # required, relative to the descriptor's folder (http: the URL; postgres: none)
 //	    options: {}                  # per type, see below
 //	    description: ...             # optional
 //	schema:                          # required, at least one column
@@ -53,8 +53,36 @@
 //     are matched by name. Globs allowed.
 //   - duckdb: a DuckDB database file, attached read-only. Options table
 //     (required) and schema (default main).
-//   - postgres, http and gateway ports are planned and reported as "not
-//     supported yet".
+//   - postgres: a PostgreSQL table or view, read by package connectors.
+//     No location. Options host, database, table and user (required),
+//     port (default 5432), schema (default public), password_secret,
+//     sslmode (disable|allow|prefer|require|verify-ca|verify-full),
+//     pool_max (default 4), connect_timeout (default 10s), and columns, a
+//     mapping from declared columns to source column names whose names
+//     are not valid product column names ({customer_id: "Customer ID"}).
+//   - http: a domain API serving a JSON array, NDJSON or an Arrow IPC
+//     stream; location is its http(s) URL (without credentials). Options
+//     format (json|ndjson|arrow; default from the Content-Type),
+//     token_secret (a bearer token), header_name with header_secret (a
+//     header carrying a secret), pagination (none|link|next_field: RFC
+//     8288 Link rel="next" headers, or a field of the body object named
+//     by next_field, default next; the rows are then in data_field,
+//     default data), max_pages (default 1000), max_bytes (default 1GB;
+//     bytes or 64MB), strict (default true: a field the schema does not
+//     declare is an error), timeout, filters (a mapping from declared
+//     columns to the query parameters the API accepts for "column =
+//     value") and columns (declared column → JSON field name).
+//   - Both remote types take mode (live|snapshot; default live), refresh
+//     (the snapshot interval; only with mode snapshot; default 5m),
+//     max_staleness (a snapshot older than this is not served; default
+//     none) and on_stale (fail|live: what to do then; default fail); see
+//     Port.Freshness.
+//   - Credentials never appear inline: password_secret, token_secret and
+//     header_secret hold a reference, env:NAME (an environment variable
+//     of the gateway) or file:PATH#key (a YAML mapping or .env-style
+//     KEY=VALUE file, PATH relative to the descriptor). An inline
+//     password, token or header_value option is refused.
+//   - gateway ports are planned and reported as "not supported yet".
 //
 // Names of domains, products, ports and columns are lowercase SQL
 // identifiers, [a-z_][a-z0-9_]* of at most 63 characters, and not a

@@ -22,8 +22,8 @@ var (
 	statuses        = []string{"proposed", "active", "deprecated", "retired"}
 	productTypes    = []string{"source-aligned", "aggregate", "consumer-aligned"}
 	classifications = []string{"public", "internal", "confidential", "pii"}
-	portTypes       = []string{"parquet", "csv", "json", "duckdb"}
-	laterPortTypes  = []string{"postgres", "http", "gateway"}
+	portTypes       = []string{"parquet", "csv", "json", "duckdb", "postgres", "http"}
+	laterPortTypes  = []string{"gateway"}
 
 	topKeys    = []string{"apiVersion", "kind", "id", "domain", "name", "version", "status", "type", "description", "owner", "tags", "outputPorts", "schema", "customProperties"}
 	ownerKeys  = []string{"team", "contact"}
@@ -35,6 +35,9 @@ var (
 		"csv":     {"delimiter", "header", "quote", "escape", "null"},
 		"json":    {},
 		"duckdb":  {"table", "schema"},
+		// remote ports: see remote.go
+		"postgres": append(append([]string{}, postgresOptions...), remoteCommonOptions...),
+		"http":     append(append([]string{}, httpOptions...), remoteCommonOptions...),
 	}
 
 	// semverRE is the regular expression of semver.org.
@@ -226,6 +229,11 @@ func (l *loader) load() *Product {
 	}
 	if sn := l.need(fields, root, "schema"); sn != nil {
 		p.Columns = l.columns(sn)
+	}
+	for i := range p.Ports {
+		if p.Ports[i].Remote() {
+			l.checkRemotePort(p.Ports[i].Line, fmt.Sprintf("port %q", p.Ports[i].Name), &p.Ports[i], p.Columns)
+		}
 	}
 	if !ok || len(l.problems) > 0 {
 		return nil
@@ -451,8 +459,10 @@ func (l *loader) ports(n *yaml.Node) []Port {
 		if on := f["options"]; on != nil && !(on.Kind == yaml.ScalarNode && on.ShortTag() == "!!null") {
 			l.options(on, where, &port)
 		}
-		loc, ln := l.strIn(f, pn, where, "location", true)
-		if ln != nil && port.Type != "" {
+		loc, ln := l.strIn(f, pn, where, "location", port.Type != "postgres")
+		if ln != nil && (port.Type == "postgres" || port.Type == "http") {
+			port.Location = l.remoteLocation(ln.Line, where, port.Type, loc)
+		} else if ln != nil && port.Type != "" {
 			port.Location = l.location(ln.Line, where, port.Type, loc)
 		}
 		if port.Type == "duckdb" {
@@ -473,6 +483,10 @@ func (l *loader) options(n *yaml.Node, where string, port *Port) {
 	known, typeKnown := portOptions[port.Type]
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
+		if use, ok := inlineSecrets[port.Type][k.Value]; ok {
+			l.errorf(k.Line, "option %s of %s would put a credential in the descriptor; store it in an environment variable or a secrets file and write %s: env:NAME or %s: file:PATH#key instead", k.Value, where, use, use)
+			continue
+		}
 		if typeKnown && !contains(known, k.Value) {
 			list := "none"
 			if len(known) > 0 {
@@ -483,6 +497,12 @@ func (l *loader) options(n *yaml.Node, where string, port *Port) {
 		}
 		if _, dup := port.Options[k.Value]; dup {
 			l.errorf(k.Line, "option %q appears twice in %s", k.Value, where)
+			continue
+		}
+		if port.Remote() {
+			if val, ok := l.remoteOption(where, port, k, v); ok && !contains(mapOptions, k.Value) {
+				port.Options[k.Value] = val
+			}
 			continue
 		}
 		if v.Kind != yaml.ScalarNode || v.ShortTag() == "!!null" {

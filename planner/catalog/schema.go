@@ -152,13 +152,16 @@ func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`)
 // For text ports (csv, json) the actual types are DuckDB's guesses; the
 // engine reads those ports with the declared types, so a guess that the
 // declared type can be read from (VARCHAR for UUID, BIGINT for INTEGER,
-// DOUBLE for DECIMAL, TIMESTAMP for TIMESTAMPTZ, ...) is not a difference.
+// DOUBLE for DECIMAL, TIMESTAMP for TIMESTAMPTZ, ...) is not a difference;
+// the same holds for http ports (whose actual types are guessed from the
+// first page). For postgres ports a type the connector reads losslessly
+// as the declared one (RemoteCompatible) is not a difference either.
 func CompareSchema(p *Product, port *Port, actual []Column) []Problem {
 	var out []Problem
 	add := func(line int, format string, args ...any) {
 		out = append(out, Problem{File: p.File, Line: line, Product: p.Address.String(), Message: fmt.Sprintf(format, args...)})
 	}
-	text := port.Type == "csv" || port.Type == "json"
+	text := port.Type == "csv" || port.Type == "json" || port.Type == "http"
 	act := map[string]int{}
 	lower := map[string]int{}
 	for i, c := range actual {
@@ -180,7 +183,7 @@ func CompareSchema(p *Product, port *Port, actual []Column) []Problem {
 		}
 		matched[j] = true
 		a := actual[j]
-		if a.Type != c.Type && !(text && textCompatible(c.Type, a.Type)) {
+		if a.Type != c.Type && !(text && textCompatible(c.Type, a.Type)) && !(port.Type == "postgres" && RemoteCompatible(c.Type, a.Type)) {
 			add(c.Line, "column %s is declared %s but port %s holds %s", c.Name, c.Type, port.Name, a.Type)
 		}
 		if port.Type == "csv" && j != i {

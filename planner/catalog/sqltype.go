@@ -32,7 +32,7 @@ var typeAliases = map[string]string{
 	"timestamp_s": "TIMESTAMP_S", "timestamp_ms": "TIMESTAMP_MS", "timestamp_ns": "TIMESTAMP_NS",
 	"interval": "INTERVAL",
 	"uuid":     "UUID",
-	"json":     "JSON",
+	"json":     "JSON", "jsonb": "JSON",
 }
 
 // typeNames lists the documented type spellings, for suggestions.

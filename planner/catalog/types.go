@@ -49,6 +49,12 @@ type Port struct {
 	Name, Type, Location string
 	Options              map[string]string
 	Line                 int
+	// SourceNames maps a declared column to its name in a remote source
+	// (option columns of postgres and http ports); see SourceName.
+	SourceNames map[string]string
+	// Filters maps a declared column to the query parameter an http port
+	// accepts for "column = value" (option filters).
+	Filters map[string]string
 }
 
 // DuckDBTable returns the schema (default "main") and table of a duckdb
