@@ -35,12 +35,12 @@ type Gateway struct {
 	defs     map[string]*settingDef
 	started  time.Time
 
-	policy  atomic.Pointer[policy.Set] // policy.go
-	audit   *audit.Log                 // nil: no audit trail
+	policy atomic.Pointer[policy.Set] // policy.go
+	audit  *audit.Log                 // nil: no audit trail
 
 	remote    map[catalog.Address]connectors.Connector // remote.go
 	snapshots *connectors.Snapshots
-	queries auditNext
+	queries   auditNext
 
 	relOnce sync.Once
 	rels    map[catalog.Address]pgcatalog.Relation // catalog entries of the served products

@@ -95,4 +95,3 @@ func pushdownRequest(p *catalog.Product, d policy.Decision, pd *planner.Pushdown
 	}
 	return req
 }
-
