@@ -11,9 +11,7 @@ import (
 // header down to the first empty line of the same cell.
 func redactFilenames(lines []string) []string {
 	out := make([]string, len(lines))
-	for i, l := range lines {
-		out[i] = l
-	}
+	copy(out, lines)
 	for i, l := range lines {
 		r := []rune(l)
 		col := runeIndex(r, "Filename(s):")

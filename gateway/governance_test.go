@@ -208,7 +208,6 @@ func TestGovernanceDemoPolicy(t *testing.T) {
 	})
 
 	t.Run("supplier_names_hashed_and_joinable", func(t *testing.T) {
-		type sup struct{ name string }
 		names := func(c *pgx.Conn) map[int32]string {
 			rows, err := c.Query(ctxT(t), "SELECT supplier_id, name FROM supply.suppliers")
 			if err != nil {

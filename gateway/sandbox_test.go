@@ -157,12 +157,11 @@ func (s *server) connectAs(t *testing.T, user, extra string) *pgx.Conn {
 
 // secrets are the values the analyst must never see.
 type secrets struct {
-	pii        []string        // clear names, e-mails and phones of every customer
-	nonEUIDs   map[string]bool // customer_id of customers outside the EU filter
-	euCount    int             // customers inside the EU filter (computed from the CSV file)
-	suppliers  []string        // raw supplier names
-	portDir    string          // absolute path of the mesh (port files)
-	customerID map[string]string
+	pii       []string        // clear names, e-mails and phones of every customer
+	nonEUIDs  map[string]bool // customer_id of customers outside the EU filter
+	euCount   int             // customers inside the EU filter (computed from the CSV file)
+	suppliers []string        // raw supplier names
+	portDir   string          // absolute path of the mesh (port files)
 }
 
 var euCodes = map[string]bool{"DE": true, "ES": true, "FR": true, "GB": true, "IT": true, "NL": true, "PL": true, "SE": true}
@@ -392,15 +391,6 @@ func noneOf(words ...string) func(*testing.T, *secrets, []*pgconn.Result) {
 			if strings.Contains(text, strings.ToLower(w)) {
 				t.Errorf("answer shows %q:\n%s", w, allText(rs))
 			}
-		}
-	}
-}
-
-func checks(fs ...func(*testing.T, *secrets, []*pgconn.Result)) func(*testing.T, *secrets, []*pgconn.Result) {
-	return func(t *testing.T, sec *secrets, rs []*pgconn.Result) {
-		t.Helper()
-		for _, f := range fs {
-			f(t, sec, rs)
 		}
 	}
 }

@@ -38,11 +38,10 @@ var (
 	portModes   = []string{"live", "snapshot"}
 	onStales    = []string{"fail", "live"}
 
-	envNameRE   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	headerRE    = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
-	sizeRE      = regexp.MustCompile(`^(\d+)\s*([KMGT]i?B|B)?$`)
-	mapOptions  = []string{"filters", "columns"}
-	boolOptions = []string{"strict"}
+	envNameRE  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	headerRE   = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+	sizeRE     = regexp.MustCompile(`^(\d+)\s*([KMGT]i?B|B)?$`)
+	mapOptions = []string{"filters", "columns"}
 )
 
 // DefaultRefresh is the snapshot interval of a remote port in mode

@@ -35,11 +35,6 @@ var typeAliases = map[string]string{
 	"json":     "JSON", "jsonb": "JSON",
 }
 
-// typeNames lists the documented type spellings, for suggestions.
-var typeNames = []string{"boolean", "smallint", "integer", "bigint", "hugeint", "real", "double",
-	"decimal(p,s)", "numeric(p,s)", "varchar", "text", "blob", "bytea", "date", "time", "timestamp",
-	"timestamptz", "interval", "uuid", "json", "int", "int4", "int8", "float4", "float8"}
-
 var (
 	decimalRE = regexp.MustCompile(`^(?:decimal|numeric|dec)\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\))?$`)
 	lengthRE  = regexp.MustCompile(`^(varchar|character varying|char|character|bpchar|nvarchar)\s*\(\s*\d+\s*\)$`)
