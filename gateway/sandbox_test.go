@@ -78,7 +78,7 @@ func startGovGateway(t *testing.T, set *policy.Set) *govServer {
 	if len(problems) > 0 {
 		t.Fatalf("demo mesh has problems (run `make demo`): %v", problems)
 	}
-	mesh.Products = append(mesh.Products, engine.AuditProduct())
+	mesh.Products = append(mesh.Products, engine.AuditProduct(), engine.FreshnessProduct())
 	users, err := auth.LoadDirectory("../testdata/users.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -544,17 +544,17 @@ func sandboxCases(sec *secrets) []sandboxCase {
 		// The client catalog lists only what the session may read.
 		{name: "pg_class", sql: "SELECT c.relname, n.nspname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace",
 			check: noneOf("ports", "sess_", "mg$", "__", "audit", "mask_key", "mg_secret", "memory")},
-		{name: "pg_namespace", sql: "SELECT nspname FROM pg_catalog.pg_namespace", check: noneOf("ports", "sess_", "mg$", "meshgate", "memory", "mg_secret", "mg_audit")},
+		{name: "pg_namespace", sql: "SELECT nspname FROM pg_catalog.pg_namespace", check: noneOf("ports", "sess_", "mg$", "memory", "mg_secret", "mg_audit")},
 		{name: "information_schema_tables", sql: "SELECT table_catalog, table_schema, table_name FROM information_schema.tables",
 			check: noneOf("ports", "sess_", "mg$", "__", "audit", "mask_key", "memory")},
 		{name: "information_schema_columns", sql: "SELECT table_catalog, table_schema, table_name, column_name FROM information_schema.columns",
 			check: noneOf("ports", "sess_", "mg$", "__", "audit", "mask_key", "memory", "user_name", "policy_version")},
 		{name: "information_schema_schemata", sql: "SELECT catalog_name, schema_name FROM information_schema.schemata",
-			check: noneOf("ports", "sess_", "mg$", "meshgate", "mg_secret", "memory")},
+			check: noneOf("ports", "sess_", "mg$", "mg_secret", "memory")},
 		{name: "information_schema_tables_exact", sql: "SELECT table_schema || '.' || table_name FROM information_schema.tables ORDER BY 1",
 			check: func(t *testing.T, sec *secrets, rs []*pgconn.Result) {
 				got := strings.Join(column(t, last(rs), "?column?"), ",")
-				if want := "geo.countries,geo.regions,sales.customers,sales.orders,supply.inventory,supply.shipments,supply.suppliers"; got != want {
+				if want := "geo.countries,geo.regions,meshgate.freshness,sales.customers,sales.orders,supply.inventory,supply.shipments,supply.suppliers"; got != want {
 					t.Errorf("tables %s, want %s", got, want)
 				}
 			}},
