@@ -13,7 +13,7 @@ import (
 // catalogs (sess_12.) and internal port views (ports.sales__orders).
 var (
 	sessionPrefix = regexp.MustCompile(`"?sess_[0-9]+"?\.`)
-	quotedValue   = regexp.MustCompile(`'[^']*'|"[^"\n]*"|Input: .*$`)
+	quotedValue   = regexp.MustCompile(`'[^']*'|"[^"\n]*"|Input: .*$|with value [^ ]+`)
 	ownCode       = regexp.MustCompile(`\[([0-9A-Z]{5})\] `)
 	portName      = regexp.MustCompile(`"?memory"?\.?"?ports"?\."?([a-z_][a-z0-9_]*)__([a-z_][a-z0-9_]*)"?`)
 )
@@ -103,8 +103,10 @@ func duckError(msg string, typ mapping.ErrorType) *sqlstate.Error {
 		// masked column or from a row a policy filters out (DuckDB may
 		// evaluate a user's expression before the policy's filter): the
 		// message never shows it. (The detail quotes only the user's SQL.)
-		e.Message = quotedValue.ReplaceAllString(e.Message, "(value hidden)")
-		e.Hint = "The value is not shown: it may come from a protected product."
+		if hidden := quotedValue.ReplaceAllString(e.Message, "(value hidden)"); hidden != e.Message {
+			e.Message = hidden
+			e.Hint = "The value is not shown: it may come from a protected product."
+		}
 	}
 	return e
 }
