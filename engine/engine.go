@@ -296,6 +296,12 @@ func (e *Engine) lockDown(dirs []string) error {
 	return nil
 }
 
+// Setup runs statements of the gateway (never user SQL) in the engine's
+// internal catalog, such as the shared part of the client catalog.
+func (e *Engine) Setup(stmts []string) error {
+	return e.exec(strings.Join(stmts, ";\n"))
+}
+
 // Redact replaces the file locations of ports in text (EXPLAIN output,
 // messages) with the products they serve.
 func (e *Engine) Redact(text string) string {

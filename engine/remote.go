@@ -131,7 +131,12 @@ func (s *Session) Materialize(ctx context.Context, a catalog.Address, rr array.R
 	}
 	defer s.release(c)
 	table := a.Domain + "__" + a.Name + "__rows"
-	if err := execOn(c.c, fmt.Sprintf("DELETE FROM %s.%s.%s", quoteIdent(s.catalog), quoteIdent(liveSchema), quoteIdent(table))); err != nil {
+	// Recreate the table rather than DELETE its rows: the statement that
+	// reads it was prepared before this fetch, and DuckDB plans with the
+	// table's statistics (a filter the old rows could not satisfy is
+	// folded away). A catalog change makes DuckDB bind the prepared
+	// statement again, over the new rows, when it executes.
+	if err := execOn(c.c, emptyReplace(fmt.Sprintf("%s.%s.%s", quoteIdent(s.catalog), quoteIdent(liveSchema), quoteIdent(table)))); err != nil {
 		return 0, err
 	}
 	return appendStream(ctx, c.c, s.catalog, liveSchema, table, rr)
@@ -148,6 +153,7 @@ func (e *Engine) LoadSnapshot(ctx context.Context, a catalog.Address, rr array.R
 	}
 	defer mapping.Disconnect(&conn)
 	table := a.Domain + "__" + a.Name
+	// Recreated, not emptied, for the prepared statements (see Materialize).
 	if err := execOn(conn, "BEGIN TRANSACTION; DELETE FROM memory.mg_remote."+quoteIdent(table)); err != nil {
 		return 0, err
 	}
@@ -160,6 +166,12 @@ func (e *Engine) LoadSnapshot(ctx context.Context, a catalog.Address, rr array.R
 		return 0, err
 	}
 	return n, nil
+}
+
+// emptyReplace is the statement that replaces a table by an empty one of
+// the same columns (a catalog change, unlike DELETE).
+func emptyReplace(table string) string {
+	return fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT * FROM %s LIMIT 0", table, table)
 }
 
 // DropSnapshot empties a snapshot (evicted from the cache).
@@ -177,6 +189,13 @@ func appendStream(ctx context.Context, conn mapping.Connection, cat, schema, tab
 		return 0, sqlstate.New(sqlstate.InternalError, "cannot append to %s: %s", table, msg)
 	}
 	defer mapping.AppenderDestroy(&app)
+	// A live fetch carries only the columns the statement needs (column
+	// pushdown): append those, by name; the others of the table stay NULL.
+	for _, f := range rr.Schema().Fields() {
+		if mapping.AppenderAddColumn(app, f.Name) == mapping.StateError {
+			return 0, sqlstate.New(sqlstate.InternalError, "cannot append column %s to %s: %s", f.Name, table, mapping.AppenderError(app))
+		}
+	}
 	conv, ed := arrowmapping.SchemaFromArrow(conn, rr.Schema())
 	if mapping.ErrorDataHasError(ed) {
 		msg := mapping.ErrorDataMessage(ed)

@@ -116,10 +116,12 @@ func (s *Session) domainsLocked() []string {
 	return out
 }
 
-// catalogStatements creates the session catalog's schemas and views (and
-// records them in s.views), followed by setup.
+// catalogStatements creates the session's live tables, then setup, then
+// the session catalog's schemas and views (recorded in s.views).
 func (s *Session) catalogStatements(views []View, setup []string) []string {
-	stmts := s.e.liveStatements(s.catalog, views)
+	// setup first: views may call functions that read the session's
+	// client catalog, and DuckDB binds a view when it is created.
+	stmts := append(s.e.liveStatements(s.catalog, views), setup...)
 	domains := map[string]bool{}
 	s.views = map[catalog.Address]bool{}
 	for _, v := range views {
@@ -135,7 +137,7 @@ func (s *Session) catalogStatements(views []View, setup []string) []string {
 		// with PostgreSQL's default search path is public).
 		stmts = append(stmts, fmt.Sprintf("CREATE SCHEMA IF NOT EXISTS %s.public", s.catalog))
 	}
-	return append(stmts, setup...)
+	return stmts
 }
 
 // ErrBusy is returned by Rebuild while results are open in the session.
@@ -211,9 +213,9 @@ func (s *Session) searchPathSQL() string {
 	for _, p := range s.searchPath {
 		parts = append(parts, s.catalog+"."+quoteIdent(p))
 	}
-	if len(parts) == 0 {
-		parts = append(parts, s.catalog+".main")
-	}
+	// The session's main schema, then the engine's, where the functions of
+	// the client catalog live (gateway/pgcatalog).
+	parts = append(parts, s.catalog+".main", "memory.main")
 	return strings.Join(parts, ",")
 }
 

@@ -42,6 +42,8 @@ type Gateway struct {
 	snapshots *connectors.Snapshots
 	queries   auditNext
 
+	staticErr error // creating the shared client catalog failed
+
 	relOnce sync.Once
 	rels    map[catalog.Address]pgcatalog.Relation // catalog entries of the served products
 	relErr  error
@@ -57,6 +59,7 @@ func New(e *engine.Engine, users *auth.Directory, database string, log *slog.Log
 		log = slog.Default()
 	}
 	g := &Gateway{engine: e, database: database, log: log, defs: settingDefs(), started: time.Now()}
+	g.staticErr = e.Setup(pgcatalog.SharedStatements(database, version(), g.started))
 	g.users.Store(users)
 	return g
 }
@@ -103,6 +106,9 @@ func addr(st pgwire.Startup) string {
 // relations describes every served product for the client catalog, with
 // the PostgreSQL types its queries return; computed once.
 func (g *Gateway) relations(ctx context.Context) (map[catalog.Address]pgcatalog.Relation, error) {
+	if g.staticErr != nil {
+		return nil, fmt.Errorf("gateway: client catalog: %w", g.staticErr)
+	}
 	g.relOnce.Do(func() {
 		g.rels = map[catalog.Address]pgcatalog.Relation{}
 		for _, p := range g.engine.Products() {

@@ -48,7 +48,9 @@ func (g *Gateway) decide(u *auth.User, set *policy.Set) map[catalog.Address]poli
 // session may read, in the shape it may read it.
 func (g *Gateway) catalogBuilder(u *auth.User, pid uint32, decisions map[catalog.Address]policy.Decision, rels map[catalog.Address]pgcatalog.Relation) func(string) ([]engine.View, []string) {
 	return func(cat string) ([]engine.View, []string) {
-		qualify := func(fn string) string { return "main." + fn }
+		// Identity functions resolve through the session's search path
+		// (which ends with the shared functions).
+		qualify := func(fn string) string { return fn }
 		var views []engine.View
 		cs := pgcatalog.Session{Catalog: cat, Database: g.database, User: u.Name, PID: pid, Version: version(), Started: g.started,
 			Groups: u.Groups, Attributes: u.Attributes}

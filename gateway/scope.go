@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 
+	"github.com/meshgate/meshgate/gateway/pgcatalog"
 	"github.com/meshgate/meshgate/planner/catalog"
 	"github.com/meshgate/meshgate/sqlstate"
 )
@@ -40,3 +41,5 @@ func (sc scope) Lookup(domain, name string) error {
 }
 
 func (sc scope) SearchPath() []string { return sc.s.searchPath() }
+
+func (sc scope) CatalogSchema(schema, name string) string { return pgcatalog.RelationSchema(schema, name) }

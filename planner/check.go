@@ -25,6 +25,9 @@ type Scope interface {
 	Lookup(domain, name string) error
 	// SearchPath lists the schemas unqualified names resolve in, in order.
 	SearchPath() []string
+	// CatalogSchema says where a pg_catalog or information_schema relation
+	// of the session is read (a qualified schema name).
+	CatalogSchema(schema, name string) string
 }
 
 // allowedTableFunctions generate values; none of them reads storage.
@@ -208,7 +211,7 @@ func (c *checker) compat(v map[string]any, schema, name string) error {
 	if !ok || loc < 0 || loc > 1e15 {
 		return sqlstate.New(sqlstate.FeatureNotSupported, "catalog relation %s cannot be resolved in this form", name)
 	}
-	c.tables = append(c.tables, tableRewrite{loc: int(loc), repl: quoteIdent(schema) + "." + quoteIdent(strings.ToLower(name))})
+	c.tables = append(c.tables, tableRewrite{loc: int(loc), repl: schema + "." + quoteIdent(strings.ToLower(name))})
 	return nil
 }
 
@@ -329,16 +332,14 @@ func (c *checker) table(v map[string]any, ctes []string) error {
 			return denied
 		}
 		if strings.HasPrefix(lname, "pg_") {
-			return c.compat(v, CompatPG, lname)
+			return c.compat(v, c.scope.CatalogSchema("pg_catalog", lname), lname)
 		}
 		return sqlstate.New(sqlstate.UndefinedTable, "relation %q does not exist", name).
 			WithHint("Qualify the product with its domain (e.g. sales.orders), or SET search_path TO the domain.")
 	}
 	switch lschema {
-	case "pg_catalog":
-		return c.compat(v, CompatPG, lname)
-	case "information_schema":
-		return c.compat(v, CompatIS, lname)
+	case "pg_catalog", "information_schema":
+		return c.compat(v, c.scope.CatalogSchema(lschema, lname), lname)
 	case "main", "ports", "memory", "system", "temp", "pg_temp":
 		return sqlstate.New(sqlstate.InsufficientPrivilege, "relation %q is internal to meshgate and cannot be queried", full)
 	}

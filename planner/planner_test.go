@@ -120,6 +120,16 @@ func (s scope) Lookup(domain, name string) error {
 
 func (s scope) SearchPath() []string { return s.path }
 
+func (s scope) CatalogSchema(schema, name string) string {
+	if name == "pg_index" {
+		return `memory."mg$pgs"` // a shared static relation
+	}
+	if schema == "information_schema" {
+		return `"mg$is"`
+	}
+	return `"mg$pg"`
+}
+
 // TestCheckRead runs the planner's checks with DuckDB's real parser.
 func TestCheckRead(t *testing.T) {
 	eng, _, err := engine.Open(context.Background(), &catalog.Mesh{Dir: t.TempDir()}, engine.Config{Threads: 1})
@@ -221,10 +231,10 @@ func TestRewrite(t *testing.T) {
 		"SELECT 'ab' ~* 'B', 'ab' !~ 'c'":                                                    `SELECT 'ab' ~ '(?is).*(?:B).*', 'ab' !~ '(?s).*(?:c).*'`,
 		"SELECT '\\x0102'::bytea":                                                            `SELECT from_hex('0102')`,
 		`SELECT '{a,"b,c",NULL}'::text[]`:                                                    `SELECT '[a,"b,c",NULL]'::text[]`,
-		"SELECT 1 FROM pg_index i WHERE 2 = ANY(i.indkey)":                                   `SELECT 1 FROM "mg$pg"."pg_index" i WHERE list_contains(i.indkey, 2)`,
+		"SELECT 1 FROM pg_index i WHERE 2 = ANY(i.indkey)":                                   `SELECT 1 FROM memory."mg$pgs"."pg_index" i WHERE list_contains(i.indkey, 2)`,
 		"SELECT json_build_object('a', 1)":                                                   `SELECT json_object('a', 1)`,
 		"SELECT s FROM pg_catalog.generate_series(1, 3) s":                                   `SELECT s FROM generate_series(1, 3) s("s")`,
-		"SELECT (information_schema._pg_expandarray(i.indkey)).n FROM pg_catalog.pg_index i": `SELECT (mg__pg_expandarray(i.indkey)).n FROM "mg$pg"."pg_index" i`,
+		"SELECT (information_schema._pg_expandarray(i.indkey)).n FROM pg_catalog.pg_index i": `SELECT (mg__pg_expandarray(i.indkey)).n FROM memory."mg$pgs"."pg_index" i`,
 	}
 	for in, want := range cases {
 		r, err := planner.CheckRead(context.Background(), es, scope{[]string{"sales"}}, in)

@@ -121,7 +121,6 @@ var catalogRelations = []struct {
 func Statements(s Session) []string {
 	pg := ident(s.Catalog) + "." + ident(planner.CompatPG)
 	is := ident(s.Catalog) + "." + ident(planner.CompatIS)
-	main := ident(s.Catalog) + ".main"
 	// Dropped first, so a rebuilt session (a reloaded policy) starts clean.
 	out := []string{"DROP SCHEMA IF EXISTS " + pg + " CASCADE", "DROP SCHEMA IF EXISTS " + is + " CASCADE", "CREATE SCHEMA " + pg, "CREATE SCHEMA " + is}
 	add := func(stmt string) { out = append(out, stmt) }
@@ -160,7 +159,6 @@ func Statements(s Session) []string {
 	add(table(pg, "pg_roles", []string{"rolname VARCHAR", "rolsuper BOOLEAN", "rolinherit BOOLEAN", "rolcreaterole BOOLEAN", "rolcreatedb BOOLEAN", "rolcanlogin BOOLEAN", "rolreplication BOOLEAN", "rolconnlimit INTEGER", "rolpassword VARCHAR", "rolvaliduntil TIMESTAMPTZ", "rolbypassrls BOOLEAN", "rolconfig VARCHAR[]", "oid BIGINT"}, roleRows))
 	add(fmt.Sprintf("CREATE VIEW %s.pg_authid AS SELECT oid, rolname, rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolcanlogin, rolreplication, rolbypassrls, rolconnlimit, NULL::VARCHAR AS rolpassword, rolvaliduntil FROM %s.pg_roles", pg, pg))
 	add(table(pg, "pg_user", []string{"usename VARCHAR", "usesysid BIGINT", "usecreatedb BOOLEAN", "usesuper BOOLEAN", "userepl BOOLEAN", "usebypassrls BOOLEAN", "passwd VARCHAR", "valuntil TIMESTAMPTZ", "useconfig VARCHAR[]"}, userRows))
-	add(table(pg, "pg_auth_members", []string{"oid BIGINT", "roleid BIGINT", "member BIGINT", "grantor BIGINT", "admin_option BOOLEAN"}, nil))
 
 	// Namespaces: one per domain, plus pg_catalog, information_schema and
 	// an empty public (clients expect it).
@@ -208,24 +206,7 @@ func Statements(s Session) []string {
 	add(table(pg, "pg_class", classCols, classRows))
 	add(table(pg, "pg_attribute", []string{"attrelid BIGINT", "attname VARCHAR", "atttypid BIGINT", "attstattarget INTEGER", "attlen SMALLINT", "attnum SMALLINT", "attndims INTEGER", "attcacheoff INTEGER", "atttypmod INTEGER", "attbyval BOOLEAN", "attstorage VARCHAR", "attalign VARCHAR", "attnotnull BOOLEAN", "atthasdef BOOLEAN", "atthasmissing BOOLEAN", "attidentity VARCHAR", "attgenerated VARCHAR", "attisdropped BOOLEAN", "attislocal BOOLEAN", "attinhcount INTEGER", "attcollation BIGINT", "attcompression VARCHAR", "attacl VARCHAR[]", "attoptions VARCHAR[]", "attfdwoptions VARCHAR[]", "attmissingval VARCHAR"}, attRows))
 	add(table(pg, "pg_description", []string{"objoid BIGINT", "classoid BIGINT", "objsubid INTEGER", "description VARCHAR"}, descRows))
-	add(table(pg, "pg_shdescription", []string{"objoid BIGINT", "classoid BIGINT", "description VARCHAR"}, nil))
 	add(table(pg, "pg_tables", []string{"schemaname VARCHAR", "tablename VARCHAR", "tableowner VARCHAR", "tablespace VARCHAR", "hasindexes BOOLEAN", "hasrules BOOLEAN", "hastriggers BOOLEAN", "rowsecurity BOOLEAN"}, tablesRows))
-
-	// Types.
-	var typeRows [][]string
-	for _, t := range append(append([]pgType(nil), pgTypes...), arrayTypes()...) {
-		typtype := "b"
-		if t.category == "P" {
-			typtype = "p"
-		}
-		typeRows = append(typeRows, []string{fmt.Sprint(t.oid), lit(t.name), "11", "10", fmt.Sprint(t.len), boolLit(t.byVal), lit(typtype), lit(t.category), "false", "true", "','", "0", "NULL", fmt.Sprint(t.elem), fmt.Sprint(t.array), lit(t.input + "_in"), lit(t.input + "_out"), lit(t.input + "_recv"), lit(t.input + "_send"), "'-'", "'-'", "'-'", lit(t.align), "'p'", "false", "0", "-1", "0", collation(t), "NULL", "NULL", "NULL"})
-	}
-	add(table(pg, "pg_type", []string{"oid BIGINT", "typname VARCHAR", "typnamespace BIGINT", "typowner BIGINT", "typlen SMALLINT", "typbyval BOOLEAN", "typtype VARCHAR", "typcategory VARCHAR", "typispreferred BOOLEAN", "typisdefined BOOLEAN", "typdelim VARCHAR", "typrelid BIGINT", "typsubscript VARCHAR", "typelem BIGINT", "typarray BIGINT", "typinput VARCHAR", "typoutput VARCHAR", "typreceive VARCHAR", "typsend VARCHAR", "typmodin VARCHAR", "typmodout VARCHAR", "typanalyze VARCHAR", "typalign VARCHAR", "typstorage VARCHAR", "typnotnull BOOLEAN", "typbasetype BIGINT", "typtypmod INTEGER", "typndims INTEGER", "typcollation BIGINT", "typdefaultbin VARCHAR", "typdefault VARCHAR", "typacl VARCHAR[]"}, typeRows))
-	var fmtRows [][]string
-	for _, t := range append(append([]pgType(nil), pgTypes...), arrayTypes()...) {
-		fmtRows = append(fmtRows, []string{fmt.Sprint(t.oid), lit(t.format)})
-	}
-	add(table(pg, "mg_typefmt", []string{"oid BIGINT", "fmt VARCHAR"}, fmtRows))
 
 	// The database, settings and the session itself.
 	add(table(pg, "pg_database", []string{"oid BIGINT", "datname VARCHAR", "datdba BIGINT", "encoding INTEGER", "datlocprovider VARCHAR", "datistemplate BOOLEAN", "datallowconn BOOLEAN", "datconnlimit INTEGER", "datfrozenxid BIGINT", "datminmxid BIGINT", "dattablespace BIGINT", "datcollate VARCHAR", "datctype VARCHAR", "daticulocale VARCHAR", "daticurules VARCHAR", "datcollversion VARCHAR", "datacl VARCHAR[]"},
@@ -238,27 +219,12 @@ func Statements(s Session) []string {
 	add(fmt.Sprintf("CREATE VIEW %s.pg_settings AS SELECT name, setting, NULL::VARCHAR AS unit, 'Client Connection Defaults' AS category, '' AS short_desc, NULL::VARCHAR AS extra_desc, 'user' AS context, 'string' AS vartype, 'session' AS source, NULL::VARCHAR AS min_val, NULL::VARCHAR AS max_val, NULL::VARCHAR[] AS enumvals, setting AS boot_val, setting AS reset_val, NULL::VARCHAR AS sourcefile, NULL::INTEGER AS sourceline, false AS pending_restart FROM %s.mg_settings", pg, pg))
 	add(table(pg, "pg_stat_activity", []string{"datid BIGINT", "datname VARCHAR", "pid INTEGER", "leader_pid INTEGER", "usesysid BIGINT", "usename VARCHAR", "application_name VARCHAR", "client_addr VARCHAR", "client_hostname VARCHAR", "client_port INTEGER", "backend_start TIMESTAMPTZ", "xact_start TIMESTAMPTZ", "query_start TIMESTAMPTZ", "state_change TIMESTAMPTZ", "wait_event_type VARCHAR", "wait_event VARCHAR", "state VARCHAR", "backend_xid BIGINT", "backend_xmin BIGINT", "query_id BIGINT", "query VARCHAR", "backend_type VARCHAR"},
 		[][]string{{fmt.Sprint(oidDatabase), lit(s.Database), fmt.Sprint(s.PID), "NULL", fmt.Sprint(RoleOID(s.User)), lit(s.User), "''", "NULL", "NULL", "NULL", lit(s.Started.UTC().Format("2006-01-02 15:04:05.999999Z07:00")), "NULL", "NULL", "NULL", "NULL", "NULL", "'active'", "NULL", "NULL", "NULL", "''", "'client backend'"}}))
-	add(table(pg, "pg_am", []string{"oid BIGINT", "amname VARCHAR", "amhandler VARCHAR", "amtype VARCHAR"}, [][]string{{"2", "'heap'", "'heap_tableam_handler'", "'t'"}, {"403", "'btree'", "'bthandler'", "'i'"}}))
-	add(table(pg, "pg_tablespace", []string{"oid BIGINT", "spcname VARCHAR", "spcowner BIGINT", "spcacl VARCHAR[]", "spcoptions VARCHAR[]"}, [][]string{{"1663", "'pg_default'", "10", "NULL", "NULL"}, {"1664", "'pg_global'", "10", "NULL", "NULL"}}))
-	add(table(pg, "pg_collation", []string{"oid BIGINT", "collname VARCHAR", "collnamespace BIGINT", "collowner BIGINT", "collprovider VARCHAR", "collisdeterministic BOOLEAN", "collencoding INTEGER", "collcollate VARCHAR", "collctype VARCHAR", "colliculocale VARCHAR", "collicurules VARCHAR", "collversion VARCHAR"},
-		[][]string{{"100", "'default'", "11", "10", "'d'", "true", "-1", "NULL", "NULL", "NULL", "NULL", "NULL"}, {"950", "'C'", "11", "10", "'c'", "true", "-1", "'C'", "'C'", "NULL", "NULL", "NULL"}}))
-	add(table(pg, "pg_language", []string{"oid BIGINT", "lanname VARCHAR", "lanowner BIGINT", "lanispl BOOLEAN", "lanpltrusted BOOLEAN", "lanplcallfoid BIGINT", "laninline BIGINT", "lanvalidator BIGINT", "lanacl VARCHAR[]"},
-		[][]string{{"12", "'internal'", "10", "false", "false", "0", "0", "0", "NULL"}, {"13", "'c'", "10", "false", "false", "0", "0", "0", "NULL"}, {"14", "'sql'", "10", "false", "true", "0", "0", "0", "NULL"}}))
-
-	// Relations that exist in PostgreSQL but hold nothing here: no
-	// indexes, constraints, functions, triggers, policies…
-	for _, e := range emptyRelations {
-		add(table(pg, e.name, e.cols, nil))
-	}
 
 	// information_schema.
 	add(table(is, "schemata", []string{"catalog_name VARCHAR", "schema_name VARCHAR", "schema_owner VARCHAR", "default_character_set_catalog VARCHAR", "default_character_set_schema VARCHAR", "default_character_set_name VARCHAR", "sql_path VARCHAR"}, schemataRows(s, domainList)))
 	add(table(is, "tables", []string{"table_catalog VARCHAR", "table_schema VARCHAR", "table_name VARCHAR", "table_type VARCHAR", "self_referencing_column_name VARCHAR", "reference_generation VARCHAR", "user_defined_type_catalog VARCHAR", "user_defined_type_schema VARCHAR", "user_defined_type_name VARCHAR", "is_insertable_into VARCHAR", "is_typed VARCHAR", "commit_action VARCHAR"}, isTables))
 	add(table(is, "columns", infoColumnCols, isColumns))
 	add(table(is, "table_privileges", []string{"grantor VARCHAR", "grantee VARCHAR", "table_catalog VARCHAR", "table_schema VARCHAR", "table_name VARCHAR", "privilege_type VARCHAR", "is_grantable VARCHAR", "with_hierarchy VARCHAR"}, privRows))
-	for _, e := range emptyInfoSchema {
-		add(table(is, e.name, e.cols, nil))
-	}
 
 	var idRows [][]string
 	keys := make([]string, 0, len(s.Attributes))
@@ -270,8 +236,11 @@ func Statements(s Session) []string {
 		idRows = append(idRows, []string{lit(k), lit(s.Attributes[k])})
 	}
 	add(table(pg, "mg_identity", []string{"key VARCHAR", "value VARCHAR"}, idRows))
-
-	out = append(out, functions(s, main, pg)...)
+	var groupRows [][]string
+	for _, g := range s.Groups {
+		groupRows = append(groupRows, []string{lit(g)})
+	}
+	add(table(pg, "mg_groups", []string{"name VARCHAR"}, groupRows))
 	return out
 }
 
@@ -351,4 +320,94 @@ func infoColumn(db string, r Relation, i int, c Column, t pgType) []string {
 	return []string{lit(db), lit(r.Address.Domain), lit(r.Address.Name), lit(c.Name), fmt.Sprint(i + 1), "NULL", nullable, lit(dataType),
 		"NULL", "NULL", prec, radix, scale, dtPrec, "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL",
 		lit(db), "'pg_catalog'", lit(t.name), "NULL", "NULL", "NULL", "NULL", lit(fmt.Sprint(i + 1)), "'NO'", "'NO'", "NULL", "NULL", "NULL", "NULL", "NULL", "'NO'", "'NEVER'", "NULL", "'NO'"}
+}
+
+// Static schemas: the catalog relations that are the same for every
+// session (pg_type, empty relations…), created once in the engine's
+// internal catalog and shared; the planner reads them there.
+const (
+	StaticPG = `memory."mg$pgs"`
+	StaticIS = `memory."mg$iss"`
+)
+
+// SharedStatements create what every session shares: the static
+// relations, the functions, and (for the functions to bind when they are
+// created) an empty copy of the per-session relations in the engine's own
+// catalog.
+func SharedStatements(database, version string, started time.Time) []string {
+	out := StaticStatements()
+	out = append(out, Statements(Session{Catalog: "memory", Database: database, Started: started})...)
+	return append(out, FunctionStatements(database, version, started)...)
+}
+
+// StaticStatements create the shared static relations.
+func StaticStatements() []string {
+	pg, is := StaticPG, StaticIS
+	out := []string{"CREATE SCHEMA IF NOT EXISTS " + pg, "CREATE SCHEMA IF NOT EXISTS " + is}
+	add := func(stmt string) { out = append(out, stmt) }
+	add(table(pg, "pg_auth_members", []string{"oid BIGINT", "roleid BIGINT", "member BIGINT", "grantor BIGINT", "admin_option BOOLEAN"}, nil))
+	add(table(pg, "pg_shdescription", []string{"objoid BIGINT", "classoid BIGINT", "description VARCHAR"}, nil))
+	// Types.
+	var typeRows [][]string
+	for _, t := range append(append([]pgType(nil), pgTypes...), arrayTypes()...) {
+		typtype := "b"
+		if t.category == "P" {
+			typtype = "p"
+		}
+		typeRows = append(typeRows, []string{fmt.Sprint(t.oid), lit(t.name), "11", "10", fmt.Sprint(t.len), boolLit(t.byVal), lit(typtype), lit(t.category), "false", "true", "','", "0", "NULL", fmt.Sprint(t.elem), fmt.Sprint(t.array), lit(t.input + "_in"), lit(t.input + "_out"), lit(t.input + "_recv"), lit(t.input + "_send"), "'-'", "'-'", "'-'", lit(t.align), "'p'", "false", "0", "-1", "0", collation(t), "NULL", "NULL", "NULL"})
+	}
+	add(table(pg, "pg_type", []string{"oid BIGINT", "typname VARCHAR", "typnamespace BIGINT", "typowner BIGINT", "typlen SMALLINT", "typbyval BOOLEAN", "typtype VARCHAR", "typcategory VARCHAR", "typispreferred BOOLEAN", "typisdefined BOOLEAN", "typdelim VARCHAR", "typrelid BIGINT", "typsubscript VARCHAR", "typelem BIGINT", "typarray BIGINT", "typinput VARCHAR", "typoutput VARCHAR", "typreceive VARCHAR", "typsend VARCHAR", "typmodin VARCHAR", "typmodout VARCHAR", "typanalyze VARCHAR", "typalign VARCHAR", "typstorage VARCHAR", "typnotnull BOOLEAN", "typbasetype BIGINT", "typtypmod INTEGER", "typndims INTEGER", "typcollation BIGINT", "typdefaultbin VARCHAR", "typdefault VARCHAR", "typacl VARCHAR[]"}, typeRows))
+	var fmtRows [][]string
+	for _, t := range append(append([]pgType(nil), pgTypes...), arrayTypes()...) {
+		fmtRows = append(fmtRows, []string{fmt.Sprint(t.oid), lit(t.format)})
+	}
+	add(table(pg, "mg_typefmt", []string{"oid BIGINT", "fmt VARCHAR"}, fmtRows))
+
+	add(table(pg, "pg_am", []string{"oid BIGINT", "amname VARCHAR", "amhandler VARCHAR", "amtype VARCHAR"}, [][]string{{"2", "'heap'", "'heap_tableam_handler'", "'t'"}, {"403", "'btree'", "'bthandler'", "'i'"}}))
+	add(table(pg, "pg_tablespace", []string{"oid BIGINT", "spcname VARCHAR", "spcowner BIGINT", "spcacl VARCHAR[]", "spcoptions VARCHAR[]"}, [][]string{{"1663", "'pg_default'", "10", "NULL", "NULL"}, {"1664", "'pg_global'", "10", "NULL", "NULL"}}))
+	add(table(pg, "pg_collation", []string{"oid BIGINT", "collname VARCHAR", "collnamespace BIGINT", "collowner BIGINT", "collprovider VARCHAR", "collisdeterministic BOOLEAN", "collencoding INTEGER", "collcollate VARCHAR", "collctype VARCHAR", "colliculocale VARCHAR", "collicurules VARCHAR", "collversion VARCHAR"},
+		[][]string{{"100", "'default'", "11", "10", "'d'", "true", "-1", "NULL", "NULL", "NULL", "NULL", "NULL"}, {"950", "'C'", "11", "10", "'c'", "true", "-1", "'C'", "'C'", "NULL", "NULL", "NULL"}}))
+	add(table(pg, "pg_language", []string{"oid BIGINT", "lanname VARCHAR", "lanowner BIGINT", "lanispl BOOLEAN", "lanpltrusted BOOLEAN", "lanplcallfoid BIGINT", "laninline BIGINT", "lanvalidator BIGINT", "lanacl VARCHAR[]"},
+		[][]string{{"12", "'internal'", "10", "false", "false", "0", "0", "0", "NULL"}, {"13", "'c'", "10", "false", "false", "0", "0", "0", "NULL"}, {"14", "'sql'", "10", "false", "true", "0", "0", "0", "NULL"}}))
+
+	// Relations that exist in PostgreSQL but hold nothing here: no
+	// indexes, constraints, functions, triggers, policies…
+	for _, e := range emptyRelations {
+		add(table(pg, e.name, e.cols, nil))
+	}
+
+	for _, e := range emptyInfoSchema {
+		add(table(is, e.name, e.cols, nil))
+	}
+	return out
+}
+
+// Relation returns where a pg_catalog ("pg_catalog") or
+// information_schema relation of a session is read: the session's own
+// schema, or the shared static one.
+func RelationSchema(schema, name string) string {
+	static := staticNames()
+	if schema == "information_schema" {
+		if static["is:"+name] {
+			return StaticIS
+		}
+		return `"` + planner.CompatIS + `"`
+	}
+	if static["pg:"+name] {
+		return StaticPG
+	}
+	return `"` + planner.CompatPG + `"`
+}
+
+// staticNames lists the shared relations by "pg:" / "is:" name.
+func staticNames() map[string]bool {
+	m := map[string]bool{"pg:pg_auth_members": true, "pg:pg_shdescription": true, "pg:pg_type": true, "pg:mg_typefmt": true,
+		"pg:pg_am": true, "pg:pg_tablespace": true, "pg:pg_collation": true, "pg:pg_language": true}
+	for _, e := range emptyRelations {
+		m["pg:"+e.name] = true
+	}
+	for _, e := range emptyInfoSchema {
+		m["is:"+e.name] = true
+	}
+	return m
 }

@@ -3,31 +3,39 @@ package pgcatalog
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/meshgate/meshgate/engine"
+	"github.com/meshgate/meshgate/planner"
 )
 
-// functions returns the macros that stand in for PostgreSQL's catalog and
-// session functions. They live in the session catalog's main schema, which
-// the session's search path reaches, so they shadow DuckDB's functions of
-// the same name (DuckDB's current_setting() would list its own settings).
-func functions(s Session, main, pg string) []string {
-	r := strings.NewReplacer("$pg", pg, "$m", main, "$var", engine.SearchPathVariable, "$user", lit(s.User), "$db", lit(s.Database), "$version", lit(s.Version),
-		"$pid", fmt.Sprint(s.PID), "$started", lit(s.Started.UTC().Format("2006-01-02 15:04:05.999999+00")))
+// GlobalMain is where the client catalog's functions live: the engine's
+// internal main schema, which every session's search path ends with. The
+// functions read the calling session's own relations ("mg$pg" resolves in
+// the caller's catalog), so one definition serves every session.
+const GlobalMain = "memory.main"
+
+// FunctionStatements define the macros that stand in for PostgreSQL's
+// catalog and session functions, once for all sessions. They shadow
+// DuckDB's functions of the same name (DuckDB's current_setting() would
+// list its own settings).
+func FunctionStatements(database, version string, started time.Time) []string {
+	pg := `"` + planner.CompatPG + `"`
+	r := strings.NewReplacer("$started", lit(started.UTC().Format("2006-01-02 15:04:05.999999+00")), "$pg", pg, "$static", StaticPG,
+		"$m", GlobalMain, "$var", engine.SearchPathVariable,
+		"$user", "(SELECT setting FROM "+pg+".mg_settings WHERE key = 'session_authorization')",
+		"$db", lit(database), "$version", lit(version),
+		"$pid", "(SELECT pid FROM "+pg+".pg_stat_activity LIMIT 1)")
 	var out []string
 	for _, m := range macros {
-		out = append(out, "CREATE OR REPLACE MACRO "+main+"."+r.Replace(m))
-	}
-	groups := make([]string, len(s.Groups))
-	for i, g := range s.Groups {
-		groups[i] = lit(g)
+		out = append(out, "CREATE OR REPLACE MACRO "+GlobalMain+"."+r.Replace(m))
 	}
 	// The identity functions of policy row filters: values come from the
-	// session's tables and lists, never from SQL text a user wrote.
+	// session's tables, never from SQL text a user wrote.
 	out = append(out,
-		"CREATE OR REPLACE MACRO "+main+".session_attr(k) AS (SELECT value FROM "+pg+".mg_identity WHERE key = k)",
-		"CREATE OR REPLACE MACRO "+main+".in_group(g) AS list_contains(["+strings.Join(groups, ", ")+"]::VARCHAR[], g)")
-	out = append(out, "CREATE OR REPLACE MACRO "+main+".pg_get_keywords() AS TABLE SELECT * FROM (VALUES "+keywordRows()+") k(word, catcode, barelabel, catdesc, baredesc)")
+		"CREATE OR REPLACE MACRO "+GlobalMain+".session_attr(k) AS (SELECT value FROM "+pg+".mg_identity WHERE key = k)",
+		"CREATE OR REPLACE MACRO "+GlobalMain+".in_group(g) AS g IN (SELECT name FROM "+pg+".mg_groups)")
+	out = append(out, "CREATE OR REPLACE MACRO "+GlobalMain+".pg_get_keywords() AS TABLE SELECT * FROM (VALUES "+keywordRows()+") k(word, catcode, barelabel, catdesc, baredesc)")
 	return out
 }
 
@@ -69,7 +77,7 @@ var macros = []string{
 	   WHEN o = 1700 AND m >= 4 THEN 'numeric(' || ((m - 4) >> 16) || ',' || ((m - 4) & 65535) || ')'
 	   WHEN o = 1043 AND m >= 4 THEN 'character varying(' || (m - 4) || ')'
 	   WHEN o = 1042 AND m >= 4 THEN 'character(' || (m - 4) || ')'
-	   ELSE coalesce((SELECT fmt FROM $pg.mg_typefmt mg_f WHERE mg_f.oid = o), '???') END`,
+	   ELSE coalesce((SELECT fmt FROM $static.mg_typefmt mg_f WHERE mg_f.oid = o), '???') END`,
 	`pg_get_userbyid(o) AS coalesce((SELECT rolname FROM $pg.pg_roles WHERE oid = o), 'unknown (OID=' || o || ')')`,
 	`obj_description(o) AS (SELECT description FROM $pg.pg_description WHERE objoid = o AND objsubid = 0 LIMIT 1),
 	 (o, cls) AS (SELECT description FROM $pg.pg_description WHERE objoid = o AND objsubid = 0 AND cls = 'pg_class' AND classoid = 1259 LIMIT 1)`,
@@ -107,7 +115,7 @@ var macros = []string{
 	`mg_regclass_oid(x) AS coalesce($m.to_regclass(x), error('[42P01] relation "' || x || '" does not exist'))`,
 	`mg_regclass_name(o) AS coalesce((SELECT CASE WHEN list_contains($m.current_schemas(true), mg_n.nspname) THEN mg_c.relname ELSE mg_n.nspname || '.' || mg_c.relname END
 	   FROM $pg.pg_class mg_c JOIN $pg.pg_namespace mg_n ON mg_c.relnamespace = mg_n.oid WHERE mg_c.oid = o), CAST(o AS VARCHAR))`,
-	`to_regtype(x) AS coalesce(TRY_CAST(x AS BIGINT), (SELECT mg_t.oid FROM $pg.pg_type mg_t JOIN $pg.mg_typefmt mg_f ON mg_f.oid = mg_t.oid
+	`to_regtype(x) AS coalesce(TRY_CAST(x AS BIGINT), (SELECT mg_t.oid FROM $static.pg_type mg_t JOIN $static.mg_typefmt mg_f ON mg_f.oid = mg_t.oid
 	   WHERE mg_t.typname = replace(replace(CAST(x AS VARCHAR), 'pg_catalog.', ''), '"', '') OR mg_f.fmt = lower(CAST(x AS VARCHAR)) LIMIT 1))`,
 	`mg_regtype_oid(x) AS coalesce($m.to_regtype(x), error('[42704] type "' || x || '" does not exist'))`,
 	`mg_regtype_name(o) AS $m.format_type(o, NULL)`,
