@@ -146,7 +146,7 @@ func (s *Snapshots) Refresh(ctx context.Context, a catalog.Address) error {
 		}
 	}
 	s.mu.Lock()
-	s.state[a].LastError = err.Error()
+	s.state[a].LastError = errorText(err)
 	s.mu.Unlock()
 	s.changed()
 	return err
@@ -221,10 +221,25 @@ func (s *Snapshots) Ensure(ctx context.Context, a catalog.Address) error {
 		if st.LastError != "" {
 			msg = "; the last refresh failed: " + st.LastError
 		}
-		return sqlstate.New("55000", "the snapshot of %s is %s old, past its max_staleness of %s%s", a, age.Round(time.Second), sp.MaxStaleness, msg).
+		shown := age.Round(time.Second)
+		if age < time.Minute {
+			shown = age.Round(100 * time.Millisecond) // not "2s old, past its max_staleness of 2s"
+		}
+		return sqlstate.New("55000", "the snapshot of %s is %s old, past its max_staleness of %s%s", a, shown, sp.MaxStaleness, msg).
 			WithHint("The product's port is being refreshed every %s; meshgate.freshness shows its state.", sp.Refresh)
 	}
 	return nil
+}
+
+// errorText is what users see of a refresh's error (meshgate.freshness,
+// the stale error): the message of a *sqlstate.Error without the
+// "(SQLSTATE xxxxx)" its Error method adds, which would otherwise be
+// nested in the 55000 message.
+func errorText(err error) string {
+	if e := sqlstate.As(err); e != nil {
+		return e.Message
+	}
+	return err.Error()
 }
 
 // Freshness lists every snapshot's state, sorted by product.

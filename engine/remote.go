@@ -154,7 +154,7 @@ func (e *Engine) LoadSnapshot(ctx context.Context, a catalog.Address, rr array.R
 	defer mapping.Disconnect(&conn)
 	table := a.Domain + "__" + a.Name
 	// Recreated, not emptied, for the prepared statements (see Materialize).
-	if err := execOn(conn, "BEGIN TRANSACTION; DELETE FROM memory.mg_remote."+quoteIdent(table)); err != nil {
+	if err := execOn(conn, "BEGIN TRANSACTION; "+emptyReplace("memory.mg_remote."+quoteIdent(table))); err != nil {
 		return 0, err
 	}
 	n, err := appendStream(ctx, conn, "memory", "mg_remote", table, rr)

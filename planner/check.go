@@ -250,6 +250,18 @@ func (c *checker) walk(n any, ctes []string) error {
 			c.star = true
 		}
 		typ, _ := v["type"].(string)
+		if typ == "JOIN" {
+			// USING columns are read too, though no column reference
+			// names them; a NATURAL join reads columns nobody names.
+			for _, u := range asList(v["using_columns"]) {
+				if name, ok := u.(string); ok {
+					c.columns[strings.ToLower(name)] = true
+				}
+			}
+			if str(v, "ref_type") == "NATURAL" {
+				c.star = true
+			}
+		}
 		switch {
 		case typ == "BASE_TABLE":
 			if err := c.table(v, ctes); err != nil {
