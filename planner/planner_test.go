@@ -296,6 +296,20 @@ func TestPushdown(t *testing.T) {
 	if pd := r.Pushdown[orders]; pd.Limit != 7 || pd.Columns != nil {
 		t.Errorf("plain scan: limit %d columns %v", pd.Limit, pd.Columns)
 	}
+	r, err = planner.CheckRead(context.Background(), es, scope{[]string{"sales"}}, "SELECT id FROM sales.orders WHERE id > 5 LIMIT 7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pd := r.Pushdown[orders]; pd.Limit != 7 {
+		t.Errorf("limit with a pushed WHERE: %d", pd.Limit)
+	}
+	r, err = planner.CheckRead(context.Background(), es, scope{[]string{"sales"}}, "SELECT id FROM sales.orders WHERE id + 1 > 5 LIMIT 7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pd := r.Pushdown[orders]; pd.Limit != -1 {
+		t.Errorf("limit with a WHERE not pushed: %d", pd.Limit)
+	}
 	r, err = planner.CheckRead(context.Background(), es, scope{[]string{"sales"}}, "SELECT count(*) FROM sales.orders LIMIT 7")
 	if err != nil {
 		t.Fatal(err)

@@ -92,9 +92,11 @@ func pushdowns(stmt any, products map[catalog.Address]bool, resolve func(schema,
 		only = a
 	}
 	// Predicates: conjuncts of the WHERE clause.
+	allPushed := true
 	for _, conj := range conjuncts(mapOf(node["where_clause"])) {
 		p, alias := predicate(conj)
 		if p == nil {
+			allPushed = false
 			continue
 		}
 		var a catalog.Address
@@ -114,8 +116,8 @@ func pushdowns(stmt any, products map[catalog.Address]bool, resolve func(schema,
 		}
 		out[a].Predicates = append(out[a].Predicates, *p)
 	}
-	// LIMIT: a plain scan of one product.
-	if single && mapOf(node["where_clause"]) == nil && len(asList(node["group_expressions"])) == 0 && node["having"] == nil {
+	// LIMIT: a scan of one product whose WHERE went to the source whole.
+	if single && allPushed && len(asList(node["group_expressions"])) == 0 && node["having"] == nil {
 		for _, m := range asList(node["modifiers"]) {
 			mm := mapOf(m)
 			switch str(mm, "type") {
