@@ -274,7 +274,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	if srv.TLSConfig != nil {
 		ssl = "sslmode=require"
 	}
-	fmt.Fprintf(stdout, "meshgate %s is serving %d data products on %s\nConnect with:\n  psql \"host=%s port=%s user=%s dbname=%s %s\"\n",
+	fmt.Fprintf(stdout, "meshgate %s is serving %d data products on %s\nConnect with (the demo users' passwords are in README.md, e.g. PGPASSWORD=analyst-demo):\n  psql \"host=%s port=%s user=%s dbname=%s %s\"\n",
 		version, len(eng.Products()), ln.Addr(), host, port, firstUser(users), *database, ssl)
 	if err := srv.Serve(ctx, ln); err != nil && !errors.Is(err, net.ErrClosed) {
 		fmt.Fprintf(stderr, "meshgate: %v\n", err)
