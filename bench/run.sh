@@ -30,7 +30,7 @@
 #
 # SF is a whole number (go-tpc's dbgen takes an integer scale factor).
 # Environment: RUNS (wire runs, default 3), TPCH_RUNS (default 3),
-# TPCH_PG_RUNS (default 1), CONC_SECONDS (default 10), CONC_LEVELS
+# TPCH_PG_RUNS (default 2), CONC_SECONDS (default 10), CONC_LEVELS
 # (default 1,8,32,128), OVERHEAD_N (default 2000), MESHGATE (default
 # bin/meshgate), PGBIN (default /usr/lib/postgresql/15/bin), SKIP_PG=1
 # (no PostgreSQL: wire only), SKIP_WIRE=1, SKIP_TPCH=1, SKIP_MICRO=1,
@@ -46,7 +46,7 @@ SF=${1:-1}
 ROWS=${2:-10000000}
 RUNS=${RUNS:-3}
 TPCH_RUNS=${TPCH_RUNS:-3}
-TPCH_PG_RUNS=${TPCH_PG_RUNS:-1}
+TPCH_PG_RUNS=${TPCH_PG_RUNS:-2}
 CONC_SECONDS=${CONC_SECONDS:-10}
 CONC_LEVELS=${CONC_LEVELS:-1,8,32,128}
 OVERHEAD_N=${OVERHEAD_N:-2000}
@@ -305,7 +305,7 @@ if [[ -n $DO_TPCH ]]; then
 	if [[ $SALES_PORT == postgres ]]; then
 		# Can this meshgate read the postgres ports at all?
 		"$TMP/tpch" mesh -dir "$TPCH_DIR" -sf "$SF" -sales postgres -mode live -pg-port "$PG_PORT"
-		if ! "$MESHGATE" validate -mesh "$TPCH_DIR/mesh" >"$TMP/validate.log" 2>&1; then
+		if ! "$MESHGATE" validate "$TPCH_DIR/mesh" >"$TMP/validate.log" 2>&1; then
 			SALES_NOTE="\`meshgate validate\` rejected the postgres ports: $(grep -m1 -i 'sales' "$TMP/validate.log" || head -1 "$TMP/validate.log")"
 			SALES_PORT=parquet
 		fi

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"math/big"
@@ -104,9 +105,10 @@ func cmdQuery(args []string) {
 			start := time.Now()
 			cols, rows, err := run(qctx, texts[name])
 			el := time.Since(start).Seconds()
+			timedOut := errors.Is(qctx.Err(), context.DeadlineExceeded)
 			cancel()
 			if err != nil {
-				if qctx.Err() != nil {
+				if timedOut {
 					err = fmt.Errorf("timed out after %s: %w", *timeout, err)
 				}
 				qr.Error = err.Error()
