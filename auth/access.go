@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/meshgate/meshgate/planner/catalog"
 )
 
 // Method is how a matching access rule authenticates a client.
@@ -200,7 +202,7 @@ func (l *loader) access(n *yaml.Node, d *Directory) []Rule {
 			default:
 				if _, known := d.users[x]; !known {
 					hint := ""
-					if c := closest(x, d.names); c != "" {
+					if c := catalog.Closest(x, d.names); c != "" {
 						hint = fmt.Sprintf("; did you mean %q?", c)
 					}
 					bad(un.Line, "%s names user %q, who is not in the users file%s (write +name for a group)", where, x, hint)

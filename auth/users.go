@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/meshgate/meshgate/planner/catalog"
 )
 
 // User is one identity of the directory.
@@ -258,7 +260,7 @@ func (l *loader) mapping(n *yaml.Node, where string, known []string) map[string]
 		k, v := n.Content[i], n.Content[i+1]
 		if !contains(known, k.Value) {
 			hint := ""
-			if c := closest(k.Value, known); c != "" {
+			if c := catalog.Closest(k.Value, known); c != "" {
 				hint = fmt.Sprintf("; did you mean %q?", c)
 			}
 			l.errorf(k.Line, "unknown key %q in %s%s (known keys: %s)", k.Value, where, hint, strings.Join(known, ", "))
@@ -299,39 +301,4 @@ func kindName(n *yaml.Node) string {
 		return n.Value
 	}
 	return "an alias"
-}
-
-// closest returns the candidate within a small edit distance of s, or "".
-func closest(s string, candidates []string) string {
-	best, bestD := "", 1<<30
-	for _, c := range candidates {
-		if d := levenshtein(strings.ToLower(s), strings.ToLower(c)); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	if bestD <= max(2, len(s)/3) {
-		return best
-	}
-	return ""
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

@@ -69,6 +69,23 @@ func pgParam(typ string, v any) (text, cast string, ok bool) {
 			return v, cast, uuidRE.MatchString(v)
 		case cast == "numeric":
 			return v, cast, decimalTextRE.MatchString(v)
+		case typ == "DATE":
+			_, err := time.Parse("2006-01-02", v)
+			return v, cast, err == nil
+		case typ == "TIMESTAMP" || typ == "TIMESTAMP WITH TIME ZONE":
+			for _, layout := range []string{"2006-01-02 15:04:05.999999", "2006-01-02 15:04:05.999999Z07:00", "2006-01-02 15:04:05.999999Z07", "2006-01-02"} {
+				if _, err := time.Parse(layout, v); err == nil {
+					return v, cast, true
+				}
+			}
+		case typ == "DOUBLE":
+			f, err := strconv.ParseFloat(v, 64)
+			return v, cast, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
+		default:
+			// An integer column given text (a parameter sent as text).
+			if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
+				return pgParam(typ, n)
+			}
 		}
 	case time.Time:
 		switch typ {

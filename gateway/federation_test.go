@@ -389,42 +389,12 @@ func startFedGateway(t *testing.T, dir, federationPolicy string) *fedServer {
 	gw := gateway.New(eng, users, "mesh", logger)
 	gw.SetPolicy(set)
 
-	// What cmd/meshgate's startRemote does.
-	ports := map[catalog.Address]connectors.Connector{}
-	snaps := connectors.NewSnapshots(eng, 1<<30, logger, func(fr []connectors.Freshness) {
-		rows := make([]engine.FreshnessRow, len(fr))
-		for i, x := range fr {
-			rows[i] = engine.FreshnessRow{Product: x.Product, Mode: x.Mode, Loaded: x.Loaded, LastRefresh: x.LastRefresh, Rows: x.Rows, Bytes: x.Bytes, LastError: x.LastError}
-		}
-		if err := eng.SetFreshness(rows); err != nil {
-			logger.Warn("updating meshgate.freshness failed", "err", err)
-		}
-	})
-	closeAll := func() {
-		for _, c := range ports {
-			c.Close()
-		}
+	snaps, stopRemote, err := gw.StartRemote(ctx, 1<<30)
+	if err != nil {
+		cancel()
+		eng.Close()
+		t.Fatal(err)
 	}
-	for _, p := range eng.Products() {
-		if len(p.Ports) == 0 || !p.Ports[0].Remote() {
-			continue
-		}
-		port := &p.Ports[0]
-		c, err := connectors.Open(ctx, p, port, connectors.NewSecrets(filepath.Dir(p.File)))
-		if err != nil {
-			closeAll()
-			cancel()
-			eng.Close()
-			t.Fatalf("port %s of product %s: %v", port.Name, p.Address, err)
-		}
-		ports[p.Address] = c
-		if fr := port.Freshness(); fr.Mode == engine.ModeSnapshot {
-			snaps.Add(connectors.SnapshotSpec{Product: p.Address, Port: port.Name, Connector: c, Refresh: fr.Refresh, MaxStaleness: fr.MaxStaleness, OnStale: fr.OnStale})
-		}
-	}
-	gw.SetRemote(ports, snaps)
-	runDone := make(chan struct{})
-	go func() { defer close(runDone); snaps.Run(ctx) }()
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -445,12 +415,13 @@ func startFedGateway(t *testing.T, dir, federationPolicy string) *fedServer {
 		case <-time.After(10 * time.Second):
 			t.Errorf("server did not stop within 10s")
 		}
+		stopped := make(chan struct{})
+		go func() { defer close(stopped); stopRemote() }()
 		select {
-		case <-runDone:
+		case <-stopped:
 		case <-time.After(10 * time.Second):
 			t.Errorf("the snapshot manager did not stop within 10s")
 		}
-		closeAll()
 		eng.Close()
 	})
 	host, portNo, _ := net.SplitHostPort(ln.Addr().String())

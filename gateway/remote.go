@@ -2,6 +2,8 @@ package gateway
 
 import (
 	"context"
+	"fmt"
+	"path/filepath"
 
 	"github.com/meshgate/meshgate/auth/policy"
 	"github.com/meshgate/meshgate/connectors"
@@ -11,16 +13,54 @@ import (
 	"github.com/meshgate/meshgate/sqlstate"
 )
 
-// SetRemote gives the gateway the connectors of remote ports and the
-// snapshot manager of those served from snapshots.
-func (g *Gateway) SetRemote(ports map[catalog.Address]connectors.Connector, snaps *connectors.Snapshots) {
+// StartRemote opens a connector for every product served from a remote
+// port, registers snapshot ports with a snapshot manager (memory budget in
+// bytes; its state is published as meshgate.freshness) and refreshes them
+// in the background until ctx ends. stop closes the connectors once ctx is
+// done and the refreshes have stopped.
+func (g *Gateway) StartRemote(ctx context.Context, budget int64) (snaps *connectors.Snapshots, stop func(), err error) {
+	ports := map[catalog.Address]connectors.Connector{}
+	snaps = connectors.NewSnapshots(g.engine, budget, g.log, func(fr []connectors.Freshness) {
+		rows := make([]engine.FreshnessRow, len(fr))
+		for i, x := range fr {
+			rows[i] = engine.FreshnessRow{Product: x.Product, Mode: x.Mode, Loaded: x.Loaded, LastRefresh: x.LastRefresh, Rows: x.Rows, Bytes: x.Bytes, LastError: x.LastError}
+		}
+		if err := g.engine.SetFreshness(rows); err != nil {
+			g.log.Warn("updating meshgate.freshness failed", "err", err)
+		}
+	})
+	closeAll := func() {
+		for _, c := range ports {
+			c.Close()
+		}
+	}
+	for _, p := range g.engine.Products() {
+		if len(p.Ports) == 0 || !p.Ports[0].Remote() {
+			continue
+		}
+		port := &p.Ports[0]
+		c, err := connectors.Open(ctx, p, port, connectors.NewSecrets(filepath.Dir(p.File)))
+		if err != nil {
+			closeAll()
+			return nil, nil, fmt.Errorf("port %s of product %s: %w", port.Name, p.Address, err)
+		}
+		ports[p.Address] = c
+		fr := port.Freshness()
+		if fr.Mode == engine.ModeSnapshot {
+			snaps.Add(connectors.SnapshotSpec{Product: p.Address, Port: port.Name, Connector: c, Refresh: fr.Refresh, MaxStaleness: fr.MaxStaleness, OnStale: fr.OnStale})
+		}
+		g.log.Info("remote port", "product", p.Address, "port", port.Name, "type", port.Type, "mode", fr.Mode)
+	}
 	g.remote, g.snapshots = ports, snaps
+	done := make(chan struct{})
+	go func() { defer close(done); snaps.Run(ctx) }()
+	return snaps, func() { <-done; closeAll() }, nil
 }
 
 // fetchRemote prepares the remote products a read needs before it runs:
 // a live port is fetched into the session (with the statement's pushdown),
 // a snapshot is loaded if evicted and checked against its max_staleness.
-func (s *session) fetchRemote(ctx context.Context, read *planner.Read) error {
+func (s *session) fetchRemote(ctx context.Context, read *planner.Read, args []any) error {
 	if read == nil {
 		return nil
 	}
@@ -38,7 +78,7 @@ func (s *session) fetchRemote(ctx context.Context, read *planner.Read) error {
 			if c == nil {
 				return sqlstate.New(sqlstate.UnableToConnect, "product %s has no connector for its port", a)
 			}
-			req := pushdownRequest(s.g.engine.Product(a), s.decisions[a], read.Pushdown[a])
+			req := pushdownRequest(s.g.engine.Product(a), s.decisions[a], read.Pushdown[a], args)
 			rr, err := c.Scan(ctx, req)
 			if err != nil {
 				return err
@@ -56,7 +96,7 @@ func (s *session) fetchRemote(ctx context.Context, read *planner.Read) error {
 // on unmasked granted columns (a predicate on a masked column refers to
 // masked values), the columns the query and the policy's own filters and
 // masks need, and a LIMIT only when no row filter applies after the fetch.
-func pushdownRequest(p *catalog.Product, d policy.Decision, pd *planner.Pushdown) connectors.Request {
+func pushdownRequest(p *catalog.Product, d policy.Decision, pd *planner.Pushdown, args []any) connectors.Request {
 	req := connectors.Request{Limit: -1}
 	if p == nil || pd == nil {
 		return req
@@ -84,14 +124,36 @@ func pushdownRequest(p *catalog.Product, d policy.Decision, pd *planner.Pushdown
 			req.Columns = []string{p.Columns[0].Name}
 		}
 	}
+	pushed := 0
 	for _, pr := range pd.Predicates {
 		if !unmasked[pr.Column] {
 			continue
 		}
-		req.Filters = append(req.Filters, connectors.Predicate{Column: pr.Column, Op: connectors.Op(pr.Op), Values: pr.Values})
+		values, ok := boundValues(pr.Values, args)
+		if !ok {
+			continue
+		}
+		req.Filters = append(req.Filters, connectors.Predicate{Column: pr.Column, Op: connectors.Op(pr.Op), Values: values})
+		pushed++
 	}
-	if len(d.Filters) == 0 && len(req.Filters) == len(pd.Predicates) {
+	if len(d.Filters) == 0 && pushed == len(pd.Predicates) {
 		req.Limit = pd.Limit
 	}
 	return req
+}
+
+// boundValues replaces $n references with the statement's parameter
+// values; a NULL or missing parameter keeps the predicate from the source.
+func boundValues(vals []any, args []any) ([]any, bool) {
+	out := make([]any, len(vals))
+	for i, v := range vals {
+		if p, isParam := v.(planner.Param); isParam {
+			if int(p) > len(args) || args[p-1] == nil {
+				return nil, false
+			}
+			v = args[p-1]
+		}
+		out[i] = v
+	}
+	return out, true
 }

@@ -405,7 +405,7 @@ func (p *portal) query(ctx context.Context) (array.RecordReader, error) {
 	if d := p.st.s.statementTimeout(); d > 0 {
 		ctx, cancel = context.WithTimeout(ctx, d)
 	}
-	if err := p.st.s.fetchRemote(ctx, p.st.read); err != nil {
+	if err := p.st.s.fetchRemote(ctx, p.st.read, p.args); err != nil {
 		cancel()
 		return nil, err
 	}

@@ -289,6 +289,13 @@ func TestPushdown(t *testing.T) {
 	if len(pd.Predicates) != len(want) {
 		t.Errorf("predicates %v: the expression o.x + 1 = 2 must not be pushed", got)
 	}
+	r, err = planner.CheckRead(context.Background(), es, scope{[]string{"sales"}}, "SELECT * FROM sales.orders WHERE id = $1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pd := r.Pushdown[orders]; len(pd.Predicates) != 1 || pd.Predicates[0].Values[0] != planner.Param(1) {
+		t.Errorf("parameter predicate: %+v", pd.Predicates)
+	}
 	r, err = planner.CheckRead(context.Background(), es, scope{[]string{"sales"}}, "SELECT * FROM sales.orders LIMIT 7")
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,9 @@ type Pushdown struct {
 	Limit      int64 // < 0: none
 }
 
+// Param is a predicate value that is the statement's $n parameter.
+type Param int
+
 // Predicate compares one column with constants (see connectors.Op).
 type Predicate struct {
 	Column string
@@ -219,6 +222,11 @@ func constant(e map[string]any) (any, bool) {
 		// A cast of a literal ('2024-01-01'::DATE): the source casts the
 		// text the same way.
 		return constant(mapOf(e["child"]))
+	case "PARAMETER":
+		// $n: its value is known when the statement is executed.
+		if n, err := strconv.Atoi(str(e, "identifier")); err == nil && n > 0 {
+			return Param(n), true
+		}
 	}
 	return nil, false
 }

@@ -253,13 +253,16 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	gw := gateway.New(eng, users, *database, log)
 	gw.SetPolicy(set)
 	gw.SetAudit(auditLog)
-	closeRemote, err := ff.startRemote(ctx, eng, gw, log)
+	stopRemote, err := ff.startRemote(ctx, gw)
 	if err != nil {
 		ln.Close()
 		fmt.Fprintf(stderr, "meshgate: %v\n", err)
 		return 1
 	}
-	defer closeRemote()
+	defer func() {
+		stop() // ends the snapshot refreshes, which stopRemote waits for
+		stopRemote()
+	}()
 	go watchPolicies(ctx, *gf.policies, mesh, eng, gw, log)
 	srv := &pgwire.Server{Handler: gw, Logger: log, MaxMessageSize: *maxMsg}
 	if err := sf.apply(srv, gw, log); err != nil {

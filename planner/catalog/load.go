@@ -292,7 +292,7 @@ func (l *loader) mapping(n *yaml.Node, where string, known []string) map[string]
 			continue
 		}
 		if !contains(known, key) {
-			if c := closest(key, known); c != "" {
+			if c := Closest(key, known); c != "" {
 				if l.suggested == nil {
 					l.suggested = map[string]bool{}
 				}

@@ -73,9 +73,9 @@ func levenshtein(a, b string) int {
 	return prev[len(rb)]
 }
 
-// closest returns the candidate nearest to s when it is near enough to be
-// a plausible typo, else "".
-func closest(s string, candidates []string) string {
+// Closest returns the candidate nearest to s when it is near enough to be
+// a plausible typo, else "" (for "did you mean" suggestions).
+func Closest(s string, candidates []string) string {
 	best, bestD := "", 1<<30
 	ls := strings.ToLower(s)
 	for _, c := range candidates {
@@ -93,7 +93,7 @@ func closest(s string, candidates []string) string {
 
 // didYouMean formats a suggestion suffix, or "".
 func didYouMean(s string, candidates []string) string {
-	if c := closest(s, candidates); c != "" {
+	if c := Closest(s, candidates); c != "" {
 		return fmt.Sprintf("; did you mean %q?", c)
 	}
 	return ""

@@ -91,7 +91,7 @@ func typeHint(t string) string {
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	if c := closest(t, names); c != "" {
+	if c := Closest(t, names); c != "" {
 		return fmt.Sprintf("; did you mean %q?", c)
 	}
 	return " (use one of boolean, smallint, integer, bigint, hugeint, real, double, decimal(p,s), varchar, blob, date, time, timestamp, timestamptz, interval, uuid, json, or a list T[])"
