@@ -386,7 +386,7 @@ func TestScanSQL(t *testing.T) {
 		{catalog.Port{Type: "csv", Location: "/m/x.csv"}, "", `read_csv('/m/x.csv')`},
 		{catalog.Port{Type: "csv", Location: "/m/x.csv", Options: map[string]string{"delimiter": ";", "header": "false"}}, "", `read_csv('/m/x.csv', header=false, delim=';')`},
 		{catalog.Port{Type: "csv", Location: "/m/x.csv", Options: map[string]string{"delimiter": ";", "null": "NA"}}, "p",
-			`read_csv('/m/x.csv', header=true, delim=';', quote='"', escape='"', nullstr='NA', auto_detect=false, columns={'id': 'BIGINT', 'note': 'VARCHAR'})`},
+			`read_csv('/m/x.csv', header=true, delim=';', quote='"', escape='"', nullstr='NA', columns={'id': 'BIGINT', 'note': 'VARCHAR'})`},
 		{catalog.Port{Type: "json", Location: "/m/x.json"}, "", `read_json('/m/x.json', format='newline_delimited')`},
 		{catalog.Port{Type: "json", Location: "/m/x.json"}, "p", `read_json('/m/x.json', format='newline_delimited', auto_detect=false, columns={'id': 'BIGINT', 'note': 'VARCHAR'})`},
 	} {

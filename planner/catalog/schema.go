@@ -50,7 +50,10 @@ func ScanSQL(p *Product, port *Port) (string, error) {
 		opt("escape", "escape", `"`)
 		opt("nullstr", "null", "")
 		if p != nil {
-			args = append(args, "auto_detect=false", "columns="+columnsStruct(p.Columns))
+			// The declared columns fix names and types. The sniffer still
+			// runs (no auto_detect=false): its row estimate is what lets
+			// DuckDB order joins well (TPC-H q05: 2.3 s without, 0.13 s with).
+			args = append(args, "columns="+columnsStruct(p.Columns))
 		}
 		return "read_csv(" + strings.Join(args, ", ") + ")", nil
 	case "json":
