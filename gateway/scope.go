@@ -42,4 +42,6 @@ func (sc scope) Lookup(domain, name string) error {
 
 func (sc scope) SearchPath() []string { return sc.s.searchPath() }
 
-func (sc scope) CatalogSchema(schema, name string) string { return pgcatalog.RelationSchema(schema, name) }
+func (sc scope) CatalogSchema(schema, name string) string {
+	return pgcatalog.RelationSchema(schema, name)
+}

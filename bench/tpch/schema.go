@@ -92,10 +92,3 @@ func duckColumns(t table) string {
 	return "{" + strings.Join(parts, ", ") + "}"
 }
 
-func colNames(t table) string {
-	var n []string
-	for _, c := range t.cols {
-		n = append(n, c.name)
-	}
-	return strings.Join(n, ", ")
-}
