@@ -91,4 +91,3 @@ func duckColumns(t table) string {
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
 }
-
