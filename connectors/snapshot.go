@@ -109,9 +109,18 @@ func (s *Snapshots) Run(ctx context.Context) {
 			if interval <= 0 {
 				interval = 5 * time.Minute
 			}
+			last := ""
 			for {
-				if err := s.Refresh(ctx, sp.Product); err != nil && ctx.Err() == nil {
+				err := s.Refresh(ctx, sp.Product)
+				switch {
+				case err != nil && ctx.Err() == nil && err.Error() != last:
+					// Logged once until the failure changes or clears
+					// (a drifted source fails every refresh alike).
+					last = err.Error()
 					s.log.Warn("snapshot refresh failed; queries keep the previous snapshot until max_staleness", "product", sp.Product, "err", err)
+				case err == nil && last != "":
+					last = ""
+					s.log.Info("snapshot refresh works again", "product", sp.Product)
 				}
 				select {
 				case <-ctx.Done():

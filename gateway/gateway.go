@@ -38,9 +38,10 @@ type Gateway struct {
 	policy atomic.Pointer[policy.Set] // policy.go
 	audit  *audit.Log                 // nil: no audit trail
 
-	remote    map[catalog.Address]connectors.Connector // remote.go
-	snapshots *connectors.Snapshots
-	queries   auditNext
+	remote      map[catalog.Address]connectors.Connector // remote.go
+	snapshots   *connectors.Snapshots
+	driftLogged sync.Map // drift already logged, by product and difference
+	queries     auditNext
 
 	staticErr error // creating the shared client catalog failed
 

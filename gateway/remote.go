@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -81,6 +82,7 @@ func (s *session) fetchRemote(ctx context.Context, read *planner.Read, args []an
 			req := pushdownRequest(s.g.engine.Product(a), s.decisions[a], read.Pushdown[a], args)
 			rr, err := c.Scan(ctx, req)
 			if err != nil {
+				s.g.noteDrift(a, err)
 				return err
 			}
 			if _, err := s.es.Materialize(ctx, a, rr); err != nil {
@@ -156,4 +158,17 @@ func boundValues(vals []any, args []any) ([]any, bool) {
 		out[i] = v
 	}
 	return out, true
+}
+
+// noteDrift logs a port's contract drift once per product and difference
+// (every query of the product fails with it until the source is fixed).
+func (g *Gateway) noteDrift(a catalog.Address, err error) {
+	var d *connectors.DriftError
+	if !errors.As(err, &d) {
+		return
+	}
+	key := a.String() + "\x00" + err.Error()
+	if _, seen := g.driftLogged.LoadOrStore(key, true); !seen {
+		g.log.Error("contract drift: the port no longer matches the product's descriptor", "product", a, "port", d.Port, "column", d.Column, "declared", d.Declared, "actual", d.Actual)
+	}
 }
