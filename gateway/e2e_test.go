@@ -87,10 +87,20 @@ func startGateway(t *testing.T) *server {
 	}
 	gw := gateway.New(eng, users, "mesh", logger)
 	gw.SetPolicy(demoPolicy(t))
+	return serveGateway(t, ctx, cancel, gw, logger, eng.Close)
+}
+
+// serveGateway serves gw on a loopback port until the test ends: cleanup
+// cancels ctx, waits for the server to stop, then runs stop (in order:
+// what the gateway uses must outlive it).
+func serveGateway(t *testing.T, ctx context.Context, cancel context.CancelFunc, gw *gateway.Gateway, logger *slog.Logger, stop ...func()) *server {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		cancel()
-		eng.Close()
+		for _, f := range stop {
+			f()
+		}
 		t.Fatal(err)
 	}
 	srv := &pgwire.Server{Handler: gw, Logger: logger}
@@ -106,7 +116,9 @@ func startGateway(t *testing.T) *server {
 		case <-time.After(10 * time.Second):
 			t.Errorf("server did not stop within 10s")
 		}
-		eng.Close()
+		for _, f := range stop {
+			f()
+		}
 	})
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
 	return &server{host: host, port: port}

@@ -43,7 +43,6 @@ import (
 	"github.com/meshgate/meshgate/connectors/pgtest"
 	"github.com/meshgate/meshgate/engine"
 	"github.com/meshgate/meshgate/gateway"
-	"github.com/meshgate/meshgate/gateway/pgwire"
 	"github.com/meshgate/meshgate/planner/catalog"
 )
 
@@ -396,25 +395,7 @@ func startFedGateway(t *testing.T, dir, federationPolicy string) *fedServer {
 		t.Fatal(err)
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		cancel()
-		eng.Close()
-		t.Fatal(err)
-	}
-	srv := &pgwire.Server{Handler: gw, Logger: logger}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil && !errors.Is(err, net.ErrClosed) {
-				t.Errorf("Serve: %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Errorf("server did not stop within 10s")
-		}
+	stopSnapshots := func() {
 		stopped := make(chan struct{})
 		go func() { defer close(stopped); stopRemote() }()
 		select {
@@ -422,10 +403,9 @@ func startFedGateway(t *testing.T, dir, federationPolicy string) *fedServer {
 		case <-time.After(10 * time.Second):
 			t.Errorf("the snapshot manager did not stop within 10s")
 		}
-		eng.Close()
-	})
-	host, portNo, _ := net.SplitHostPort(ln.Addr().String())
-	return &fedServer{server: &server{host: host, port: portNo}, eng: eng, gw: gw, snaps: snaps}
+	}
+	srv := serveGateway(t, ctx, cancel, gw, logger, stopSnapshots, eng.Close)
+	return &fedServer{server: srv, eng: eng, gw: gw, snaps: snaps}
 }
 
 // conn connects as the test user.

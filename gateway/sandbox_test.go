@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,7 +31,6 @@ import (
 	"github.com/meshgate/meshgate/auth/policy"
 	"github.com/meshgate/meshgate/engine"
 	"github.com/meshgate/meshgate/gateway"
-	"github.com/meshgate/meshgate/gateway/pgwire"
 	"github.com/meshgate/meshgate/planner/catalog"
 )
 
@@ -116,30 +114,8 @@ func startGovGateway(t *testing.T, set *policy.Set) *govServer {
 		t.Fatal(err)
 	}
 	gw.SetAudit(alog)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		cancel()
-		eng.Close()
-		t.Fatal(err)
-	}
-	srv := &pgwire.Server{Handler: gw, Logger: logger}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil && !errors.Is(err, net.ErrClosed) {
-				t.Errorf("Serve: %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Errorf("server did not stop within 10s")
-		}
-		alog.Close()
-		eng.Close()
-	})
-	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	return &govServer{server: &server{host: host, port: port}, gw: gw, eng: eng, audit: alog}
+	srv := serveGateway(t, ctx, cancel, gw, logger, func() { alog.Close() }, eng.Close)
+	return &govServer{server: srv, gw: gw, eng: eng, audit: alog}
 }
 
 // connectAs connects as one of the demo users.
