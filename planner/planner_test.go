@@ -132,16 +132,7 @@ func (s scope) CatalogSchema(schema, name string) string {
 
 // TestCheckRead runs the planner's checks with DuckDB's real parser.
 func TestCheckRead(t *testing.T) {
-	eng, _, err := engine.Open(context.Background(), &catalog.Mesh{Dir: t.TempDir()}, engine.Config{Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
-	es, err := eng.NewSession(context.Background(), func(string) ([]engine.View, []string) { return nil, nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer es.Close()
+	es := parser(t)
 	ok := []string{
 		"SELECT * FROM sales.orders",
 		"SELECT * FROM orders",
@@ -181,16 +172,7 @@ func TestCheckRead(t *testing.T) {
 }
 
 func TestColumnNames(t *testing.T) {
-	eng, _, err := engine.Open(context.Background(), &catalog.Mesh{Dir: t.TempDir()}, engine.Config{Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
-	es, err := eng.NewSession(context.Background(), func(string) ([]engine.View, []string) { return nil, nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer es.Close()
+	es := parser(t)
 	r, err := planner.CheckRead(context.Background(), es, scope{}, "SELECT count(*), 1::int2, 1+1, x::text, sum(x) AS total, *, coalesce(x, 0) FROM range(3) t(x)")
 	if err != nil {
 		t.Fatal(err)
@@ -208,16 +190,7 @@ func TestColumnNames(t *testing.T) {
 // Catalog references are rewritten to the session's own compatibility
 // schemas; PostgreSQL-only syntax is made DuckDB-parseable.
 func TestRewrite(t *testing.T) {
-	eng, _, err := engine.Open(context.Background(), &catalog.Mesh{Dir: t.TempDir()}, engine.Config{Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
-	es, err := eng.NewSession(context.Background(), func(string) ([]engine.View, []string) { return nil, nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer es.Close()
+	es := parser(t)
 	cases := map[string]string{
 		"SELECT * FROM pg_class":                              `SELECT * FROM "mg$pg"."pg_class"`,
 		"SELECT * FROM pg_catalog.pg_class c":                 `SELECT * FROM "mg$pg"."pg_class" c`,
@@ -253,16 +226,7 @@ func TestRewrite(t *testing.T) {
 }
 
 func TestPushdown(t *testing.T) {
-	eng, _, err := engine.Open(context.Background(), &catalog.Mesh{Dir: t.TempDir()}, engine.Config{Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
-	es, err := eng.NewSession(context.Background(), func(string) ([]engine.View, []string) { return nil, nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer es.Close()
+	es := parser(t)
 	orders := catalog.Address{Domain: "sales", Name: "orders"}
 	r, err := planner.CheckRead(context.Background(), es, scope{[]string{"sales"}},
 		"SELECT o.id, o.amount FROM sales.orders o WHERE o.id > 10 AND 5 >= o.amount AND o.country IN ('DE', 'FR') AND o.day BETWEEN DATE '2024-01-01' AND DATE '2024-02-01' AND o.note IS NULL AND o.name LIKE 'Ab%' AND o.x + 1 = 2")
@@ -331,4 +295,21 @@ func TestPushdown(t *testing.T) {
 	if pd := r.Pushdown[orders]; len(pd.Predicates) != 0 {
 		t.Errorf("outer self-join: predicates %v pushed", pd.Predicates)
 	}
+}
+
+// parser is an engine session with no products: DuckDB's parser for the
+// planner's checks.
+func parser(t *testing.T) *engine.Session {
+	t.Helper()
+	eng, _, err := engine.Open(context.Background(), &catalog.Mesh{Dir: t.TempDir()}, engine.Config{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(eng.Close)
+	es, err := eng.NewSession(context.Background(), func(string) ([]engine.View, []string) { return nil, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(es.Close)
+	return es
 }
