@@ -3,8 +3,14 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
+	"path/filepath"
+	"time"
 
+	"github.com/meshgate/meshgate/connectors"
+	"github.com/meshgate/meshgate/engine"
 	"github.com/meshgate/meshgate/gateway"
+	"github.com/meshgate/meshgate/planner/catalog"
 )
 
 // fedFlags are serve's flags for remote ports.
@@ -20,4 +26,36 @@ func federationFlags(fs *flag.FlagSet) *fedFlags {
 func (f *fedFlags) startRemote(ctx context.Context, gw *gateway.Gateway) (func(), error) {
 	_, stop, err := gw.StartRemote(ctx, int64(*f.snapshotBudgetMB)<<20)
 	return stop, err
+}
+
+// checkRemotePorts reads the real schema of every remote port (PostgreSQL,
+// HTTP) and compares it with the product's descriptor, as validate does
+// for file ports; a port it cannot reach is a problem too.
+func checkRemotePorts(ctx context.Context, eng *engine.Engine) []catalog.Problem {
+	var out []catalog.Problem
+	for _, p := range eng.Products() {
+		if len(p.Ports) == 0 || !p.Ports[0].Remote() {
+			continue
+		}
+		port := &p.Ports[0]
+		problem := func(err error) {
+			out = append(out, catalog.Problem{File: p.File, Line: port.Line, Product: p.Address.String(),
+				Message: fmt.Sprintf("port %s of product %s cannot be read: %v", port.Name, p.Address, err)})
+		}
+		c, err := connectors.Open(ctx, p, port, connectors.NewSecrets(filepath.Dir(p.File)))
+		if err != nil {
+			problem(err)
+			continue
+		}
+		dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		cols, err := c.Describe(dctx)
+		cancel()
+		c.Close()
+		if err != nil {
+			problem(err)
+			continue
+		}
+		out = append(out, catalog.CompareSchema(p, port, cols)...)
+	}
+	return out
 }

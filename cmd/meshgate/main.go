@@ -122,6 +122,8 @@ func validate(args []string, stdout, stderr io.Writer) int {
 	}
 	defer eng.Close()
 	problems = append(problems, portProblems...)
+	remoteProblems := checkRemotePorts(context.Background(), eng)
+	problems = append(problems, remoteProblems...)
 	var lines []string
 	for _, p := range problems {
 		lines = append(lines, p.String())
@@ -137,7 +139,7 @@ func validate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, l)
 	}
 	if len(lines) > 0 {
-		fmt.Fprintf(stdout, "%d problem(s) found; %d product(s) valid\n", len(lines), nProducts-len(portProblemProducts(portProblems)))
+		fmt.Fprintf(stdout, "%d problem(s) found; %d product(s) valid\n", len(lines), nProducts-len(portProblemProducts(append(portProblems, remoteProblems...))))
 		return 1
 	}
 	fmt.Fprintf(stdout, "mesh is valid: %d product(s) in %d domain(s)\n", nProducts, len(mesh.Domains())-boolInt(*policies != ""))

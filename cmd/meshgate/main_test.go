@@ -162,3 +162,28 @@ func TestUsage(t *testing.T) {
 		t.Errorf("serve a broken mesh: exit %d, stderr %q", code, errs)
 	}
 }
+
+// validate reads remote ports too: one that cannot be reached is a problem
+// with file and line.
+func TestValidateRemotePortUnreachable(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "mesh")
+	if err := os.MkdirAll(filepath.Join(dir, "sales"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"customers.yaml", "secrets.env"} {
+		b, err := os.ReadFile(filepath.Join("../../testdata/federation/sales", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f == "customers.yaml" {
+			b = []byte(strings.Replace(string(b), "port: 5432", "port: 1", 1)) // nothing listens there
+		}
+		if err := os.WriteFile(filepath.Join(dir, "sales", f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, _ := runCmd("validate", dir)
+	if code != 1 || !strings.Contains(out, "sales/customers.yaml:12: port pg of product sales.customers cannot be read") || !strings.Contains(out, "08001") {
+		t.Fatalf("exit %d, stdout %q", code, out)
+	}
+}
