@@ -18,6 +18,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/meshgate/meshgate/bench/internal/benchmd"
 )
 
 type result struct {
@@ -36,10 +38,8 @@ type rss struct {
 	BaselineKB   int64  `json:"baseline_rss_kb"`
 }
 
-const (
-	beginMarker = "<!-- wire:begin -->"
-	endMarker   = "<!-- wire:end -->"
-)
+// wireIntro opens the Wire throughput section of a new BENCHMARKS.md.
+const wireIntro = "How fast one client can stream a large table out of meshgate over the PostgreSQL wire protocol, against PostgreSQL 15 serving the same rows from a regular table, and against embedded DuckDB reading the Parquet file directly (the engine ceiling: what the gateway could reach with a free wire path)."
 
 func main() {
 	resultsFile := flag.String("results", "", "file with RESULT/RSS lines")
@@ -96,7 +96,7 @@ func main() {
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "_Written by `bench/run.sh` on %s; regenerated on every run (text between the wire markers is replaced)._\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
-	fmt.Fprintf(&b, "- Machine: %s\n", machine())
+	fmt.Fprintf(&b, "- Machine: %s\n", benchmd.Machine())
 	fmt.Fprintf(&b, "- Command: `%s`\n", *cmd)
 	fmt.Fprintf(&b, "- Rows: %s rows of `bench.wide` (id bigint, value double, name text, day date; Parquet, zstd), `SELECT * FROM …`\n", commas(*rows))
 	b.WriteString("- Client: `bench/wire` (pgx v5 over TCP loopback): text = simple protocol, raw values counted, not decoded; binary = extended protocol, binary result formats (`ExecParams` + `NextRow`). Best (median) of the runs, in rows/s.\n")
@@ -147,7 +147,7 @@ func main() {
 	}
 
 	if *md != "" {
-		if err := updateMarkdown(*md, section); err != nil {
+		if err := benchmd.UpdateSection(*md, "wire", "Wire throughput", wireIntro, section); err != nil {
 			fatal("%v", err)
 		}
 		fmt.Printf("\nupdated the Wire throughput section of %s\n", *md)
@@ -222,53 +222,6 @@ func microOrder(micro map[string]float64) []string {
 		}
 	}
 	return out
-}
-
-func updateMarkdown(path, section string) error {
-	old, err := os.ReadFile(path)
-	if err != nil && !os.IsNotExist(err) {
-		return err
-	}
-	body := beginMarker + "\n" + section + endMarker
-	text := string(old)
-	switch i, j := strings.Index(text, beginMarker), strings.Index(text, endMarker); {
-	case i >= 0 && j > i:
-		text = text[:i] + body + text[j+len(endMarker):]
-	case text == "":
-		text = "# Benchmarks\n\nHow meshgate performs, measured by `make bench` (`bench/run.sh SF ROWS`). Sections between marker comments are rewritten by the harness; the rest of this file is kept as written.\n\n## Wire throughput\n\nHow fast one client can stream a large table out of meshgate over the PostgreSQL wire protocol, against PostgreSQL 15 serving the same rows from a regular table, and against embedded DuckDB reading the Parquet file directly (the engine ceiling: what the gateway could reach with a free wire path).\n\n" + body + "\n"
-	default:
-		if !strings.HasSuffix(text, "\n") {
-			text += "\n"
-		}
-		text += "\n## Wire throughput\n\n" + body + "\n"
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(text), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
-}
-
-func machine() string {
-	model := "unknown CPU"
-	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(data), "\n") {
-			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-				model = strings.TrimSpace(v)
-				break
-			}
-		}
-	}
-	ram := ""
-	if data, err := os.ReadFile("/proc/meminfo"); err == nil {
-		for _, line := range strings.Split(string(data), "\n") {
-			if v, ok := strings.CutPrefix(line, "MemTotal:"); ok {
-				kb, _ := strconv.ParseFloat(strings.Fields(v)[0], 64)
-				ram = fmt.Sprintf(", %.1f GiB RAM", kb/1024/1024)
-			}
-		}
-	}
-	return fmt.Sprintf("%d × %s (nproc %d)%s, %s/%s", runtime.NumCPU(), model, runtime.NumCPU(), ram, runtime.GOOS, runtime.GOARCH)
 }
 
 func mrows(v float64) string {

@@ -4,12 +4,12 @@ import (
 	"flag"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/meshgate/meshgate/bench/internal/benchmd"
 )
 
 // cmdReport writes the TPC-H, concurrency and overhead sections of
@@ -44,7 +44,7 @@ func cmdReport(args []string) {
 	stamp := time.Now().UTC().Format("2006-01-02 15:04 MST")
 	header := func(b *strings.Builder, what string) {
 		fmt.Fprintf(b, "_Written by `bench/run.sh` on %s; regenerated on every run (text between the %s markers is replaced)._\n\n", stamp, what)
-		fmt.Fprintf(b, "- Machine: %s\n- Command: `%s`\n- Scale factor: %s\n", machine(), *cmd, *sf)
+		fmt.Fprintf(b, "- Machine: %s\n- Command: `%s`\n- Scale factor: %s\n", benchmd.Machine(), *cmd, *sf)
 		if *load != "" {
 			fmt.Fprintf(b, "- Load average before the run: %s\n", *load)
 		}
@@ -264,7 +264,7 @@ func cmdReport(args []string) {
 		{"concurrency", "Concurrency", "Many clients running short queries at once, meshgate next to PostgreSQL.", c.String()},
 		{"overhead", "Per-query overhead", "What the gateway adds to a trivial query: meshgate over the wire next to the same query on embedded DuckDB in-process (and PostgreSQL over the wire for reference).", o.String()},
 	} {
-		must(updateSection(*md, s.key, s.title, s.intro, s.body))
+		must(benchmd.UpdateSection(*md, s.key, s.title, s.intro, s.body))
 	}
 	fmt.Printf("updated the TPC-H, Concurrency and Per-query overhead sections of %s\n", *md)
 }
@@ -275,49 +275,4 @@ func oneLine(s string) string {
 		s = s[:300] + "…"
 	}
 	return s
-}
-
-func updateSection(path, key, title, intro, section string) error {
-	begin, end := "<!-- "+key+":begin -->", "<!-- "+key+":end -->"
-	old, err := os.ReadFile(path)
-	if err != nil && !os.IsNotExist(err) {
-		return err
-	}
-	text := string(old)
-	body := begin + "\n" + section + end
-	if i, j := strings.Index(text, begin), strings.Index(text, end); i >= 0 && j > i {
-		text = text[:i] + body + text[j+len(end):]
-	} else {
-		if text != "" && !strings.HasSuffix(text, "\n") {
-			text += "\n"
-		}
-		text += "\n## " + title + "\n\n" + intro + "\n\n" + body + "\n"
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(text), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
-}
-
-func machine() string {
-	model := "unknown CPU"
-	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(data), "\n") {
-			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-				model = strings.TrimSpace(v)
-				break
-			}
-		}
-	}
-	ram := ""
-	if data, err := os.ReadFile("/proc/meminfo"); err == nil {
-		for _, line := range strings.Split(string(data), "\n") {
-			if v, ok := strings.CutPrefix(line, "MemTotal:"); ok {
-				kb, _ := strconv.ParseFloat(strings.Fields(v)[0], 64)
-				ram = fmt.Sprintf(", %.1f GiB RAM", kb/1024/1024)
-			}
-		}
-	}
-	return fmt.Sprintf("%d × %s (nproc %d)%s, %s/%s", runtime.NumCPU(), model, runtime.NumCPU(), ram, runtime.GOOS, runtime.GOARCH)
 }
