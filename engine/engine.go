@@ -46,6 +46,11 @@ type Engine struct {
 	redact   *strings.Replacer                    // port locations → product addresses
 	nextID   atomic.Uint64
 	closed   atomic.Bool
+
+	// The client catalog's schemas statements may read (plan.go).
+	readableM       sync.Mutex
+	readableSession map[string]bool
+	readableShared  map[string]bool
 }
 
 // PortView is the fully qualified name of the internal view that scans a

@@ -87,7 +87,7 @@ func collect(t *testing.T, rr array.RecordReader) (rows int64, first []string) {
 func TestQueryThroughSessionView(t *testing.T) {
 	e, _ := testEngine(t)
 	s := session(t, e)
-	p, err := s.Prepare(context.Background(), "SELECT count(*) AS n, sum(amount) AS total FROM sales.orders WHERE id > $1")
+	p, err := s.Prepare(context.Background(), "", "SELECT count(*) AS n, sum(amount) AS total FROM sales.orders WHERE id > $1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestSearchPathAndTwoOpenResults(t *testing.T) {
 	e, _ := testEngine(t)
 	s := session(t, e)
 	s.SetSearchPath([]string{"sales"})
-	p, err := s.Prepare(context.Background(), "SELECT id FROM orders ORDER BY id")
+	p, err := s.Prepare(context.Background(), "", "SELECT id FROM orders ORDER BY id")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestSearchPathAndTwoOpenResults(t *testing.T) {
 func TestCancelInterruptsQuery(t *testing.T) {
 	e, _ := testEngine(t)
 	s := session(t, e)
-	p, err := s.Prepare(context.Background(), "SELECT count(*) FROM range(10000000000) a(i) WHERE i % 7 = 3")
+	p, err := s.Prepare(context.Background(), "", "SELECT count(*) FROM range(10000000000) a(i) WHERE i % 7 = 3")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func TestCancelInterruptsQuery(t *testing.T) {
 		t.Fatalf("want 57014, got %v", err)
 	}
 	// The session still works after the cancel.
-	p2, err := s.Prepare(context.Background(), "SELECT 42")
+	p2, err := s.Prepare(context.Background(), "", "SELECT 42")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +192,7 @@ func TestLockDown(t *testing.T) {
 		"COPY (SELECT 1) TO '/tmp/meshgate-should-not-exist.csv'",
 		"INSTALL httpfs",
 	} {
-		p, err := s.Prepare(context.Background(), q)
+		p, err := s.Prepare(context.Background(), "", q)
 		if err == nil {
 			p.Close()
 			t.Errorf("%s: prepared, want refusal", q)
@@ -207,7 +207,7 @@ func TestLockDown(t *testing.T) {
 func TestErrorsDoNotNameInternals(t *testing.T) {
 	e, _ := testEngine(t)
 	s := session(t, e)
-	_, err := s.Prepare(context.Background(), "SELECT nosuch FROM sales.orders")
+	_, err := s.Prepare(context.Background(), "", "SELECT nosuch FROM sales.orders")
 	if sqlstate.CodeOf(err) != sqlstate.UndefinedColumn {
 		t.Fatalf("want 42703, got %v", err)
 	}

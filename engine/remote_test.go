@@ -72,7 +72,7 @@ func TestRemotePorts(t *testing.T) {
 	if n, err := s.Materialize(context.Background(), live.Address, remoteRows(t, 5000)); err != nil || n != 5000 {
 		t.Fatalf("materialize: %d %v", n, err)
 	}
-	p, err := s.Prepare(context.Background(), "SELECT (SELECT count(*) FROM crm.accounts WHERE amount > 7500), (SELECT sum(id) FROM crm.events), (SELECT typeof(ref) FROM crm.events LIMIT 1)")
+	p, err := s.Prepare(context.Background(), "", "SELECT (SELECT count(*) FROM crm.accounts WHERE amount > 7500), (SELECT sum(id) FROM crm.events), (SELECT typeof(ref) FROM crm.events LIMIT 1)")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,9 +42,11 @@ type Session struct {
 	e       *Engine
 	catalog string
 	views   map[catalog.Address]bool
+	shadow  map[string]catalog.Address // "mg$pK" → the product it stands for
 
 	mu         sync.Mutex
 	conns      []*conn
+	planner    *conn // plans statements in the shadow of the product views (plan.go)
 	searchPath []string
 	pathGen    int
 	closed     bool
@@ -55,6 +57,7 @@ type conn struct {
 	c       mapping.Connection
 	busy    bool
 	pathGen int
+	shadow  bool // resolves product views to their shadow tables
 }
 
 // NewSession creates the session's catalog. build receives the catalog's
@@ -66,12 +69,13 @@ func (e *Engine) NewSession(ctx context.Context, build func(catalog string) (vie
 		return nil, err
 	}
 	id := e.nextID.Add(1)
-	s := &Session{e: e, catalog: fmt.Sprintf("sess_%d", id), views: map[catalog.Address]bool{}}
+	s := &Session{e: e, catalog: fmt.Sprintf("sess_%d", id), views: map[catalog.Address]bool{}, shadow: map[string]catalog.Address{}}
 	views, setup := build(s.catalog)
 	stmts := append([]string{"ATTACH ':memory:' AS " + s.catalog}, s.catalogStatements(views, setup)...)
 	e.adminM.Lock()
 	defer e.adminM.Unlock()
 	if err := execOn(e.admin, strings.Join(stmts, ";\n")); err != nil {
+		_ = execOn(e.admin, "SET search_path = 'memory.main'")
 		_ = execOn(e.admin, "DETACH DATABASE IF EXISTS "+s.catalog)
 		return nil, fmt.Errorf("engine: create session catalog: %w", err)
 	}
@@ -117,27 +121,50 @@ func (s *Session) domainsLocked() []string {
 }
 
 // catalogStatements creates the session's live tables, then setup, then
-// the session catalog's schemas and views (recorded in s.views).
+// the session catalog's schemas and views (recorded in s.views and
+// s.shadow). Each product view is `SELECT * FROM "mg$pK"`, resolved through
+// the caller's search path to the policy-shaped view in mg$real (when a
+// statement executes) or to its empty shadow table in mg$shadow (when it is
+// verified; see plan.go).
 func (s *Session) catalogStatements(views []View, setup []string) []string {
 	// setup first: views may call functions that read the session's
 	// client catalog, and DuckDB binds a view when it is created.
 	stmts := append(s.e.liveStatements(s.catalog, views), setup...)
+	real, shadow := s.catalog+"."+quoteIdent(realSchema), s.catalog+"."+quoteIdent(shadowSchema)
+	stmts = append(stmts, "CREATE SCHEMA "+real, "CREATE SCHEMA "+shadow,
+		// The product views below bind "mg$pK" when created.
+		"SET search_path = "+quoteLiteral(real+","+s.catalog+".main,memory.main"))
 	domains := map[string]bool{}
 	s.views = map[catalog.Address]bool{}
-	for _, v := range views {
+	s.shadow = map[string]catalog.Address{}
+	for i, v := range views {
 		if !domains[v.Address.Domain] {
 			domains[v.Address.Domain] = true
 			stmts = append(stmts, fmt.Sprintf("CREATE SCHEMA %s.%s", s.catalog, quoteIdent(v.Address.Domain)))
 		}
-		stmts = append(stmts, fmt.Sprintf("CREATE VIEW %s.%s.%s AS %s", s.catalog, quoteIdent(v.Address.Domain), quoteIdent(v.Address.Name), v.SQL))
+		inner := fmt.Sprintf("mg$p%d", i)
+		stmts = append(stmts,
+			fmt.Sprintf("CREATE VIEW %s.%s AS %s", real, quoteIdent(inner), v.SQL),
+			fmt.Sprintf("CREATE TABLE %s.%s AS SELECT * FROM %s.%s LIMIT 0", shadow, quoteIdent(inner), real, quoteIdent(inner)),
+			fmt.Sprintf("CREATE VIEW %s.%s.%s AS SELECT * FROM %s", s.catalog, quoteIdent(v.Address.Domain), quoteIdent(v.Address.Name), quoteIdent(inner)))
 		s.views[v.Address] = true
+		s.shadow[inner] = v.Address
 	}
+	stmts = append(stmts, "SET search_path = 'memory.main'")
 	if !domains["public"] {
 		// An empty public schema, as clients expect one (current_schema()
 		// with PostgreSQL's default search path is public).
 		stmts = append(stmts, fmt.Sprintf("CREATE SCHEMA IF NOT EXISTS %s.public", s.catalog))
 	}
 	return stmts
+}
+
+// shadowProduct returns the product a shadow table stands for.
+func (s *Session) shadowProduct(table string) (catalog.Address, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.shadow[table]
+	return a, ok
 }
 
 // ErrBusy is returned by Rebuild while results are open in the session.
@@ -165,12 +192,15 @@ func (s *Session) Rebuild(ctx context.Context, build func(catalog string) (views
 			stmts = append(stmts, fmt.Sprintf("DROP SCHEMA IF EXISTS %s.%s CASCADE", s.catalog, quoteIdent(d)))
 		}
 	}
-	old := s.views
+	stmts = append(stmts, fmt.Sprintf("DROP SCHEMA IF EXISTS %s.%s CASCADE", s.catalog, quoteIdent(realSchema)),
+		fmt.Sprintf("DROP SCHEMA IF EXISTS %s.%s CASCADE", s.catalog, quoteIdent(shadowSchema)))
+	old, oldShadow := s.views, s.shadow
 	stmts = append(stmts, s.catalogStatements(views, setup)...)
 	s.e.adminM.Lock()
 	defer s.e.adminM.Unlock()
 	if err := execOn(s.e.admin, strings.Join(stmts, ";\n")); err != nil {
-		s.views = old
+		s.views, s.shadow = old, oldShadow
+		_ = execOn(s.e.admin, "SET search_path = 'memory.main'")
 		return fmt.Errorf("engine: rebuild session catalog: %w", err)
 	}
 	return nil
@@ -207,15 +237,24 @@ func (s *Session) SetSearchPath(schemas []string) {
 	s.pathGen++
 }
 
-// searchPathSQL is the DuckDB search_path value for the session.
-func (s *Session) searchPathSQL() string {
-	parts := make([]string, 0, len(s.searchPath)+1)
+// searchPathSQL is the DuckDB search_path value for the session; shadow
+// resolves product views to their shadow tables (plan.go).
+func (s *Session) searchPathSQL(shadow bool) string {
+	parts := make([]string, 0, len(s.searchPath)+3)
 	for _, p := range s.searchPath {
+		if strings.HasPrefix(p, "mg$") {
+			continue // internal schemas never join a user's path
+		}
 		parts = append(parts, s.catalog+"."+quoteIdent(p))
 	}
-	// The session's main schema, then the engine's, where the functions of
-	// the client catalog live (gateway/pgcatalog).
-	parts = append(parts, s.catalog+".main", "memory.main")
+	inner := realSchema
+	if shadow {
+		inner = shadowSchema
+	}
+	// Where product views find their definition; then the session's main
+	// schema and the engine's, where the functions of the client catalog
+	// live (gateway/pgcatalog).
+	parts = append(parts, s.catalog+"."+quoteIdent(inner), s.catalog+".main", "memory.main")
 	return strings.Join(parts, ",")
 }
 
@@ -239,32 +278,75 @@ func (s *Session) acquire() (*conn, error) {
 			return nil, sqlstate.New(sqlstate.ProgramLimitExceeded, "too many open results in this session (at most %d)", maxConns).
 				WithHint("Close cursors or portals you no longer need.")
 		}
-		c = &conn{pathGen: -1}
-		if mapping.Connect(s.e.db, &c.c) == mapping.StateError {
-			return nil, sqlstate.New(sqlstate.InternalError, "cannot open an engine connection")
-		}
-		if err := execOn(c.c, "USE "+s.catalog); err != nil {
-			mapping.Disconnect(&c.c)
+		var err error
+		if c, err = s.connect(false); err != nil {
 			return nil, err
 		}
 		s.conns = append(s.conns, c)
 	}
-	if c.pathGen != s.pathGen {
-		// The variable lets current_schemas() (a macro of the client
-		// catalog) answer without a subquery, so it works in table
-		// function arguments too.
-		list := make([]string, len(s.searchPath))
-		for i, p := range s.searchPath {
-			list[i] = quoteLiteral(p)
-		}
-		set := "SET search_path = " + quoteLiteral(s.searchPathSQL()) + "; SET VARIABLE " + SearchPathVariable + " = [" + strings.Join(list, ", ") + "]::VARCHAR[]"
-		if err := execOn(c.c, set); err != nil {
-			return nil, err
-		}
-		c.pathGen = s.pathGen
+	if err := s.setPath(c); err != nil {
+		return nil, err
 	}
 	c.busy = true
 	return c, nil
+}
+
+// acquirePlanner returns the session's planning connection.
+func (s *Session) acquirePlanner() (*conn, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, sqlstate.New(sqlstate.ConnectionFailure, "session is closed")
+	}
+	if s.planner == nil {
+		c, err := s.connect(true)
+		if err != nil {
+			return nil, err
+		}
+		s.planner = c
+	}
+	c := s.planner
+	if c.busy {
+		return nil, sqlstate.New(sqlstate.InternalError, "the session's planner is busy")
+	}
+	if err := s.setPath(c); err != nil {
+		return nil, err
+	}
+	c.busy = true
+	return c, nil
+}
+
+// connect opens a DuckDB connection of the session (s.mu held).
+func (s *Session) connect(shadow bool) (*conn, error) {
+	c := &conn{pathGen: -1, shadow: shadow}
+	if mapping.Connect(s.e.db, &c.c) == mapping.StateError {
+		return nil, sqlstate.New(sqlstate.InternalError, "cannot open an engine connection")
+	}
+	if err := execOn(c.c, "USE "+s.catalog); err != nil {
+		mapping.Disconnect(&c.c)
+		return nil, err
+	}
+	return c, nil
+}
+
+// setPath brings the connection's search path up to date (s.mu held).
+func (s *Session) setPath(c *conn) error {
+	if c.pathGen == s.pathGen {
+		return nil
+	}
+	// The variable lets current_schemas() (a macro of the client
+	// catalog) answer without a subquery, so it works in table
+	// function arguments too.
+	list := make([]string, len(s.searchPath))
+	for i, p := range s.searchPath {
+		list[i] = quoteLiteral(p)
+	}
+	set := "SET search_path = " + quoteLiteral(s.searchPathSQL(c.shadow)) + "; SET VARIABLE " + SearchPathVariable + " = [" + strings.Join(list, ", ") + "]::VARCHAR[]"
+	if err := execOn(c.c, set); err != nil {
+		return err
+	}
+	c.pathGen = s.pathGen
+	return nil
 }
 
 func (s *Session) release(c *conn) {
@@ -297,18 +379,23 @@ func (s *Session) SerializeSQL(ctx context.Context, sql string) ([]byte, error) 
 // Prepared is a statement prepared in DuckDB: its parameter and result
 // types are known without executing it.
 type Prepared struct {
-	s      *Session
-	sql    string
-	c      *conn
-	stmt   mapping.PreparedStatement
-	schema *arrow.Schema
-	params []arrow.DataType // nil where DuckDB could not infer the type
-	active bool             // a reader of this statement is open on c
+	s       *Session
+	prefix  string // EXPLAIN …, before the verified query
+	query   string
+	c       *conn
+	stmt    mapping.PreparedStatement
+	schema  *arrow.Schema
+	params  []arrow.DataType // nil where DuckDB could not infer the type
+	active  bool             // a reader of this statement is open on c
+	plan    *Plan
+	pathGen int // the search path the statement was verified under
 }
 
-// Prepare prepares one read statement. The engine refuses anything that is
+// Prepare prepares one read statement: query, a SELECT, is verified against
+// the session's product views (plan.go) and prepared with prefix (empty, or
+// EXPLAIN and its options) before it. The engine refuses anything that is
 // not a SELECT or EXPLAIN whatever the planner decided.
-func (s *Session) Prepare(ctx context.Context, sql string) (*Prepared, error) {
+func (s *Session) Prepare(ctx context.Context, prefix, query string) (*Prepared, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -317,16 +404,45 @@ func (s *Session) Prepare(ctx context.Context, sql string) (*Prepared, error) {
 		return nil, err
 	}
 	defer s.release(c)
-	stmt, err := prepareOn(c, sql)
+	stmt, plan, err := s.prepareVerified(c, prefix, query)
 	if err != nil {
 		return nil, err
 	}
-	p := &Prepared{s: s, sql: sql, c: c, stmt: stmt}
+	p := &Prepared{s: s, prefix: prefix, query: query, c: c, stmt: stmt, plan: plan, pathGen: s.currentPathGen()}
 	if err := p.describe(); err != nil {
 		mapping.DestroyPrepare(&p.stmt)
 		return nil, err
 	}
 	return p, nil
+}
+
+// Plan is what the statement reads, from DuckDB's bound plan.
+func (p *Prepared) Plan() *Plan { return p.plan }
+
+func (s *Session) currentPathGen() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pathGen
+}
+
+// prepareVerified verifies query (plan.go), then prepares prefix+query on c.
+func (s *Session) prepareVerified(c *conn, prefix, query string) (mapping.PreparedStatement, *Plan, error) {
+	plan, planned, err := s.verify(query)
+	if err != nil {
+		return mapping.PreparedStatement{}, nil, err
+	}
+	stmt, err := prepareOn(c, prefix+query)
+	if err != nil {
+		return stmt, nil, err
+	}
+	if !planned {
+		// The shadow planning failed where the real one succeeds: the two
+		// disagree about the statement, so it is not verified.
+		mapping.DestroyPrepare(&stmt)
+		s.e.log.Warn("statement refused: shadow and real plans disagree", "catalog", s.catalog)
+		return stmt, nil, errNotExplained()
+	}
+	return stmt, plan, nil
 }
 
 func prepareOn(c *conn, sql string) (mapping.PreparedStatement, error) {
@@ -428,9 +544,11 @@ func (p *Prepared) Query(ctx context.Context, args []any) (array.RecordReader, e
 	}
 	// Use the statement's own connection when it is free; otherwise (another
 	// result is still open on it) prepare again on a free connection.
+	// A statement verified under another search path is verified again
+	// (its names may resolve elsewhere now).
 	c, stmt, own := p.c, p.stmt, true
 	p.s.mu.Lock()
-	busy := c.busy || p.active
+	busy := c.busy || p.active || p.pathGen != p.s.pathGen
 	if !busy {
 		c.busy = true
 	}
@@ -440,9 +558,16 @@ func (p *Prepared) Query(ctx context.Context, args []any) (array.RecordReader, e
 		if c, err = p.s.acquire(); err != nil {
 			return nil, err
 		}
-		if stmt, err = prepareOn(c, p.sql); err != nil {
+		var plan *Plan
+		if stmt, plan, err = p.s.prepareVerified(c, p.prefix, p.query); err != nil {
 			p.s.release(c)
 			return nil, err
+		}
+		if !p.plan.covers(plan) {
+			mapping.DestroyPrepare(&stmt)
+			p.s.release(c)
+			return nil, sqlstate.New(sqlstate.FeatureNotSupported, "cached plan must not change the products it reads").
+				WithHint("Prepare the statement again (the search path changed since it was prepared).")
 		}
 		own = false
 	} else {
@@ -560,6 +685,11 @@ func (s *Session) Close() {
 		mapping.Disconnect(&c.c)
 	}
 	s.conns = nil
+	if s.planner != nil {
+		mapping.Interrupt(s.planner.c)
+		mapping.Disconnect(&s.planner.c)
+		s.planner = nil
+	}
 	s.mu.Unlock()
 	s.e.adminM.Lock()
 	defer s.e.adminM.Unlock()

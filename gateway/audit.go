@@ -51,7 +51,18 @@ func (s *session) audit(st *statement, start time.Time, err error, rows int64) {
 	if st.read != nil {
 		rules := map[string]bool{}
 		attrs := map[string]bool{}
-		for _, a := range st.read.Products {
+		// What DuckDB's bound plan reads when the statement got that far;
+		// before, what the planner resolved from its text.
+		products := st.read.Products
+		var planned map[string]bool
+		if st.plan != nil {
+			products = st.plan.Products
+			planned = map[string]bool{}
+			for _, c := range st.plan.Columns {
+				planned[c] = true
+			}
+		}
+		for _, a := range products {
 			d, ok := s.decisions[a]
 			if !ok {
 				continue
@@ -63,8 +74,9 @@ func (s *session) audit(st *statement, start time.Time, err error, rows int64) {
 			r.Products = append(r.Products, a.String())
 			r.Versions = append(r.Versions, a.String()+"@"+version)
 			for _, c := range d.Columns {
-				if st.read.Star || contains(st.read.ColumnRefs, c.Name) {
-					r.Columns = append(r.Columns, a.String()+"."+c.Name)
+				col := a.String() + "." + c.Name
+				if planned != nil && planned[col] || planned == nil && (st.read.Star || contains(st.read.ColumnRefs, c.Name)) {
+					r.Columns = append(r.Columns, col)
 				}
 			}
 			for _, id := range d.Rules() {

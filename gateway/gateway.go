@@ -61,6 +61,9 @@ func New(e *engine.Engine, users *auth.Directory, database string, log *slog.Log
 	}
 	g := &Gateway{engine: e, database: database, log: log, defs: settingDefs(), started: time.Now()}
 	g.staticErr = e.Setup(pgcatalog.SharedStatements(database, version(), g.started))
+	// Statements may read the client catalog's relations, and nothing else
+	// but their products (engine/plan.go).
+	e.AllowCatalogSchemas(pgcatalog.SessionSchemas(), pgcatalog.SharedSchemas())
 	g.users.Store(users)
 	return g
 }

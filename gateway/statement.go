@@ -27,6 +27,7 @@ type statement struct {
 	ready     bool
 	policyGen int           // the session's policy generation when prepared
 	read      *planner.Read // the planner's view of a read statement
+	plan      *engine.Plan  // what DuckDB's bound plan reads (the audit's source)
 	prepared  *engine.Prepared
 	fields    []pgwire.Field
 	params    []uint32
@@ -73,17 +74,21 @@ func (st *statement) prepare(ctx context.Context) error {
 		st.read = read
 		// Run the planner's rewrite of the query (catalog references
 		// pointed at the session's own catalog); EXPLAIN keeps its prefix.
-		run := read.SQL
+		prefix := ""
 		if st.cl.Explain {
-			prefix := st.cl.SQL[:len(st.cl.SQL)-len(st.cl.Query)]
+			prefix = st.cl.SQL[:len(st.cl.SQL)-len(st.cl.Query)]
 			if a := s.filteredProduct(read); a != "" && strings.Contains(strings.ToLower(prefix), "analy") {
 				return sqlstate.New(sqlstate.InsufficientPrivilege, "EXPLAIN ANALYZE is not allowed on %s: its row counts would reveal the rows a policy filters out", a).
 					WithHint("Use EXPLAIN without ANALYZE; its row estimates are hidden too.")
 			}
-			run = prefix + read.SQL
 		}
-		p, err := s.es.Prepare(ctx, run)
+		p, err := s.es.Prepare(ctx, prefix, read.SQL)
 		if err != nil {
+			return err
+		}
+		st.plan = p.Plan()
+		if err := s.explained(read, st.plan); err != nil {
+			p.Close()
 			return err
 		}
 		st.prepared = p
@@ -149,7 +154,7 @@ func (st *statement) prepare(ctx context.Context) error {
 func (st *statement) reprepare(ctx context.Context) error {
 	old := st.fields
 	st.Close()
-	st.ready, st.read, st.fields, st.params = false, nil, nil, nil
+	st.ready, st.read, st.plan, st.fields, st.params = false, nil, nil, nil, nil
 	if err := st.prepare(ctx); err != nil {
 		return err
 	}
@@ -588,4 +593,22 @@ func (s *session) filteredProduct(read *planner.Read) string {
 		}
 	}
 	return ""
+}
+
+// explained refuses a statement whose bound plan reads a product the
+// planner did not resolve from its text: the checker and DuckDB disagree
+// about a name, so neither is trusted (fail closed).
+func (s *session) explained(read *planner.Read, plan *engine.Plan) error {
+	named := map[string]bool{}
+	for _, a := range read.Products {
+		named[a.String()] = true
+	}
+	for _, a := range plan.Products {
+		if !named[a.String()] {
+			s.log.Warn("statement refused: DuckDB binds a product the planner did not resolve", "product", a.String())
+			return sqlstate.New(sqlstate.InsufficientPrivilege, "this statement reads %s through a name meshgate cannot resolve with certainty", a).
+				WithHint("Name products by address (e.g. SELECT * FROM %s), and give CTEs names that are not products.", a)
+		}
+	}
+	return nil
 }

@@ -330,6 +330,14 @@ const (
 	StaticIS = `memory."mg$iss"`
 )
 
+// SessionSchemas are the schemas of a session's own catalog holding its
+// client catalog, which any statement may read (engine.AllowCatalogSchemas).
+func SessionSchemas() []string { return []string{planner.CompatPG, planner.CompatIS} }
+
+// SharedSchemas are the engine catalog's schemas of shared client-catalog
+// relations (unquoted names).
+func SharedSchemas() []string { return []string{"mg$pgs", "mg$iss"} }
+
 // SharedStatements create what every session shares: the static
 // relations, the functions, and (for the functions to bind when they are
 // created) an empty copy of the per-session relations in the engine's own
