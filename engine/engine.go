@@ -16,6 +16,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/duckdb/duckdb-go/v2/mapping"
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/meshgate/meshgate/planner/catalog"
 )
@@ -51,6 +52,9 @@ type Engine struct {
 	readableM       sync.Mutex
 	readableSession map[string]bool
 	readableShared  map[string]bool
+
+	// Column definitions of policy views by definition (shadow.go).
+	shadowCols *lru.Cache[string, string]
 }
 
 // PortView is the fully qualified name of the internal view that scans a
@@ -95,6 +99,7 @@ func Open(ctx context.Context, mesh *catalog.Mesh, cfg Config) (*Engine, []catal
 		}
 	}
 	e := &Engine{log: log, products: map[catalog.Address]*catalog.Product{}}
+	e.shadowCols, _ = lru.New[string, string](4096)
 	var openErr string
 	if mapping.OpenExt(":memory:", &e.db, conf, &openErr) == mapping.StateError {
 		return nil, nil, fmt.Errorf("engine: open DuckDB: %s", openErr)

@@ -16,7 +16,7 @@ import (
 )
 
 // writeParquet makes a real Parquet port file with a separate DuckDB.
-func writeParquet(t *testing.T, dir, name, query string) string {
+func writeParquet(t testing.TB, dir, name, query string) string {
 	t.Helper()
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
@@ -30,7 +30,7 @@ func writeParquet(t *testing.T, dir, name, query string) string {
 	return path
 }
 
-func testEngine(t *testing.T) (*Engine, *catalog.Mesh) {
+func testEngine(t testing.TB) (*Engine, *catalog.Mesh) {
 	t.Helper()
 	dir := t.TempDir()
 	path := writeParquet(t, dir, "orders.parquet", "SELECT i::BIGINT AS id, (i*1.5)::DOUBLE AS amount, 'c'||(i%3) AS country FROM range(1, 10001) t(i)")
@@ -53,7 +53,7 @@ func testEngine(t *testing.T) (*Engine, *catalog.Mesh) {
 	return e, mesh
 }
 
-func session(t *testing.T, e *Engine) *Session {
+func session(t testing.TB, e *Engine) *Session {
 	t.Helper()
 	a := catalog.Address{Domain: "sales", Name: "orders"}
 	s, err := e.NewSession(context.Background(), func(string) ([]View, []string) {

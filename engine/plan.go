@@ -2,10 +2,14 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/duckdb/duckdb-go/v2/mapping"
 
 	"github.com/meshgate/meshgate/planner/catalog"
 	"github.com/meshgate/meshgate/sqlstate"
@@ -93,6 +97,17 @@ func errNotExplained() *sqlstate.Error {
 // lets the real prepare report the error, and must refuse the statement if
 // that prepare succeeds.
 func (s *Session) verify(query string) (plan *Plan, ok bool, err error) {
+	s.mu.Lock()
+	key := verifiedKey{query: query, pathGen: s.pathGen, catalogGen: s.catalogGen}
+	s.mu.Unlock()
+	if p, hit := s.verified.Get(key); hit {
+		return p, true, nil
+	}
+	defer func() {
+		if err == nil && ok {
+			s.verified.Add(key, plan)
+		}
+	}()
 	raw, err := s.shadowPlan(query)
 	if err != nil {
 		return nil, false, err
@@ -139,6 +154,13 @@ func (s *Session) verify(query string) (plan *Plan, ok bool, err error) {
 	}
 	sort.Strings(plan.Columns)
 	return plan, true, nil
+}
+
+// verifiedKey identifies a verification: the same text binds the same way
+// under the same search path and session catalog.
+type verifiedKey struct {
+	query               string
+	pathGen, catalogGen int
 }
 
 // planWalk checks every operator and function of a serialised plan.
@@ -258,6 +280,10 @@ func (e *Engine) readable(own bool, cat, schema string) bool {
 	return cat == "memory" && (e.readableShared[schema] || e.readableSession[schema])
 }
 
+// planSQL asks DuckDB for a statement's unoptimised logical plan; prepared
+// once per planning connection.
+const planSQL = "SELECT CAST(json_serialize_plan($1::VARCHAR, skip_null := true, skip_empty := true, optimize := false) AS VARCHAR)"
+
 // shadowPlan returns DuckDB's serialised, unoptimised logical plan of query
 // bound on the session's planning connection.
 func (s *Session) shadowPlan(query string) ([]byte, error) {
@@ -266,14 +292,40 @@ func (s *Session) shadowPlan(query string) ([]byte, error) {
 		return nil, err
 	}
 	defer s.release(c)
-	rows, err := queryStringsOn(c.c, "SELECT CAST(json_serialize_plan("+quoteLiteral(query)+", skip_null := true, skip_empty := true, optimize := false) AS VARCHAR)", 1)
+	if c.planStmt.Ptr == nil {
+		if mapping.Prepare(c.c, planSQL, &c.planStmt) == mapping.StateError {
+			msg := mapping.PrepareError(c.planStmt)
+			mapping.DestroyPrepare(&c.planStmt)
+			return nil, duckError(msg, errorTypeOf(msg))
+		}
+	}
+	if err := bindArgs(c.planStmt, []any{query}); err != nil {
+		return nil, err
+	}
+	var res mapping.Result
+	if mapping.ExecutePrepared(c.planStmt, &res) == mapping.StateError {
+		defer mapping.DestroyResult(&res)
+		return nil, duckError(mapping.ResultError(&res), mapping.ResultErrorType(&res))
+	}
+	rr, err := newRecordReader(context.Background(), nil, res, nil)
 	if err != nil {
 		return nil, err
 	}
-	if len(rows) != 1 {
+	defer rr.Release()
+	var out []byte
+	for rr.Next() {
+		rec := rr.RecordBatch()
+		if col, ok := rec.Column(0).(*array.String); ok && rec.NumRows() > 0 && col.IsValid(0) {
+			out = []byte(col.Value(0))
+		}
+	}
+	if err := rr.Err(); err != nil {
+		return nil, err
+	}
+	if out == nil {
 		return nil, sqlstate.New(sqlstate.InternalError, "planner returned no plan")
 	}
-	return []byte(rows[0][0]), nil
+	return out, nil
 }
 
 // covers reports whether every product q reads is one p reads.

@@ -13,6 +13,7 @@ import (
 	bindings "github.com/duckdb/duckdb-go-bindings"
 	"github.com/duckdb/duckdb-go/v2/arrowmapping"
 	"github.com/duckdb/duckdb-go/v2/mapping"
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/meshgate/meshgate/planner/catalog"
 	"github.com/meshgate/meshgate/sqlstate"
@@ -47,6 +48,8 @@ type Session struct {
 	mu         sync.Mutex
 	conns      []*conn
 	planner    *conn // plans statements in the shadow of the product views (plan.go)
+	verified   *lru.Cache[verifiedKey, *Plan]
+	catalogGen int // counts rebuilds of the session's catalog
 	searchPath []string
 	pathGen    int
 	closed     bool
@@ -58,6 +61,8 @@ type conn struct {
 	busy    bool
 	pathGen int
 	shadow  bool // resolves product views to their shadow tables
+
+	planStmt mapping.PreparedStatement // the planning query (plan.go), on a planning connection
 }
 
 // NewSession creates the session's catalog. build receives the catalog's
@@ -70,12 +75,11 @@ func (e *Engine) NewSession(ctx context.Context, build func(catalog string) (vie
 	}
 	id := e.nextID.Add(1)
 	s := &Session{e: e, catalog: fmt.Sprintf("sess_%d", id), views: map[catalog.Address]bool{}, shadow: map[string]catalog.Address{}}
+	s.verified, _ = lru.New[verifiedKey, *Plan](256)
 	views, setup := build(s.catalog)
-	stmts := append([]string{"ATTACH ':memory:' AS " + s.catalog}, s.catalogStatements(views, setup)...)
 	e.adminM.Lock()
 	defer e.adminM.Unlock()
-	if err := execOn(e.admin, strings.Join(stmts, ";\n")); err != nil {
-		_ = execOn(e.admin, "SET search_path = 'memory.main'")
+	if err := s.createCatalog([]string{"ATTACH ':memory:' AS " + s.catalog}, views, setup); err != nil {
 		_ = execOn(e.admin, "DETACH DATABASE IF EXISTS "+s.catalog)
 		return nil, fmt.Errorf("engine: create session catalog: %w", err)
 	}
@@ -120,45 +124,6 @@ func (s *Session) domainsLocked() []string {
 	return out
 }
 
-// catalogStatements creates the session's live tables, then setup, then
-// the session catalog's schemas and views (recorded in s.views and
-// s.shadow). Each product view is `SELECT * FROM "mg$pK"`, resolved through
-// the caller's search path to the policy-shaped view in mg$real (when a
-// statement executes) or to its empty shadow table in mg$shadow (when it is
-// verified; see plan.go).
-func (s *Session) catalogStatements(views []View, setup []string) []string {
-	// setup first: views may call functions that read the session's
-	// client catalog, and DuckDB binds a view when it is created.
-	stmts := append(s.e.liveStatements(s.catalog, views), setup...)
-	real, shadow := s.catalog+"."+quoteIdent(realSchema), s.catalog+"."+quoteIdent(shadowSchema)
-	stmts = append(stmts, "CREATE SCHEMA "+real, "CREATE SCHEMA "+shadow,
-		// The product views below bind "mg$pK" when created.
-		"SET search_path = "+quoteLiteral(real+","+s.catalog+".main,memory.main"))
-	domains := map[string]bool{}
-	s.views = map[catalog.Address]bool{}
-	s.shadow = map[string]catalog.Address{}
-	for i, v := range views {
-		if !domains[v.Address.Domain] {
-			domains[v.Address.Domain] = true
-			stmts = append(stmts, fmt.Sprintf("CREATE SCHEMA %s.%s", s.catalog, quoteIdent(v.Address.Domain)))
-		}
-		inner := fmt.Sprintf("mg$p%d", i)
-		stmts = append(stmts,
-			fmt.Sprintf("CREATE VIEW %s.%s AS %s", real, quoteIdent(inner), v.SQL),
-			fmt.Sprintf("CREATE TABLE %s.%s AS SELECT * FROM %s.%s LIMIT 0", shadow, quoteIdent(inner), real, quoteIdent(inner)),
-			fmt.Sprintf("CREATE VIEW %s.%s.%s AS SELECT * FROM %s", s.catalog, quoteIdent(v.Address.Domain), quoteIdent(v.Address.Name), quoteIdent(inner)))
-		s.views[v.Address] = true
-		s.shadow[inner] = v.Address
-	}
-	stmts = append(stmts, "SET search_path = 'memory.main'")
-	if !domains["public"] {
-		// An empty public schema, as clients expect one (current_schema()
-		// with PostgreSQL's default search path is public).
-		stmts = append(stmts, fmt.Sprintf("CREATE SCHEMA IF NOT EXISTS %s.public", s.catalog))
-	}
-	return stmts
-}
-
 // shadowProduct returns the product a shadow table stands for.
 func (s *Session) shadowProduct(table string) (catalog.Address, bool) {
 	s.mu.Lock()
@@ -195,12 +160,12 @@ func (s *Session) Rebuild(ctx context.Context, build func(catalog string) (views
 	stmts = append(stmts, fmt.Sprintf("DROP SCHEMA IF EXISTS %s.%s CASCADE", s.catalog, quoteIdent(realSchema)),
 		fmt.Sprintf("DROP SCHEMA IF EXISTS %s.%s CASCADE", s.catalog, quoteIdent(shadowSchema)))
 	old, oldShadow := s.views, s.shadow
-	stmts = append(stmts, s.catalogStatements(views, setup)...)
 	s.e.adminM.Lock()
 	defer s.e.adminM.Unlock()
-	if err := execOn(s.e.admin, strings.Join(stmts, ";\n")); err != nil {
+	s.catalogGen++ // verified plans of the old catalog are void, even if this fails
+	s.verified.Purge()
+	if err := s.createCatalog(stmts, views, setup); err != nil {
 		s.views, s.shadow = old, oldShadow
-		_ = execOn(s.e.admin, "SET search_path = 'memory.main'")
 		return fmt.Errorf("engine: rebuild session catalog: %w", err)
 	}
 	return nil
@@ -686,6 +651,9 @@ func (s *Session) Close() {
 	}
 	s.conns = nil
 	if s.planner != nil {
+		if s.planner.planStmt.Ptr != nil {
+			mapping.DestroyPrepare(&s.planner.planStmt)
+		}
 		mapping.Interrupt(s.planner.c)
 		mapping.Disconnect(&s.planner.c)
 		s.planner = nil
