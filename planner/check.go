@@ -218,7 +218,12 @@ func (c *checker) compat(v map[string]any, schema, name string) error {
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 // walk visits every node of the tree; ctes holds the CTE names visible at
-// this point (a node's cte_map is visible to the node and everything in it).
+// this point, resolved as DuckDB binds them (ARCHITECTURE fact 7): a CTE is
+// visible to the CTEs defined after it and to its node's body, never to
+// itself or to the CTEs before it — except that the recursive part of a
+// WITH RECURSIVE … UNION sees its own name. A name the checker takes for a
+// table DuckDB binds as a CTE only refuses more; the reverse would read
+// around a policy, and the engine's plan verification refuses it too.
 func (c *checker) walk(n any, ctes []string) error {
 	switch v := n.(type) {
 	case []any:
@@ -228,16 +233,31 @@ func (c *checker) walk(n any, ctes []string) error {
 			}
 		}
 	case map[string]any:
+		skip := map[string]bool{}
 		if cm, ok := v["cte_map"].(map[string]any); ok {
-			if entries, ok := cm["map"].([]any); ok {
-				for _, e := range entries {
-					if m, ok := e.(map[string]any); ok {
-						if k, ok := m["key"].(string); ok {
-							ctes = append(ctes[:len(ctes):len(ctes)], strings.ToLower(k))
-						}
-					}
+			skip["cte_map"] = true
+			for _, e := range asList(cm["map"]) {
+				m, ok := e.(map[string]any)
+				if !ok {
+					return errUnknownNode("CTE")
 				}
+				k, ok := m["key"].(string)
+				if !ok {
+					return errUnknownNode("CTE")
+				}
+				// The definition sees the CTEs before it only.
+				if err := c.walk(m["value"], ctes); err != nil {
+					return err
+				}
+				ctes = append(ctes[:len(ctes):len(ctes)], strings.ToLower(k))
 			}
+		}
+		if str(v, "type") == "RECURSIVE_CTE_NODE" {
+			self := append(ctes[:len(ctes):len(ctes)], strings.ToLower(str(v, "cte_name")))
+			if err := c.walk(v["right"], self); err != nil {
+				return err
+			}
+			skip["right"] = true
 		}
 		switch str(v, "class") {
 		case "COLUMN_REF":
@@ -248,6 +268,10 @@ func (c *checker) walk(n any, ctes []string) error {
 			}
 		case "STAR":
 			c.star = true
+		case "FUNCTION":
+			if err := c.function(v); err != nil {
+				return err
+			}
 		}
 		typ, _ := v["type"].(string)
 		if typ == "JOIN" {
@@ -284,7 +308,9 @@ func (c *checker) walk(n any, ctes []string) error {
 		}
 		keys := make([]string, 0, len(v))
 		for k := range v {
-			keys = append(keys, k)
+			if !skip[k] {
+				keys = append(keys, k)
+			}
 		}
 		sort.Strings(keys) // deterministic: the first offending name is reported
 		for _, k := range keys {
@@ -294,6 +320,10 @@ func (c *checker) walk(n any, ctes []string) error {
 		}
 	}
 	return nil
+}
+
+func errUnknownNode(what string) error {
+	return sqlstate.New(sqlstate.FeatureNotSupported, "this form of %s is not supported through meshgate", what)
 }
 
 func str(m map[string]any, k string) string {
@@ -372,4 +402,21 @@ func (c *checker) tableFunction(v map[string]any) error {
 			WithHint("Data products are read by address (e.g. SELECT * FROM sales.orders); file and catalog table functions would bypass their policies.")
 	}
 	return nil
+}
+
+// function refuses scalar, aggregate and window functions qualified with
+// anything but PostgreSQL's own schemas: a catalog or schema qualifier
+// (system.main.current_setting, memory.main.…) reaches the engine's own
+// functions, not the client catalog's.
+func (c *checker) function(v map[string]any) error {
+	name := strings.ToLower(str(v, "function_name"))
+	cat, schema := str(v, "catalog"), strings.ToLower(str(v, "schema"))
+	// DuckDB's parser itself qualifies the functions of some syntax with
+	// main ([1, 2] is main.list_value); the engine's plan verification
+	// refuses DuckDB's internal functions however they are reached.
+	if cat == "" && (schema == "" || schema == "main" || schema == "pg_catalog" || schema == "information_schema") {
+		return nil
+	}
+	return sqlstate.New(sqlstate.InsufficientPrivilege, "function %s cannot be called with that qualifier through meshgate", name).
+		WithHint("Call functions unqualified or qualified with pg_catalog, e.g. pg_catalog.%s(…).", name)
 }

@@ -139,6 +139,10 @@ func TestCheckRead(t *testing.T) {
 		"WITH recent AS (SELECT * FROM sales.orders) SELECT count(*) FROM recent",
 		"SELECT * FROM range(10) r(i) JOIN unnest([1,2]) u(x) ON true",
 		"SELECT (SELECT max(1) FROM sales.orders) AS m",
+		"WITH a AS (SELECT 1 AS x), b AS (SELECT * FROM a) SELECT * FROM b, a",
+		"WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 3) SELECT * FROM t",
+		"WITH orders AS (SELECT 1 AS x) SELECT * FROM orders",
+		"SELECT [1, 2], main.list_value(1), pg_catalog.lower('A')",
 	}
 	for _, q := range ok {
 		if _, err := planner.CheckRead(context.Background(), es, scope{[]string{"sales"}}, q); err != nil {
@@ -160,8 +164,18 @@ func TestCheckRead(t *testing.T) {
 		// A CTE name is visible only inside the query that defines it.
 		"SELECT * FROM (WITH duckdb_settings AS (SELECT 1) SELECT * FROM duckdb_settings) x, duckdb_settings": sqlstate.UndefinedTable,
 		"SELECT * FROM sales.orders WHERE id IN (SELECT * FROM read_text('/etc/hosts'))":                      sqlstate.InsufficientPrivilege,
-		"INSERT INTO x VALUES (1)": sqlstate.FeatureNotSupported,
-		"SELECT FROM WHERE":        sqlstate.SyntaxError,
+		// CTEs are visible after their definition only, a recursive CTE to
+		// itself only in the recursive part of a UNION (ARCHITECTURE fact 7).
+		`WITH a AS (SELECT * FROM "x.csv"), "x.csv" AS (SELECT 1) SELECT * FROM a`:                         sqlstate.InsufficientPrivilege,
+		`WITH a AS (SELECT * FROM duckdb_views), duckdb_views AS (SELECT 1) SELECT * FROM a`:               sqlstate.UndefinedTable,
+		`WITH RECURSIVE duckdb_views AS (SELECT * FROM duckdb_views) SELECT * FROM duckdb_views`:           sqlstate.UndefinedTable,
+		`WITH RECURSIVE "x.csv" AS (SELECT 1 UNION ALL SELECT * FROM "y.csv") SELECT * FROM "x.csv"`:       sqlstate.InsufficientPrivilege,
+		`WITH RECURSIVE a AS (SELECT * FROM b UNION ALL SELECT * FROM a), b AS (SELECT 1) SELECT * FROM a`: sqlstate.UndefinedTable,
+		"SELECT system.main.current_setting('allowed_directories')":                                        sqlstate.InsufficientPrivilege,
+		"SELECT memory.main.version()": sqlstate.InsufficientPrivilege,
+		"SELECT ports.f(1)":            sqlstate.InsufficientPrivilege,
+		"INSERT INTO x VALUES (1)":     sqlstate.FeatureNotSupported,
+		"SELECT FROM WHERE":            sqlstate.SyntaxError,
 	}
 	for q, code := range bad {
 		_, err := planner.CheckRead(context.Background(), es, scope{[]string{"sales"}}, q)
@@ -196,6 +210,7 @@ func TestRewrite(t *testing.T) {
 		"SELECT * FROM pg_catalog.pg_class c":                 `SELECT * FROM "mg$pg"."pg_class" c`,
 		"SELECT table_name FROM information_schema.tables":    `SELECT table_name FROM "mg$is"."tables"`,
 		"SELECT pg_catalog.version()":                         `SELECT version()`,
+		`SELECT "pg_catalog".version()`:                       `SELECT version()`,
 		"SELECT 'sales.orders'::regclass":                     `SELECT mg_regclass_oid('sales.orders')`,
 		"SELECT 'orders'::pg_catalog.regclass::text":          `SELECT mg_regclass_name(mg_regclass_oid('orders'))::text`,
 		"SELECT c.oid::regclass FROM pg_class c":              `SELECT mg_regclass_name(c.oid) FROM "mg$pg"."pg_class" c`,

@@ -45,6 +45,12 @@ func tokEnd(t token) int { return t.Pos + len(t.Text) }
 
 func isWord(t token, w string) bool { return t.Kind == tokWord && t.Value == w }
 
+// isName reports whether t names w as PostgreSQL folds names: the word
+// w in any case, or "w" quoted exactly ("pg_catalog" is pg_catalog).
+func isName(t token, w string) bool {
+	return isWord(t, w) || t.Kind == tokQIdent && t.Value == w
+}
+
 func isPunct(t token, p string) bool { return t.Kind == tokPunct && t.Value == p }
 
 // regTypes are PostgreSQL's OID alias types: a literal cast to one is
@@ -80,7 +86,7 @@ func preRewrite(sql string) (string, error) {
 		switch {
 		case isPunct(t, "::") && i+1 < len(toks):
 			j := i + 1
-			if j+2 < len(toks) && isWord(toks[j], "pg_catalog") && isPunct(toks[j+1], ".") {
+			if j+2 < len(toks) && isName(toks[j], "pg_catalog") && isPunct(toks[j+1], ".") {
 				j += 2
 			}
 			tt := toks[j]
@@ -127,7 +133,7 @@ func preRewrite(sql string) (string, error) {
 		case isWord(t, "operator") && i+1 < len(toks) && isPunct(toks[i+1], "("):
 			// OPERATOR(pg_catalog.~) → ~
 			j := i + 2
-			if j+1 < len(toks) && isWord(toks[j], "pg_catalog") && isPunct(toks[j+1], ".") {
+			if j+1 < len(toks) && isName(toks[j], "pg_catalog") && isPunct(toks[j+1], ".") {
 				j += 2
 			}
 			k := j
@@ -178,7 +184,7 @@ func preRewrite(sql string) (string, error) {
 		case isWord(t, "collate") && i+1 < len(toks):
 			j := i + 1
 			qualified := false
-			if j+2 < len(toks) && isWord(toks[j], "pg_catalog") && isPunct(toks[j+1], ".") {
+			if j+2 < len(toks) && isName(toks[j], "pg_catalog") && isPunct(toks[j+1], ".") {
 				j += 2
 				qualified = true
 			}
@@ -253,7 +259,7 @@ func postRewrite(sql string, tables []edit) (string, error) {
 	edits := append([]edit(nil), tables...)
 	for i := 0; i+3 < len(toks); i++ {
 		t := toks[i]
-		if !(isWord(t, "pg_catalog") || isWord(t, "information_schema")) || !isPunct(toks[i+1], ".") {
+		if !(isName(t, "pg_catalog") || isName(t, "information_schema")) || !isPunct(toks[i+1], ".") {
 			continue
 		}
 		fn := toks[i+2]
@@ -330,7 +336,7 @@ func castToText(toks []token, i int) bool {
 		return false
 	}
 	i++
-	if i+2 < len(toks) && isWord(toks[i], "pg_catalog") && isPunct(toks[i+1], ".") {
+	if i+2 < len(toks) && isName(toks[i], "pg_catalog") && isPunct(toks[i+1], ".") {
 		i += 2
 	}
 	return i < len(toks) && (isWord(toks[i], "text") || isWord(toks[i], "varchar") || isWord(toks[i], "name"))
