@@ -18,11 +18,38 @@ var (
 	portName      = regexp.MustCompile(`"?memory"?\.?"?ports"?\."?([a-z_][a-z0-9_]*)__([a-z_][a-z0-9_]*)"?`)
 )
 
-// sanitize removes internal catalog names from a DuckDB message.
+var (
+	// DuckDB's suggestions ("Did you mean …?") search every catalog of the
+	// engine, not the session's products.
+	didYouMean = regexp.MustCompile(`(?m)(: )?Did you mean[^\n]*`)
+	// What a suggestion or message must never name.
+	internalMarker = regexp.MustCompile(`memory\.|"memory"|mg\$|mg_secret|mg_audit|sess_[0-9]|ports\.|"ports"|port_|system\.|temp\.|duckdb_|pragma_|information_schema\.|pg_catalog\.|main\.`)
+	sessionName    = regexp.MustCompile(`"?sess_[0-9]+"?`)
+	innerView      = regexp.MustCompile(`"?mg\$(p[0-9]+|real|shadow)"?\.?`)
+	absolutePath   = regexp.MustCompile(`(?:/[A-Za-z0-9._@+\-]+){2,}/?`)
+	attachedPort   = regexp.MustCompile(`"?port_([a-z_][a-z0-9_]*)__([a-z_][a-z0-9_]*)"?`)
+	internalSchema = regexp.MustCompile(`"?(mg_secret|mg_audit)"?\.?`)
+)
+
+// sanitize removes internal catalog, schema, table, setting and file names
+// from a DuckDB message.
 func sanitize(msg string) string {
+	msg = didYouMean.ReplaceAllStringFunc(msg, func(s string) string {
+		if internalMarker.MatchString(s) {
+			return ""
+		}
+		return s
+	})
 	msg = sessionPrefix.ReplaceAllString(msg, "")
+	msg = sessionName.ReplaceAllString(msg, "")
+	msg = innerView.ReplaceAllString(msg, "")
+	msg = attachedPort.ReplaceAllString(msg, "$1.$2")
+	msg = internalSchema.ReplaceAllString(msg, "")
+	msg = absolutePath.ReplaceAllString(msg, "(file)")
 	msg = portName.ReplaceAllString(msg, "$1.$2")
-	msg = strings.NewReplacer(`"mg$pg".`, "pg_catalog.", `mg$pg.`, "pg_catalog.", `"mg$is".`, "information_schema.", `mg$is.`, "information_schema.", `mg$pg`, "pg_catalog", `mg$is`, "information_schema").Replace(msg)
+	msg = strings.NewReplacer(`"mg$pgs".`, "pg_catalog.", `mg$pgs.`, "pg_catalog.", `"mg$iss".`, "information_schema.", `mg$iss.`, "information_schema.",
+		`"mg$pg".`, "pg_catalog.", `mg$pg.`, "pg_catalog.", `"mg$is".`, "information_schema.", `mg$is.`, "information_schema.",
+		`mg$pgs`, "pg_catalog", `mg$iss`, "information_schema", `mg$pg`, "pg_catalog", `mg$is`, "information_schema", `"memory".`, "", "memory.", "").Replace(msg)
 	return msg
 }
 

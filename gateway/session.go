@@ -320,10 +320,12 @@ func (s *session) endBlock(commit bool) []pgwire.Param {
 // statement) check and prepare at once so Describe can answer.
 func (s *session) Parse(ctx context.Context, sql string, paramOIDs []uint32) ([]pgwire.Statement, error) {
 	if err := s.followPolicy(ctx); err != nil {
+		s.Refused(sql, err)
 		return nil, err
 	}
 	texts, err := planner.Split(sql)
 	if err != nil {
+		s.Refused(sql, err)
 		return nil, err
 	}
 	out := make([]pgwire.Statement, 0, len(texts))
@@ -338,6 +340,7 @@ func (s *session) Parse(ctx context.Context, sql string, paramOIDs []uint32) ([]
 	if len(out) == 1 {
 		st := out[0].(*statement)
 		if s.tx == txFailed && !st.endsBlock() {
+			s.Refused(sql, errAborted())
 			return nil, errAborted()
 		}
 		if err := st.prepare(ctx); err != nil {
@@ -346,6 +349,12 @@ func (s *session) Parse(ctx context.Context, sql string, paramOIDs []uint32) ([]
 		}
 	}
 	return out, nil
+}
+
+// Refused writes the audit record of a statement refused before it could
+// be classified (pgwire.Refuser): every statement gets a record.
+func (s *session) Refused(sql string, err error) {
+	s.audit(&statement{cl: &planner.Statement{SQL: sql}}, time.Now(), err, 0)
 }
 
 func errAborted() error {

@@ -220,8 +220,18 @@ func errNoCursor(name string) error {
 	return sqlstate.New(sqlstate.InvalidCursorName, "cursor %q does not exist", name)
 }
 
-// Bind implements pgwire.Statement.
+// Bind implements pgwire.Statement. A statement refused here gets its
+// audit record too.
 func (st *statement) Bind(ctx context.Context, values [][]byte, formats []int16) (pgwire.Portal, error) {
+	p, err := st.bind(ctx, values, formats)
+	if err != nil {
+		st.s.audit(st, time.Now(), err, 0)
+		return nil, err
+	}
+	return p, nil
+}
+
+func (st *statement) bind(ctx context.Context, values [][]byte, formats []int16) (pgwire.Portal, error) {
 	if st.s.tx == txFailed && !st.endsBlock() {
 		return nil, errAborted()
 	}
@@ -232,12 +242,10 @@ func (st *statement) Bind(ctx context.Context, values [][]byte, formats []int16)
 		// Prepared under a policy that has since been replaced: check and
 		// prepare again, so the new grants, masks and filters apply.
 		if err := st.reprepare(ctx); err != nil {
-			st.s.audit(st, time.Now(), err, 0)
 			return nil, err
 		}
 	}
 	if err := st.prepare(ctx); err != nil {
-		st.s.audit(st, time.Now(), err, 0)
 		return nil, err
 	}
 	if len(values) != len(st.params) {

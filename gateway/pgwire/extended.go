@@ -64,7 +64,7 @@ func (p *portal) close() {
 func (c *conn) parse(ctx context.Context, m *pgproto3.Parse) error {
 	if m.Name != "" {
 		if _, ok := c.stmts[m.Name]; ok {
-			return sqlstate.New(sqlstate.DuplicatePreparedStatement, "prepared statement %q already exists", m.Name)
+			return c.refused(m.Query, sqlstate.New(sqlstate.DuplicatePreparedStatement, "prepared statement %q already exists", m.Name))
 		}
 	}
 	oids := slices.Clone(m.ParameterOIDs)
@@ -76,7 +76,7 @@ func (c *conn) parse(ctx context.Context, m *pgproto3.Parse) error {
 		for _, s := range stmts {
 			s.Close()
 		}
-		return sqlstate.New(sqlstate.SyntaxError, "cannot insert multiple commands into a prepared statement")
+		return c.refused(m.Query, sqlstate.New(sqlstate.SyntaxError, "cannot insert multiple commands into a prepared statement"))
 	}
 	s := &statement{name: m.Name, paramOIDs: oids}
 	if len(stmts) == 1 {
@@ -359,4 +359,13 @@ func (c *conn) endOfTransactionWork() {
 		p.close()
 		delete(c.portals, name)
 	}
+}
+
+// refused tells a session that records refusals (an audit trail) that the
+// protocol layer refused a statement the session had not refused itself.
+func (c *conn) refused(sql string, err error) error {
+	if r, ok := c.sess.(Refuser); ok {
+		r.Refused(sql, err)
+	}
+	return err
 }

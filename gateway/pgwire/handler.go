@@ -68,6 +68,13 @@ type Session interface {
 	Close()
 }
 
+// Refuser is implemented by sessions that record every refused statement:
+// the protocol layer reports the statements it refuses itself (a Parse of
+// several commands, a duplicate statement name).
+type Refuser interface {
+	Refused(sql string, err error)
+}
+
 // Statement is a parsed, checked, prepared statement.
 type Statement interface {
 	// SQL is the statement's text.
