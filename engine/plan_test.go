@@ -93,6 +93,10 @@ func TestPlanRefusesWhatNoProductExplains(t *testing.T) {
 		`SELECT * FROM "mg$real"."mg$p0"`,
 		`SELECT system.main.current_setting('allowed_directories')`,
 		`SELECT current_database()`,
+		`SELECT stats(id) FROM sales.orders`,
+		`SELECT json_serialize_plan('SELECT * FROM "` + file + `"')`,
+		`SELECT json_serialize_sql('SELECT 1')`,
+		`SELECT * FROM json_execute_serialized_sql(json_serialize_sql('SELECT * FROM "` + file + `"'))`,
 		`SELECT * FROM query_table('` + PortView(catalog.Address{Domain: "sales", Name: "orders"}) + `')`,
 		`SELECT * FROM query('SELECT * FROM read_parquet(''` + file + `'')')`,
 	} {
