@@ -132,6 +132,11 @@ func (s *Session) verify(query string) (plan *Plan, ok bool, err error) {
 		case "binder", "catalog", "parser", "syntax", "conversion", "invalid input", "out of range", "mismatch type", "Parameter Not Resolved", "parameter not resolved":
 			return nil, false, nil
 		}
+		if strings.Contains(doc.ErrorMessage, "type MULTI") {
+			// A PIVOT that lists no values first runs a query to find them.
+			return nil, false, sqlstate.New(sqlstate.FeatureNotSupported, "PIVOT without a list of values is not supported through meshgate").
+				WithHint("Name the values: PIVOT … ON column IN ('a', 'b') USING …")
+		}
 		// Above all "not implemented": DuckDB cannot serialise what the
 		// statement reads (a CSV or JSON scan) — never a product read here.
 		s.e.log.Warn("statement refused: its plan cannot be verified", "catalog", s.catalog, "error_type", doc.ErrorType, "error", doc.ErrorMessage)

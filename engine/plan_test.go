@@ -155,3 +155,59 @@ func BenchmarkPrepareVerified(b *testing.B) {
 		})
 	}
 }
+
+// DuckDB must serialise the plans of ordinary analytical SQL: a statement
+// whose plan cannot be verified is refused, so a gap here would refuse
+// legitimate work.
+func TestPlanVerifiesOrdinarySQL(t *testing.T) {
+	e, _ := testEngine(t)
+	s := session(t, e)
+	for _, q := range []string{
+		"SELECT country, sum(amount), count(DISTINCT id), string_agg(country, ',' ORDER BY id) FROM sales.orders GROUP BY ALL ORDER BY ALL",
+		"SELECT id, rank() OVER (PARTITION BY country ORDER BY amount DESC), lag(amount) OVER w, sum(amount) OVER (ORDER BY id ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) FROM sales.orders WINDOW w AS (ORDER BY id)",
+		"SELECT * FROM sales.orders QUALIFY row_number() OVER (PARTITION BY country ORDER BY id) = 1",
+		"SELECT country, id FROM sales.orders GROUP BY GROUPING SETS ((country), (country, id), ())",
+		"SELECT country FROM sales.orders GROUP BY CUBE (country) HAVING count(*) > 1",
+		"SELECT DISTINCT ON (country) country, id FROM sales.orders ORDER BY country, id",
+		"SELECT * EXCLUDE (amount) FROM sales.orders LIMIT 5 OFFSET 2",
+		"SELECT * REPLACE (amount * 2 AS amount) FROM sales.orders",
+		"SELECT COLUMNS('a.*') FROM sales.orders",
+		"SELECT list_transform([1, 2, 3], x -> x + 1), [x * 2 FOR x IN [1, 2]], {'a': 1}.a, struct_pack(k := 1)",
+		"SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY amount), mode(country), median(amount), quantile_disc(amount, 0.9) FROM sales.orders",
+		"SELECT count(*) FILTER (WHERE amount > 10) FROM sales.orders",
+		"SELECT * FROM sales.orders WHERE id IN (SELECT id FROM sales.orders WHERE amount > 100) AND amount > ANY (SELECT amount FROM sales.orders WHERE id < 5)",
+		"SELECT * FROM sales.orders o WHERE EXISTS (SELECT 1 FROM sales.orders p WHERE p.id = o.id + 1)",
+		"SELECT * FROM sales.orders a, LATERAL (SELECT b.amount FROM sales.orders b WHERE b.id = a.id) l LIMIT 3",
+		"SELECT id FROM sales.orders EXCEPT SELECT id FROM sales.orders WHERE id > 5 INTERSECT SELECT 3 UNION SELECT 4",
+		"WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 10) SELECT sum(n) FROM t",
+		"WITH a AS MATERIALIZED (SELECT * FROM sales.orders) SELECT count(*) FROM a x JOIN a y USING (id)",
+		"SELECT * FROM sales.orders USING SAMPLE 10%",
+		"SELECT * FROM sales.orders TABLESAMPLE reservoir(5 ROWS)",
+		"SELECT date_trunc('month', DATE '2024-05-17') + INTERVAL 1 DAY, now() - INTERVAL '3 hours', extract(year FROM current_date)",
+		"SELECT CASE WHEN amount > 10 THEN 'big' ELSE 'small' END, coalesce(NULL, 1), nullif(1, 1), greatest(1, 2) FROM sales.orders",
+		"SELECT regexp_replace(country, '[0-9]', 'x'), upper(country) || lower(country), length(country), md5(country) FROM sales.orders",
+		"SELECT unnest([1, 2, 3]) AS x, unnest(range(3))",
+		"SELECT * FROM generate_series(1, 10) g(i) JOIN sales.orders o ON o.id = g.i",
+		"SELECT * FROM (VALUES (1, 'a'), (2, 'b')) v(i, s)",
+		"SELECT * FROM sales.orders ORDER BY amount DESC NULLS LAST LIMIT $1",
+		"SELECT * FROM sales.orders a ASOF JOIN sales.orders b ON a.country = b.country AND a.id >= b.id LIMIT 3",
+		"SELECT * FROM sales.orders a POSITIONAL JOIN sales.orders b LIMIT 3",
+		"SELECT histogram(country), list(id ORDER BY id), array_agg(amount), arg_max(id, amount), bool_and(amount > 0) FROM sales.orders",
+		"SELECT id::VARCHAR, amount::DECIMAL(18, 2), TRY_CAST(country AS INTEGER), id::DOUBLE / 3 FROM sales.orders",
+		"SELECT * FROM sales.orders WHERE country LIKE 'c%' OR country ILIKE 'C1' OR country SIMILAR TO 'c[0-9]' OR country ~ '^c'",
+		"PIVOT (SELECT country, amount FROM sales.orders) ON country IN ('c0', 'c1') USING sum(amount)",
+		"SELECT * FROM (SELECT country, amount FROM sales.orders) PIVOT (sum(amount) FOR country IN ('c0', 'c1'))",
+		"UNPIVOT (SELECT 1 AS a, 2 AS b) ON a, b INTO NAME k VALUE v",
+	} {
+		p, err := s.Prepare(context.Background(), "", q)
+		if err != nil {
+			t.Errorf("%s: %v", q, err)
+			continue
+		}
+		p.Close()
+	}
+	_, err := s.Prepare(context.Background(), "", "PIVOT (SELECT country, amount FROM sales.orders) ON country USING sum(amount)")
+	if code := sqlstate.CodeOf(err); code != sqlstate.FeatureNotSupported {
+		t.Errorf("a PIVOT without values: %v, want 0A000", err)
+	}
+}
