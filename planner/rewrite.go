@@ -171,10 +171,18 @@ func preRewrite(sql string) (string, error) {
 			right := sql[toks[i+3].Pos:tokEnd(toks[end-1])]
 			edits = append(edits, edit{toks[start].Pos, tokEnd(toks[end]), "list_contains(" + right + ", " + left + ")"})
 			i = end
-		case isWord(t, "json_build_object") && i+1 < len(toks) && isPunct(toks[i+1], "("):
-			edits = append(edits, edit{t.Pos, tokEnd(t), "json_object"})
-		case isWord(t, "json_agg") && i+1 < len(toks) && isPunct(toks[i+1], "("):
-			edits = append(edits, edit{t.Pos, tokEnd(t), "json_group_array"})
+		case t.Kind == tokWord && i+1 < len(toks) && isPunct(toks[i+1], "(") && FunctionRewrites[t.Value] != nil && (i == 0 || !isPunct(toks[i-1], ".")),
+			isWord(t, "pg_catalog") && i+3 < len(toks) && isPunct(toks[i+1], ".") && isPunct(toks[i+3], "(") && FunctionRewrites[toks[i+2].Value] != nil:
+			// A PostgreSQL function whose mapping depends on the call's
+			// syntax (functions.go).
+			name := i
+			if isWord(t, "pg_catalog") {
+				name = i + 2
+			}
+			if e, end, ok := rewriteCall(sql, toks, name, t.Pos); ok {
+				edits = append(edits, e)
+				i = end
+			}
 		case isWord(t, "collate") && i+1 < len(toks):
 			j := i + 1
 			qualified := false
