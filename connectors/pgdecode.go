@@ -394,7 +394,8 @@ func pow10(n int) *big.Int {
 }
 
 // pgNumeric decodes a binary numeric into n, the unscaled integer at the
-// given scale (rounded half away from zero, as a cast in PostgreSQL).
+// given scale. A value with more decimals is an error (22003), never
+// rounded: silent precision loss is data loss.
 func pgNumeric(raw []byte, scale int, n *big.Int) error {
 	if len(raw) < 8 {
 		return errLen("numeric", raw)
@@ -431,11 +432,13 @@ func pgNumeric(raw []byte, scale int, n *big.Int) error {
 	case exp > 0:
 		n.Mul(n, pow10(exp))
 	case exp < 0:
+		// Only an unconstrained source numeric can have more decimals
+		// than the declared scale: refuse rather than round them away.
 		d := pow10(-exp)
 		var r big.Int
 		n.QuoRem(n, d, &r)
-		if r.Lsh(&r, 1).Cmp(d) >= 0 {
-			n.Add(n, big.NewInt(1))
+		if r.Sign() != 0 {
+			return badValue(sqlstate.NumericValueOutOfRange, "a numeric value has more than %d decimal digits, the declared scale; rounding it would lose digits (declare the column numeric(p,s) with the scale the source holds)", scale)
 		}
 	}
 	if sign == 0x4000 {

@@ -35,3 +35,25 @@ func TestFunctionRewrites(t *testing.T) {
 		}
 	}
 }
+
+// An unconstrained numeric never becomes DuckDB's DECIMAL(18,3): literals
+// keep their scale, other operands go through mg_numeric.
+func TestNumericCasts(t *testing.T) {
+	es := parser(t)
+	cases := map[string]string{
+		"SELECT '1.50'::numeric, 12.5::decimal, '-0.001'::numeric":        `SELECT CAST('1.50' AS DECIMAL(38,2)), CAST(12.5 AS DECIMAL(38,1)), CAST('-0.001' AS DECIMAL(38,3))`,
+		"SELECT round(exp(1)::numeric, 5)":                                `SELECT round(mg_numeric(exp(1)), 5)`,
+		"SELECT x::numeric(10,2), CAST(x AS numeric) FROM sales.orders x": `SELECT x::numeric(10,2), CAST(x AS DECIMAL(38,16)) FROM sales.orders x`,
+		"SELECT 'NaN'::numeric":                                           `SELECT mg_numeric('NaN')`,
+	}
+	for in, want := range cases {
+		r, err := planner.CheckRead(context.Background(), es, scope{[]string{"sales"}}, in)
+		if err != nil {
+			t.Errorf("%s: %v", in, err)
+			continue
+		}
+		if r.SQL != want {
+			t.Errorf("%s:\n got %s\nwant %s", in, r.SQL, want)
+		}
+	}
+}

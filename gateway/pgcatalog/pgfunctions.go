@@ -78,6 +78,17 @@ var pgFunctions = []string{
 	   WHEN 'base64' THEN rtrim(regexp_replace(to_base64(b), '(.{76})', '\1' || chr(10), 'g'), chr(10))
 	   WHEN 'escape' THEN $m.mg_escape_bytea(b) ELSE error('[22023] unrecognized encoding: "' || f || '"') END`,
 
+	// x::numeric without a precision (the planner rewrites the cast to
+	// this): integers keep no decimals, decimals are exact (up to 16
+	// decimals), a float keeps the 15 significant digits PostgreSQL keeps;
+	// never DuckDB's DECIMAL(18,3), which drops digits.
+	`mg_numeric(x BIGINT) AS CAST(x AS DECIMAL(38,0)),
+	 (x HUGEINT) AS CAST(x AS DECIMAL(38,0)),
+	 (x DECIMAL(38,16)) AS x,
+	 (x DOUBLE) AS CAST(printf('%.15g', x) AS DECIMAL(38,16)),
+	 (x VARCHAR) AS CAST(x AS DECIMAL(38,16)),
+	 (x) AS CAST(x AS DECIMAL(38,16))`,
+
 	// pg_typeof: PostgreSQL's name of the type of a DuckDB value (an
 	// untyped literal, PostgreSQL's unknown, is rewritten by the planner).
 	`mg_pg_typename1(t) AS CASE WHEN t LIKE 'DECIMAL%' OR t IN ('HUGEINT', 'UBIGINT', 'UHUGEINT') THEN 'numeric'
