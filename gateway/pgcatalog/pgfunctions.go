@@ -104,13 +104,13 @@ var pgFunctions = []string{
 
 	// Arrays: DuckDB's nested lists are PostgreSQL's multi-dimensional
 	// arrays; an empty array has no dimensions.
-	`mg_array_ndims(a) AS CASE WHEN a IS NULL OR len(a) = 0 THEN NULL
-	   ELSE (length(typeof(a)) - length(regexp_replace(typeof(a), '(\[\])+$', ''))) // 2 END`,
+	`mg_array_ndims(a) AS CAST(CASE WHEN a IS NULL OR len(a) = 0 THEN NULL
+	   ELSE (length(typeof(a)) - length(regexp_replace(typeof(a), '(\[\])+$', ''))) // 2 END AS INTEGER)`,
 	`array_ndims(a) AS $m.mg_array_ndims(a)`,
-	`array_upper(a, d) AS CASE WHEN a IS NULL OR len(a) = 0 OR d < 1 OR d > $m.mg_array_ndims(a) THEN NULL WHEN d = 1 THEN len(a)
+	`array_upper(a, d) AS CASE WHEN a IS NULL OR len(a) = 0 OR d < 1 OR d > $m.mg_array_ndims(a) THEN NULL WHEN d = 1 THEN CAST(len(a) AS INTEGER)
 	   ELSE error('[0A000] array_upper of a dimension past the first is not supported') END`,
 	`array_lower(a, d) AS CASE WHEN d >= 1 AND d <= $m.mg_array_ndims(a) THEN 1 END`,
-	`array_length(a, d) AS CASE WHEN a IS NULL OR len(a) = 0 OR d < 1 OR d > $m.mg_array_ndims(a) THEN NULL WHEN d = 1 THEN len(a)
+	`array_length(a, d) AS CASE WHEN a IS NULL OR len(a) = 0 OR d < 1 OR d > $m.mg_array_ndims(a) THEN NULL WHEN d = 1 THEN CAST(len(a) AS INTEGER)
 	   ELSE error('[0A000] array_length of a dimension past the first is not supported') END`,
 	`string_to_array(s, d) AS string_split(s, d)`,
 }
