@@ -46,14 +46,23 @@ var semTables = []struct {
 		name: "vals",
 		cols: []fedCol{{"id", "integer"}, {"i2", "smallint"}, {"i8", "bigint"}, {"f8", "double precision"},
 			{"n", "numeric"}, {"n2", "numeric(10,2)"}, {"t", "text"}, {"b", "boolean"}, {"d", "date"},
-			{"ts", "timestamp"}, {"bin", "bytea"}, {"ia", "integer[]"}, {"ta", "text[]"}},
+			{"ts", "timestamp"}, {"bin", "bytea"}, {"ia", "integer[]"}, {"ta", "text[]"},
+			{"iaa", "integer[][]"}},
 		pgCols: `id integer, i2 smallint, i8 bigint, f8 double precision, n numeric, n2 numeric(10,2), t text,
-			b boolean, d date, ts timestamp, bin bytea, ia integer[], ta text[]`,
+			b boolean, d date, ts timestamp, bin bytea, ia integer[], ta text[], iaa integer[][]`,
 		inserts: `INSERT INTO crm.vals VALUES
-			(1, 10, 10000000000, 1.5, 35.6666666666666667, 12.50, 'hello', true, '2024-01-31', '2024-01-31 10:00:00', '\x48656c6c6f', '{1,2,3}', '{a,"b c"}'),
-			(2, -3, -1, -0.25, 0.0000000000000001, 0.01, 'World', false, '2024-02-29', '2024-02-29 23:59:59.5', '\x00ff5c', '{}', '{NULL}'),
-			(3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
-			(4, 7, 42, 1e10, 123456789012345678.5, -99999999.99, 'select', true, '1999-12-31', '1999-12-31 00:00:00', '', '{4,NULL}', '{x}')`,
+			(1, 10, 10000000000, 1.5, 35.6666666666666667, 12.50, 'hello', true, '2024-01-31', '2024-01-31 10:00:00', '\x48656c6c6f', '{1,2,3}', '{a,"b c"}', '{{1,2},{3,4}}'),
+			(2, -3, -1, -0.25, 0.0000000000000001, 0.01, 'World', false, '2024-02-29', '2024-02-29 23:59:59.5', '\x00ff5c', '{}', '{NULL}', '{}'),
+			(3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+			(4, 7, 42, 1e10, 123456789012345678.5, -99999999.99, 'select', true, '1999-12-31', '1999-12-31 00:00:00', '', '{4,NULL}', '{x}', '{{1},{NULL}}')`,
+	},
+	{
+		// A two-dimensional array in a column declared integer[]: refused,
+		// never flattened.
+		name:    "flat",
+		cols:    []fedCol{{"id", "integer"}, {"ia", "integer[]"}},
+		pgCols:  "id integer, ia integer[]",
+		inserts: "INSERT INTO crm.flat VALUES (1, '{{1,2},{3,4}}')",
 	},
 	{
 		name: "stats",
@@ -224,4 +233,51 @@ func trimZeros(rows []string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Multi-dimensional arrays in the binary format (extended protocol): the
+// same dimensions and elements as PostgreSQL's.
+func TestSemanticsArraysBinary(t *testing.T) {
+	cluster, pg := fedDB(t, "semantics_bin")
+	mesh := t.TempDir()
+	pgExec(t, pg, "CREATE TABLE crm.grid (id integer, g integer[][])",
+		"INSERT INTO crm.grid VALUES (1, '{{1,2,3},{4,5,6}}'), (2, '{}'), (3, NULL)",
+		"CREATE SCHEMA sem", "CREATE VIEW sem.grid AS SELECT * FROM crm.grid")
+	writeFile(t, filepath.Join(mesh, "sem", "grid.yaml"),
+		descriptor("sem", "grid", pgPortYAML(cluster.Port, "semantics_bin", "grid"), []fedCol{{"id", "integer"}, {"g", "integer[][]"}}))
+	mg := startFedGateway(t, mesh, fedPolicy("")).conn(t)
+	for _, q := range []string{
+		"SELECT g FROM sem.grid ORDER BY id",
+		"SELECT ARRAY[[1, 2], [3, 4]] UNION ALL SELECT ARRAY[[5, 6], [7, NULL]]",
+	} {
+		read := func(c *pgx.Conn) string {
+			rows, err := c.Query(ctxT(t), q)
+			if err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+			defer rows.Close()
+			var out []string
+			for rows.Next() {
+				var v [][]*int32
+				if err := rows.Scan(&v); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+				out = append(out, fmt.Sprintf("rows=%d null=%t", len(v), v == nil))
+				for _, r := range v {
+					out = append(out, fmt.Sprintf("cols=%d", len(r)))
+					for _, x := range r {
+						if x == nil {
+							out = append(out, "NULL")
+						} else {
+							out = append(out, fmt.Sprint(*x))
+						}
+					}
+				}
+			}
+			return strings.Join(out, " ")
+		}
+		if got, want := read(mg), read(pg); got != want {
+			t.Errorf("%s:\n meshgate   %s\n PostgreSQL %s", q, got, want)
+		}
+	}
 }

@@ -60,3 +60,11 @@ SELECT n2, n2 * 2, n2 + 1 FROM sem.vals WHERE id = 1;
 SELECT exp(1)::numeric, (2.5::numeric(10,2))::numeric, CAST(1.23456 AS numeric);
 -- compare: numeric
 SELECT sum(n), max(n), min(n) FROM sem.vals;
+
+-- multi-dimensional arrays
+SELECT ARRAY[[1, 2], [3, 4]], ARRAY[[['a']]], ARRAY[[1, NULL], [3, 4]], ARRAY[[true], [false]];
+SELECT ARRAY[[1, 2], [3]];
+SELECT id, iaa, array_ndims(iaa) FROM sem.vals ORDER BY id;
+SELECT iaa[1][2], iaa[2][1] FROM sem.vals WHERE id = 1;
+-- refuse: 0A000
+SELECT ia FROM sem.flat;
