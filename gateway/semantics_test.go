@@ -85,6 +85,10 @@ func TestSemanticsCorpus(t *testing.T) {
 		writeFile(t, filepath.Join(mesh, "sem", tb.name+".yaml"),
 			descriptor("sem", tb.name, pgPortYAML(cluster.Port, "semantics", tb.name), tb.cols))
 	}
+	// A domain named public is PostgreSQL's public schema, once.
+	pgExec(t, pg, "CREATE VIEW public.pub AS SELECT id, t FROM crm.vals")
+	writeFile(t, filepath.Join(mesh, "public", "pub.yaml"),
+		descriptor("public", "pub", pgPortYAML(cluster.Port, "semantics", "vals"), []fedCol{{"id", "integer"}, {"t", "text"}}))
 	s := startFedGateway(t, mesh, fedPolicy(""))
 	mg := s.conn(t)
 

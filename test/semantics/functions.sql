@@ -68,3 +68,9 @@ SELECT id, iaa, array_ndims(iaa) FROM sem.vals ORDER BY id;
 SELECT iaa[1][2], iaa[2][1] FROM sem.vals WHERE id = 1;
 -- refuse: 0A000
 SELECT ia FROM sem.flat;
+
+-- catalogs: a domain named public is the one public schema
+SELECT has_schema_privilege('public', 'USAGE');
+SELECT count(*) FROM pg_namespace WHERE nspname = 'public';
+SELECT count(*) FROM information_schema.schemata WHERE schema_name = 'public';
+SELECT id, t FROM public.pub ORDER BY id;
