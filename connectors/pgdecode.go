@@ -102,21 +102,32 @@ func badValue(code, format string, args ...any) error {
 // builder b of the declared type. The pair must be RemoteCompatible.
 func newPGDecoder(declared string, oid uint32, b array.Builder) (pgDecoder, error) {
 	if elem, ok := pgArrayElem[oid]; ok {
-		lb, ok := b.(*array.ListBuilder)
-		if !ok {
+		// A declared T[] holds one-dimensional arrays, T[][] two, …:
+		// PostgreSQL's array types do not tell the dimensions.
+		var levels []*array.ListBuilder
+		base, inner := declared, b
+		for {
+			lb, ok := inner.(*array.ListBuilder)
+			if !ok {
+				break
+			}
+			levels = append(levels, lb)
+			inner = lb.ValueBuilder()
+			base = strings.TrimSuffix(base, "[]")
+		}
+		if len(levels) == 0 {
 			return nil, fmt.Errorf("a list cannot be read into %s", declared)
 		}
-		ed, err := newPGDecoder(strings.TrimSuffix(declared, "[]"), elem, lb.ValueBuilder())
+		ed, err := newPGDecoder(base, elem, inner)
 		if err != nil {
 			return nil, err
 		}
 		return func(raw []byte) error {
 			if raw == nil {
-				lb.AppendNull()
+				levels[0].AppendNull()
 				return nil
 			}
-			lb.Append(true)
-			return decodePGArray(raw, ed)
+			return decodePGArray(raw, levels, ed)
 		}, nil
 	}
 	switch b := b.(type) {
@@ -323,46 +334,62 @@ func intAppender(b array.Builder) func(int64) {
 	panic("not an integer builder")
 }
 
-// decodePGArray decodes the binary array format (any number of
-// dimensions, flattened in row-major order) with the element decoder.
-func decodePGArray(raw []byte, elem pgDecoder) error {
+// decodePGArray decodes the binary array format into nested lists, one
+// level per dimension; an array of other dimensions than the declared
+// list is refused (0A000), never flattened.
+func decodePGArray(raw []byte, levels []*array.ListBuilder, elem pgDecoder) error {
 	if len(raw) < 12 {
 		return errLen("array", raw)
 	}
 	ndim := int(binary.BigEndian.Uint32(raw))
 	p := 12
-	if len(raw) < p+8*ndim {
+	if ndim < 0 || len(raw) < p+8*ndim {
 		return errLen("array", raw)
 	}
-	n := 0
-	if ndim > 0 {
-		n = 1
-		for d := 0; d < ndim; d++ {
-			n *= int(int32(binary.BigEndian.Uint32(raw[p:])))
-			p += 8
-		}
+	if ndim == 0 { // the empty array
+		levels[0].Append(true)
+		return nil
 	}
-	for i := 0; i < n; i++ {
-		if len(raw) < p+4 {
-			return errLen("array", raw)
-		}
-		l := int32(binary.BigEndian.Uint32(raw[p:]))
-		p += 4
-		if l < 0 {
-			if err := elem(nil); err != nil {
+	if ndim != len(levels) {
+		return badValue(sqlstate.FeatureNotSupported, "a %d-dimensional array cannot be read as a %d-dimensional list (declare the column with %d pairs of [])", ndim, len(levels), ndim)
+	}
+	dims := make([]int, ndim)
+	for d := range dims {
+		dims[d] = int(int32(binary.BigEndian.Uint32(raw[p:])))
+		p += 8
+	}
+	var fill func(d int) error
+	fill = func(d int) error {
+		levels[d].Append(true)
+		for k := 0; k < dims[d]; k++ {
+			if d+1 < ndim {
+				if err := fill(d + 1); err != nil {
+					return err
+				}
+				continue
+			}
+			if len(raw) < p+4 {
+				return errLen("array", raw)
+			}
+			l := int32(binary.BigEndian.Uint32(raw[p:]))
+			p += 4
+			if l < 0 {
+				if err := elem(nil); err != nil {
+					return err
+				}
+				continue
+			}
+			if len(raw) < p+int(l) {
+				return errLen("array", raw)
+			}
+			if err := elem(raw[p : p+int(l) : p+int(l)]); err != nil {
 				return err
 			}
-			continue
+			p += int(l)
 		}
-		if len(raw) < p+int(l) {
-			return errLen("array", raw)
-		}
-		if err := elem(raw[p : p+int(l) : p+int(l)]); err != nil {
-			return err
-		}
-		p += int(l)
+		return nil
 	}
-	return nil
+	return fill(0)
 }
 
 func formatUUID(dst, u []byte) {
@@ -394,7 +421,8 @@ func pow10(n int) *big.Int {
 }
 
 // pgNumeric decodes a binary numeric into n, the unscaled integer at the
-// given scale (rounded half away from zero, as a cast in PostgreSQL).
+// given scale. A value with more decimals is an error (22003), never
+// rounded: silent precision loss is data loss.
 func pgNumeric(raw []byte, scale int, n *big.Int) error {
 	if len(raw) < 8 {
 		return errLen("numeric", raw)
@@ -431,11 +459,13 @@ func pgNumeric(raw []byte, scale int, n *big.Int) error {
 	case exp > 0:
 		n.Mul(n, pow10(exp))
 	case exp < 0:
+		// Only an unconstrained source numeric can have more decimals
+		// than the declared scale: refuse rather than round them away.
 		d := pow10(-exp)
 		var r big.Int
 		n.QuoRem(n, d, &r)
-		if r.Lsh(&r, 1).Cmp(d) >= 0 {
-			n.Add(n, big.NewInt(1))
+		if r.Sign() != 0 {
+			return badValue(sqlstate.NumericValueOutOfRange, "a numeric value has more than %d decimal digits, the declared scale; rounding it would lose digits (declare the column numeric(p,s) with the scale the source holds)", scale)
 		}
 	}
 	if sign == 0x4000 {

@@ -188,7 +188,58 @@ func (r *recordReader) Next() bool {
 		return false
 	}
 	mapping.DestroyErrorData(&ed)
+	if err := checkArrays(rec); err != nil {
+		rec.Release()
+		r.err = err
+		return false
+	}
 	r.cur = rec
+	return true
+}
+
+// checkArrays refuses nested lists that are not rectangular: they are
+// PostgreSQL's multi-dimensional arrays, which must have sub-arrays of
+// matching dimensions (a ragged list has no PostgreSQL form).
+func checkArrays(rec arrow.RecordBatch) error {
+	for _, col := range rec.Columns() {
+		l, ok := col.(array.ListLike)
+		if !ok {
+			continue
+		}
+		if _, nested := l.ListValues().(array.ListLike); !nested {
+			continue
+		}
+		for i := 0; i < l.Len(); i++ {
+			if l.IsValid(i) && !rectangular(l, i) {
+				return sqlstate.New(sqlstate.ArraySubscriptError, "multidimensional arrays must have sub-arrays with matching dimensions")
+			}
+		}
+	}
+	return nil
+}
+
+// rectangular reports whether row i of a nested list has sub-lists of
+// one length at every level, and no NULL sub-list.
+func rectangular(l array.ListLike, i int) bool {
+	start, end := l.ValueOffsets(i)
+	inner, ok := l.ListValues().(array.ListLike)
+	if !ok {
+		return true
+	}
+	width := int64(-1)
+	for j := start; j < end; j++ {
+		if inner.IsNull(int(j)) {
+			return false
+		}
+		s, e := inner.ValueOffsets(int(j))
+		if width >= 0 && e-s != width {
+			return false
+		}
+		width = e - s
+		if !rectangular(inner, int(j)) {
+			return false
+		}
+	}
 	return true
 }
 

@@ -1,8 +1,12 @@
 package planner
 
 import (
+	"fmt"
+	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/meshgate/meshgate/planner/catalog"
 )
 
 // The client-compatibility catalog of a session lives in two schemas of
@@ -112,6 +116,21 @@ func preRewrite(sql string) (string, error) {
 				i = j
 				continue
 			}
+			if (name == "numeric" || name == "decimal") && !(j+1 < len(toks) && (isPunct(toks[j+1], "(") || isPunct(toks[j+1], "["))) {
+				// An unconstrained numeric: DuckDB's default DECIMAL(18,3)
+				// would drop digits (mg_numeric, gateway/pgcatalog).
+				if start := exprStart(toks, i); start >= 0 {
+					prefix, suffix := "mg_numeric(", ")"
+					if k := toks[start]; start == i-1 && (k.Kind == tokString || k.Kind == tokNumber) {
+						if scale, ok := literalScale(k.Value); ok {
+							prefix, suffix = "CAST(", fmt.Sprintf(" AS DECIMAL(38,%d))", scale)
+						}
+					}
+					edits = append(edits, edit{toks[start].Pos, toks[start].Pos, prefix}, edit{t.Pos, tokEnd(tt), suffix})
+					i = j
+					continue
+				}
+			}
 			if lit := toks[i-1]; i > 0 && lit.Kind == tokString {
 				switch {
 				case name == "bytea" && strings.HasPrefix(lit.Value, `\x`):
@@ -177,10 +196,22 @@ func preRewrite(sql string) (string, error) {
 			right := sql[toks[i+3].Pos:tokEnd(toks[end-1])]
 			edits = append(edits, edit{toks[start].Pos, tokEnd(toks[end]), "list_contains(" + right + ", " + left + ")"})
 			i = end
-		case isWord(t, "json_build_object") && i+1 < len(toks) && isPunct(toks[i+1], "("):
-			edits = append(edits, edit{t.Pos, tokEnd(t), "json_object"})
-		case isWord(t, "json_agg") && i+1 < len(toks) && isPunct(toks[i+1], "("):
-			edits = append(edits, edit{t.Pos, tokEnd(t), "json_group_array"})
+		case t.Kind == tokWord && i+1 < len(toks) && isPunct(toks[i+1], "(") && FunctionRewrites[t.Value] != nil && (i == 0 || !isPunct(toks[i-1], ".")),
+			isWord(t, "pg_catalog") && i+3 < len(toks) && isPunct(toks[i+1], ".") && isPunct(toks[i+3], "(") && FunctionRewrites[toks[i+2].Value] != nil:
+			// A PostgreSQL function whose mapping depends on the call's
+			// syntax (functions.go).
+			name := i
+			if isWord(t, "pg_catalog") {
+				name = i + 2
+			}
+			if e, end, ok := rewriteCall(sql, toks, name, t.Pos); ok {
+				edits = append(edits, e)
+				i = end
+			}
+		case isWord(t, "as") && i+2 < len(toks) && (isWord(toks[i+1], "numeric") || isWord(toks[i+1], "decimal")) && isPunct(toks[i+2], ")"):
+			// CAST(x AS numeric): the unconstrained numeric's type.
+			edits = append(edits, edit{toks[i+1].Pos, tokEnd(toks[i+1]), catalog.UnconstrainedNumeric})
+			i++
 		case isWord(t, "collate") && i+1 < len(toks):
 			j := i + 1
 			qualified := false
@@ -399,4 +430,16 @@ func PGArrayToList(s string) string {
 		}
 	}
 	return b.String()
+}
+
+var numericLiteralRE = regexp.MustCompile(`^\s*[+-]?0*(\d*)(?:\.(\d*))?\s*$`)
+
+// literalScale is the scale PostgreSQL gives a numeric literal ('12.50' is
+// 2), when the literal fits 38 digits.
+func literalScale(v string) (int, bool) {
+	m := numericLiteralRE.FindStringSubmatch(v)
+	if m == nil || (m[1] == "" && m[2] == "" && !strings.Contains(v, "0")) || len(m[1])+len(m[2]) > 38 {
+		return 0, false
+	}
+	return len(m[2]), true
 }

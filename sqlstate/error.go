@@ -23,6 +23,7 @@ const (
 	DataException               = "22000"
 	DivisionByZero              = "22012"
 	NumericValueOutOfRange      = "22003"
+	ArraySubscriptError         = "2202E"
 	InvalidTextRepresentation   = "22P02"
 	InvalidBinaryRepresentation = "22P03"
 	InvalidDatetimeFormat       = "22007"

@@ -3,6 +3,7 @@ package pgcatalog
 import (
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -164,8 +165,10 @@ func Statements(s Session) []string {
 	// an empty public (clients expect it).
 	nsRows := [][]string{
 		{"11", "'pg_catalog'", "10", "NULL"},
-		{"2200", "'public'", "10", "NULL"},
 		{"13000", "'information_schema'", "10", "NULL"},
+	}
+	if !slices.Contains(domainList, "public") { // a domain public is the one public
+		nsRows = append(nsRows, []string{"2200", "'public'", "10", "NULL"})
 	}
 	for _, d := range domainList {
 		nsRows = append(nsRows, []string{fmt.Sprint(NamespaceOID(d)), lit(d), fmt.Sprint(RoleOID(s.User)), "NULL"})
@@ -276,7 +279,9 @@ func schemataRows(s Session, domains []string) [][]string {
 	rows := [][]string{
 		{lit(s.Database), "'information_schema'", "'meshgate'", "NULL", "NULL", "NULL", "NULL"},
 		{lit(s.Database), "'pg_catalog'", "'meshgate'", "NULL", "NULL", "NULL", "NULL"},
-		{lit(s.Database), "'public'", "'meshgate'", "NULL", "NULL", "NULL", "NULL"},
+	}
+	if !slices.Contains(domains, "public") { // a domain public is the one public
+		rows = append(rows, []string{lit(s.Database), "'public'", "'meshgate'", "NULL", "NULL", "NULL", "NULL"})
 	}
 	for _, d := range domains {
 		rows = append(rows, []string{lit(s.Database), lit(d), lit(s.User), "NULL", "NULL", "NULL", "NULL"})

@@ -25,9 +25,10 @@ func FunctionStatements(database, version string, started time.Time) []string {
 		"$m", GlobalMain, "$var", engine.SearchPathVariable,
 		"$user", "(SELECT setting FROM "+pg+".mg_settings WHERE key = 'session_authorization')",
 		"$db", lit(database), "$version", lit(version),
-		"$pid", "(SELECT pid FROM "+pg+".pg_stat_activity LIMIT 1)")
+		"$pid", "(SELECT pid FROM "+pg+".pg_stat_activity LIMIT 1)",
+		"$keywords", quotedKeywords())
 	var out []string
-	for _, m := range macros {
+	for _, m := range append(macros, pgFunctions...) {
 		out = append(out, "CREATE OR REPLACE MACRO "+GlobalMain+"."+r.Replace(m))
 	}
 	// The identity functions of policy row filters: values come from the
@@ -74,9 +75,10 @@ var macros = []string{
 	`pg_has_role(a, b) AS true, (a, b, c) AS true`,
 	// Names and descriptions.
 	`format_type(o, m) AS CASE WHEN o IS NULL THEN NULL
-	   WHEN o = 1700 AND m >= 4 THEN 'numeric(' || ((m - 4) >> 16) || ',' || ((m - 4) & 65535) || ')'
+	   WHEN o = 1700 AND m >= 4 THEN 'numeric(' || (((m - 4) >> 16) & 65535) || ',' || (xor((m - 4) & 2047, 1024) - 1024) || ')'
 	   WHEN o = 1043 AND m >= 4 THEN 'character varying(' || (m - 4) || ')'
 	   WHEN o = 1042 AND m >= 4 THEN 'character(' || (m - 4) || ')'
+	   WHEN o = 1042 AND m IS NOT NULL THEN 'bpchar'
 	   ELSE coalesce((SELECT fmt FROM $static.mg_typefmt mg_f WHERE mg_f.oid = o), '???') END`,
 	`pg_get_userbyid(o) AS coalesce((SELECT rolname FROM $pg.pg_roles WHERE oid = o), 'unknown (OID=' || o || ')')`,
 	`obj_description(o) AS (SELECT description FROM $pg.pg_description WHERE objoid = o AND objsubid = 0 LIMIT 1),
@@ -100,13 +102,6 @@ var macros = []string{
 	`pg_table_size(o) AS 0::BIGINT`,
 	`pg_indexes_size(o) AS 0::BIGINT`,
 	`pg_size_pretty(n) AS CASE WHEN n < 10240 THEN n || ' bytes' WHEN n < 10485760 THEN round(n / 1024) || ' kB' WHEN n < 10737418240 THEN round(n / 1048576) || ' MB' ELSE round(n / 1073741824) || ' GB' END`,
-	`quote_ident(s) AS CASE WHEN regexp_full_match(s, '[a-z_][a-z0-9_$]*') THEN s ELSE '"' || replace(s, '"', '""') || '"' END`,
-	`quote_literal(s) AS '''' || replace(CAST(s AS VARCHAR), '''', '''''') || ''''`,
-	`quote_nullable(s) AS CASE WHEN s IS NULL THEN 'NULL' ELSE $m.quote_literal(s) END`,
-	`array_upper(a, d) AS CASE WHEN d = 1 AND len(a) > 0 THEN len(a) END`,
-	`array_lower(a, d) AS CASE WHEN d = 1 AND len(a) > 0 THEN 1 END`,
-	`array_ndims(a) AS CASE WHEN a IS NULL OR len(a) = 0 THEN NULL ELSE 1 END`,
-	`string_to_array(s, d) AS string_split(s, d)`,
 	`mg__pg_expandarray(a) AS {'x': a[1], 'n': 1}`,
 	// OID alias types: 'name'::regclass looks up the OID, oid::regclass shows the name.
 	`to_regclass(x) AS coalesce(TRY_CAST(x AS BIGINT), (SELECT mg_c.oid FROM $pg.pg_class mg_c JOIN $pg.pg_namespace mg_n ON mg_c.relnamespace = mg_n.oid
@@ -133,14 +128,30 @@ var macros = []string{
 	`has_column_privilege(a, c, b) AS $m.to_regclass(a) IS NOT NULL AND upper(b) LIKE '%SELECT%', (u, a, c, b) AS $m.to_regclass(a) IS NOT NULL AND upper(b) LIKE '%SELECT%'`,
 }
 
-// keywords are PostgreSQL's reserved keywords (pg_get_keywords() with
-// catcode R), which clients use to decide what to quote.
-var keywords = []string{"all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "both", "case", "cast", "check", "collate", "column", "constraint", "create", "current_catalog", "current_date", "current_role", "current_time", "current_timestamp", "current_user", "default", "deferrable", "desc", "distinct", "do", "else", "end", "except", "false", "fetch", "for", "foreign", "from", "grant", "group", "having", "in", "initially", "intersect", "into", "lateral", "leading", "limit", "localtime", "localtimestamp", "not", "null", "offset", "on", "only", "or", "order", "placing", "primary", "references", "returning", "select", "session_user", "some", "symmetric", "table", "then", "to", "trailing", "true", "union", "unique", "user", "using", "variadic", "when", "where", "window", "with"}
+var catDesc = map[string]string{
+	"U": "unreserved", "C": "unreserved (cannot be function or type name)",
+	"T": "reserved (can be function or type name)", "R": "reserved",
+}
 
 func keywordRows() string {
-	rows := make([]string, len(keywords))
-	for i, k := range keywords {
-		rows[i] = fmt.Sprintf("('%s', 'R', false, 'reserved', 'requires AS')", k)
+	rows := make([]string, len(pgKeywords))
+	for i, k := range pgKeywords {
+		bare := "requires AS"
+		if k.bare {
+			bare = "can be bare label"
+		}
+		rows[i] = fmt.Sprintf("('%s', '%s', %t, '%s', '%s')", k.word, k.cat, k.bare, catDesc[k.cat], bare)
 	}
 	return strings.Join(rows, ", ")
+}
+
+// quotedKeywords is the DuckDB list of the keywords quote_ident quotes.
+func quotedKeywords() string {
+	var words []string
+	for _, k := range pgKeywords {
+		if k.cat != "U" {
+			words = append(words, "'"+k.word+"'")
+		}
+	}
+	return "[" + strings.Join(words, ", ") + "]"
 }

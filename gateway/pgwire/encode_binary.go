@@ -259,6 +259,9 @@ func appendNumericBinary(dst, digits []byte, neg bool, scale int32) []byte {
 // lower bound 1, then each element as int32 length (-1 NULL) and bytes.
 func binaryArrayAppender(a array.ListLike, o encodeOptions) appender {
 	values := a.ListValues()
+	if _, ok := values.(array.ListLike); ok {
+		return binaryMultiArrayAppender(a, o)
+	}
 	elem := elemKind(a.DataType())
 	elemOID := kindInfo[elem].oid
 	ec := newColumn(values, binaryAppender(values, elem, o))
@@ -298,4 +301,64 @@ func (c *column) appendValue(dst []byte, i int) []byte {
 	dst = c.app(dst, i)
 	be.PutUint32(dst[p:], uint32(len(dst)-p-4))
 	return dst
+}
+
+// binaryMultiArrayAppender writes a nested list (rectangular, as the engine
+// checks) as a multi-dimensional array: ndim, has-null, element OID, a
+// length and lower bound 1 per dimension, then the elements in row-major
+// order. An empty outer list is an empty array (ndim 0).
+func binaryMultiArrayAppender(a array.ListLike, o encodeOptions) appender {
+	var levels []array.ListLike
+	for l := a; ; {
+		levels = append(levels, l)
+		inner, ok := l.ListValues().(array.ListLike)
+		if !ok {
+			break
+		}
+		l = inner
+	}
+	values := levels[len(levels)-1].ListValues()
+	elem := elemKind(a.DataType())
+	elemOID := kindInfo[elem].oid
+	ec := newColumn(values, binaryAppender(values, elem, o))
+	return func(dst []byte, i int) []byte {
+		// Items lo..hi of level d make the row; the first one's length is
+		// the extent of dimension d (all are equal).
+		dims := make([]int64, len(levels))
+		lo, hi := int64(i), int64(i)+1
+		for d, l := range levels {
+			if hi <= lo {
+				break
+			}
+			s, e := l.ValueOffsets(int(lo))
+			dims[d] = e - s
+			_, last := l.ValueOffsets(int(hi - 1))
+			lo, hi = s, last
+		}
+		for _, n := range dims {
+			if n == 0 {
+				dst = be.AppendUint32(dst, 0)
+				dst = be.AppendUint32(dst, 0)
+				return be.AppendUint32(dst, elemOID)
+			}
+		}
+		hasNull := uint32(0)
+		for j := lo; j < hi; j++ {
+			if ec.isNull(int(j)) {
+				hasNull = 1
+				break
+			}
+		}
+		dst = be.AppendUint32(dst, uint32(len(dims)))
+		dst = be.AppendUint32(dst, hasNull)
+		dst = be.AppendUint32(dst, elemOID)
+		for _, n := range dims {
+			dst = be.AppendUint32(dst, uint32(n))
+			dst = be.AppendUint32(dst, 1)
+		}
+		for j := lo; j < hi; j++ {
+			dst = ec.appendValue(dst, int(j))
+		}
+		return dst
+	}
 }

@@ -282,9 +282,14 @@ func TestTypesMapping(t *testing.T) {
 	if oid, _, _ := TypeFor(arrow.FixedWidthTypes.Time64us, md); oid != OIDTimetz {
 		t.Errorf("timetz oid %d", oid)
 	}
+	// A nested list of scalars is a multi-dimensional array; a list of
+	// structs is JSON.
 	nested := arrow.ListOf(arrow.ListOf(arrow.PrimitiveTypes.Int32))
-	if oid, _, _ := TypeFor(nested, arrow.Metadata{}); oid != OIDJSON {
+	if oid, _, _ := TypeFor(nested, arrow.Metadata{}); oid != OIDInt4Array {
 		t.Errorf("nested list oid %d", oid)
+	}
+	if oid, _, _ := TypeFor(arrow.ListOf(arrow.StructOf(arrow.Field{Name: "a", Type: arrow.PrimitiveTypes.Int32})), arrow.Metadata{}); oid != OIDJSON {
+		t.Errorf("list of struct oid %d", oid)
 	}
 	uuidList := arrow.ListOfField(uuidField("item"))
 	if oid, _, _ := TypeFor(uuidList, arrow.Metadata{}); oid != OIDUUIDArray {

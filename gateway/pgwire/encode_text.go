@@ -718,10 +718,25 @@ func appendInterval(dst []byte, months, days int32, us int64) []byte {
 	return dst
 }
 
-// textArrayAppender prints a list of scalars as a one-dimensional
-// PostgreSQL array literal: {1,2,NULL,"a b"}.
+// textArrayAppender prints a list of scalars as a PostgreSQL array
+// literal: {1,2,NULL,"a b"}; nested lists are a multi-dimensional array,
+// {{1,2},{3,4}}.
 func textArrayAppender(a array.ListLike, o encodeOptions) appender {
 	values := a.ListValues()
+	if inner, ok := values.(array.ListLike); ok {
+		sub := textArrayAppender(inner, o)
+		return func(dst []byte, i int) []byte {
+			start, end := a.ValueOffsets(i)
+			dst = append(dst, '{')
+			for j := start; j < end; j++ {
+				if j > start {
+					dst = append(dst, ',')
+				}
+				dst = sub(dst, int(j))
+			}
+			return append(dst, '}')
+		}
+	}
 	elem := elemKind(a.DataType())
 	ec := newColumn(values, textAppender(values, elem, o))
 	var scratch []byte

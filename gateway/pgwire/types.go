@@ -144,9 +144,11 @@ func kindOf(dt arrow.DataType, md arrow.Metadata) kind {
 	case arrow.STRUCT, arrow.MAP:
 		return kindNested
 	case arrow.LIST, arrow.LARGE_LIST, arrow.FIXED_SIZE_LIST:
+		// A list of scalars, or of lists of them (a multi-dimensional
+		// array, rectangular as the engine checks), is an array.
 		elem := dt.(arrow.ListLikeType).ElemField()
 		switch k := kindOf(elem.Type, elem.Metadata); k {
-		case kindNested, kindArray:
+		case kindNested:
 			return kindNested
 		default:
 			return kindArray
@@ -166,10 +168,14 @@ func duckdbType(md arrow.Metadata) (string, bool) {
 	return md.Values()[i], true
 }
 
-// elemKind is the element kind of a kindArray column.
+// elemKind is the element kind of a kindArray column: the scalar inside
+// every level of a multi-dimensional one.
 func elemKind(dt arrow.DataType) kind {
 	elem := dt.(arrow.ListLikeType).ElemField()
-	return kindOf(elem.Type, elem.Metadata)
+	if k := kindOf(elem.Type, elem.Metadata); k != kindArray {
+		return k
+	}
+	return elemKind(elem.Type)
 }
 
 // FieldFor returns the RowDescription entry for one Arrow field.

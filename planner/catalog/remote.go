@@ -366,6 +366,11 @@ func RemoteCompatible(declared, actual string) bool {
 	}
 	if d, ok := strings.CutSuffix(declared, "[]"); ok {
 		a, ok := strings.CutSuffix(actual, "[]")
+		// PostgreSQL's array types do not tell the dimensions: a T[][]
+		// column is reported T[], and read as the declaration says.
+		for ok && strings.HasSuffix(d, "[]") && !strings.HasSuffix(a, "[]") {
+			d = strings.TrimSuffix(d, "[]")
+		}
 		return ok && RemoteCompatible(d, a)
 	}
 	if dr, ok := intRank[declared]; ok {

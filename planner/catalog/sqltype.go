@@ -35,6 +35,13 @@ var typeAliases = map[string]string{
 	"json":     "JSON", "jsonb": "JSON",
 }
 
+// UnconstrainedNumeric is the type of a numeric declared without a
+// precision. DuckDB's own default, DECIMAL(18,3), would drop every digit
+// past the third decimal without an error; 38 digits of which 16 decimals
+// keep what PostgreSQL shows of averages and quotients and any bigint
+// sum. A value that does not fit is an error (22003), never rounded.
+const UnconstrainedNumeric = "DECIMAL(38,16)"
+
 var (
 	decimalRE = regexp.MustCompile(`^(?:decimal|numeric|dec)\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\))?$`)
 	lengthRE  = regexp.MustCompile(`^(varchar|character varying|char|character|bpchar|nvarchar)\s*\(\s*\d+\s*\)$`)
@@ -64,7 +71,7 @@ func CanonicalType(sqlType string) (string, error) {
 	}
 	if m := decimalRE.FindStringSubmatch(t); m != nil {
 		if m[1] == "" {
-			return "DECIMAL(18,3)", nil // DuckDB's default
+			return UnconstrainedNumeric, nil
 		}
 		p, _ := strconv.Atoi(m[1])
 		s := 0

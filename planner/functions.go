@@ -1,0 +1,158 @@
+package planner
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// PostgreSQL functions that DuckDB has under another name or with other
+// semantics are mapped in one table: the macros of gateway/pgcatalog
+// (pgFunctions), which shadow DuckDB's functions of the same name. The
+// calls a macro cannot express — their meaning depends on their syntax (an
+// untyped literal argument, a literal pattern, a function that returns a
+// set) — are rewritten here, before parsing, through FunctionRewrites.
+
+// CallArg is one argument of a rewritten call.
+type CallArg struct {
+	Text      string // the argument's text, itself rewritten
+	Literal   string // the value, when the argument is one string literal
+	IsLiteral bool
+}
+
+// FunctionRewrite returns the text that replaces a whole call, given its
+// arguments; ok false leaves the call as written (to the macros).
+type FunctionRewrite func(args []CallArg) (repl string, ok bool)
+
+// FunctionRewrites maps the (lower-case) name of a PostgreSQL function to
+// its rewrite. A call qualified pg_catalog. is rewritten too.
+var FunctionRewrites = map[string]FunctionRewrite{
+	"json_build_object": renameCall("json_object"),
+	"json_agg":          renameCall("json_group_array"),
+	"regexp_matches":    rewriteRegexpMatches,
+	"pg_typeof":         rewritePgTypeof,
+}
+
+// renameCall maps a function DuckDB has under another name.
+func renameCall(to string) FunctionRewrite {
+	return func(args []CallArg) (string, bool) {
+		texts := make([]string, len(args))
+		for i, a := range args {
+			texts[i] = a.Text
+		}
+		return to + "(" + strings.Join(texts, ", ") + ")", true
+	}
+}
+
+// rewritePgTypeof: an untyped literal is PostgreSQL's type unknown.
+func rewritePgTypeof(args []CallArg) (string, bool) {
+	if len(args) == 1 && args[0].IsLiteral {
+		return "'unknown'", true
+	}
+	return "", false
+}
+
+// refuse is an expression that fails with SQLSTATE code when evaluated.
+func refuse(code, format string, args ...any) string {
+	return "error(" + quoteLiteral("["+code+"] "+fmt.Sprintf(format, args...)) + ")"
+}
+
+// rewriteRegexpMatches: regexp_matches(s, pattern [, flags]) returns a set
+// in PostgreSQL: one text[] of the capture groups (or of the whole match
+// when the pattern has none) per match, all matches with flag g, the first
+// otherwise, no row without a match. In the select list DuckDB's unnest
+// makes that set. The pattern and flags must be literals (the number of
+// groups decides the expression); flags other than g and i are refused.
+func rewriteRegexpMatches(args []CallArg) (string, bool) {
+	if len(args) < 2 || len(args) > 3 {
+		return "", false
+	}
+	if !args[1].IsLiteral || (len(args) == 3 && !args[2].IsLiteral) {
+		return refuse("0A000", "regexp_matches with a pattern or flags that are not literals is not supported"), true
+	}
+	pattern, flags := args[1].Literal, ""
+	if len(args) == 3 {
+		flags = args[2].Literal
+	}
+	global := false
+	for _, f := range flags {
+		switch f {
+		case 'g':
+			global = true
+		case 'i':
+			if !strings.HasPrefix(pattern, "(?i)") {
+				pattern = "(?i)" + pattern
+			}
+		default:
+			return refuse("0A000", "regexp_matches flag %q is not supported", string(f)), true
+		}
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return refuse("2201B", "invalid regular expression: %v", err), true
+	}
+	s, p := args[0].Text, quoteLiteral(pattern)
+	n := re.NumSubexp()
+	if !global {
+		groups := "regexp_extract(" + s + ", " + p + ")"
+		if n > 0 {
+			g := make([]string, n)
+			for i := range g {
+				g[i] = fmt.Sprintf("regexp_extract(%s, %s, %d)", s, p, i+1)
+			}
+			groups = strings.Join(g, ", ")
+		}
+		return fmt.Sprintf("unnest(CASE WHEN regexp_matches(%s, %s) THEN [[%s]] ELSE []::VARCHAR[][] END)", s, p, groups), true
+	}
+	if n == 0 {
+		return fmt.Sprintf("unnest(list_transform(regexp_extract_all(%s, %s), mg_m -> [mg_m]))", s, p), true
+	}
+	g := make([]string, n)
+	for i := range g {
+		g[i] = fmt.Sprintf("regexp_extract_all(%s, %s, %d)[mg_i]", s, p, i+1)
+	}
+	return fmt.Sprintf("unnest(list_transform(range(1, len(regexp_extract_all(%s, %s, 1)) + 1), mg_i -> [%s]))", s, p, strings.Join(g, ", ")), true
+}
+
+// rewriteCall applies FunctionRewrites to the call whose name is toks[i]
+// (toks[i+1] is its opening parenthesis); start is where the name begins
+// (with its pg_catalog. qualification). It returns the edit and the index
+// of the closing parenthesis.
+func rewriteCall(sql string, toks []token, i, start int) (edit, int, bool) {
+	rw := FunctionRewrites[toks[i].Value]
+	end := matchParen(toks, i+1)
+	if rw == nil || end < 0 {
+		return edit{}, 0, false
+	}
+	var args []CallArg
+	if end > i+2 {
+		from, depth := i+2, 0
+		for k := i + 2; k <= end; k++ {
+			switch {
+			case isPunct(toks[k], "(") || isPunct(toks[k], "["):
+				depth++
+			case (isPunct(toks[k], ")") || isPunct(toks[k], "]")) && k < end:
+				depth--
+			case depth == 0 && (isPunct(toks[k], ",") || k == end):
+				if k == from {
+					return edit{}, 0, false
+				}
+				text, err := preRewrite(sql[toks[from].Pos:tokEnd(toks[k-1])])
+				if err != nil {
+					return edit{}, 0, false
+				}
+				a := CallArg{Text: text}
+				if k == from+1 && toks[from].Kind == tokString {
+					a.Literal, a.IsLiteral = toks[from].Value, true
+				}
+				args = append(args, a)
+				from = k + 1
+			}
+		}
+	}
+	repl, ok := rw(args)
+	if !ok {
+		return edit{}, 0, false
+	}
+	return edit{start, tokEnd(toks[end]), repl}, end, true
+}

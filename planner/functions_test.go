@@ -1,0 +1,59 @@
+package planner_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/meshgate/meshgate/planner"
+)
+
+// The calls of FunctionRewrites are rewritten whole; the others are left
+// to the macros of gateway/pgcatalog (their results are compared with
+// PostgreSQL in gateway's semantics corpus).
+func TestFunctionRewrites(t *testing.T) {
+	es := parser(t)
+	cases := map[string]string{
+		"SELECT json_build_object('a', 1)":                               `SELECT json_object('a', 1)`,
+		"SELECT pg_catalog.json_agg(x ORDER BY x) FROM sales.orders t":   `SELECT json_group_array(x ORDER BY x) FROM sales.orders t`,
+		"SELECT pg_typeof('hello'), pg_typeof('1'::int)":                 `SELECT 'unknown', pg_typeof('1'::int)`,
+		"SELECT regexp_matches('hello', 'l+')":                           `SELECT unnest(CASE WHEN regexp_matches('hello', 'l+') THEN [[regexp_extract('hello', 'l+')]] ELSE []::VARCHAR[][] END)`,
+		"SELECT regexp_matches(s, '(a)(b)', 'gi') FROM sales.orders t":   `SELECT unnest(list_transform(range(1, len(regexp_extract_all(s, '(?i)(a)(b)', 1)) + 1), mg_i -> [regexp_extract_all(s, '(?i)(a)(b)', 1)[mg_i], regexp_extract_all(s, '(?i)(a)(b)', 2)[mg_i]])) FROM sales.orders t`,
+		"SELECT regexp_matches(s::text, 'x', 'g') FROM sales.orders t":   `SELECT unnest(list_transform(regexp_extract_all(s::text, 'x'), mg_m -> [mg_m])) FROM sales.orders t`,
+		"SELECT regexp_matches(s, p) FROM sales.orders t":                `SELECT error('[0A000] regexp_matches with a pattern or flags that are not literals is not supported') FROM sales.orders t`,
+		"SELECT regexp_matches(s, 'x', 'n') FROM sales.orders t":         `SELECT error('[0A000] regexp_matches flag "n" is not supported') FROM sales.orders t`,
+		"SELECT t.regexp_matches(1) FROM sales.orders t":                 `SELECT t.regexp_matches(1) FROM sales.orders t`,
+		"SELECT json_agg(json_build_object('k', k)) FROM sales.orders t": `SELECT json_group_array(json_object('k', k)) FROM sales.orders t`,
+	}
+	for in, want := range cases {
+		r, err := planner.CheckRead(context.Background(), es, scope{[]string{"sales"}}, in)
+		if err != nil {
+			t.Errorf("%s: %v", in, err)
+			continue
+		}
+		if r.SQL != want {
+			t.Errorf("%s:\n got %s\nwant %s", in, r.SQL, want)
+		}
+	}
+}
+
+// An unconstrained numeric never becomes DuckDB's DECIMAL(18,3): literals
+// keep their scale, other operands go through mg_numeric.
+func TestNumericCasts(t *testing.T) {
+	es := parser(t)
+	cases := map[string]string{
+		"SELECT '1.50'::numeric, 12.5::decimal, '-0.001'::numeric":        `SELECT CAST('1.50' AS DECIMAL(38,2)), CAST(12.5 AS DECIMAL(38,1)), CAST('-0.001' AS DECIMAL(38,3))`,
+		"SELECT round(exp(1)::numeric, 5)":                                `SELECT round(mg_numeric(exp(1)), 5)`,
+		"SELECT x::numeric(10,2), CAST(x AS numeric) FROM sales.orders x": `SELECT x::numeric(10,2), CAST(x AS DECIMAL(38,16)) FROM sales.orders x`,
+		"SELECT 'NaN'::numeric":                                           `SELECT mg_numeric('NaN')`,
+	}
+	for in, want := range cases {
+		r, err := planner.CheckRead(context.Background(), es, scope{[]string{"sales"}}, in)
+		if err != nil {
+			t.Errorf("%s: %v", in, err)
+			continue
+		}
+		if r.SQL != want {
+			t.Errorf("%s:\n got %s\nwant %s", in, r.SQL, want)
+		}
+	}
+}
