@@ -405,16 +405,22 @@ func (c *checker) tableFunction(v map[string]any) error {
 }
 
 // function refuses scalar, aggregate and window functions qualified with
-// anything but PostgreSQL's own schemas: a catalog or schema qualifier
-// (system.main.current_setting, memory.main.…) reaches the engine's own
-// functions, not the client catalog's.
+// a catalog or with one of the engine's own schemas (system.main.…,
+// memory.main.…, temp.…): they reach the engine's functions, not the client
+// catalog's. Other qualifiers are PostgreSQL's schemas (folded by the
+// rewrite), the main schema DuckDB's parser itself writes ([1, 2] is
+// main.list_value), or a column in DuckDB's method-call syntax (x.upper());
+// the engine's plan verification refuses DuckDB's internal functions
+// however they are reached.
 func (c *checker) function(v map[string]any) error {
 	name := strings.ToLower(str(v, "function_name"))
 	cat, schema := str(v, "catalog"), strings.ToLower(str(v, "schema"))
-	// DuckDB's parser itself qualifies the functions of some syntax with
-	// main ([1, 2] is main.list_value); the engine's plan verification
-	// refuses DuckDB's internal functions however they are reached.
-	if cat == "" && (schema == "" || schema == "main" || schema == "pg_catalog" || schema == "information_schema") {
+	internal := cat != "" || strings.HasPrefix(schema, "sess_") || strings.HasPrefix(schema, "mg$") || strings.HasPrefix(schema, "port_")
+	switch schema {
+	case "system", "memory", "temp", "pg_temp", "ports", "mg_secret", "mg_audit":
+		internal = true
+	}
+	if !internal {
 		return nil
 	}
 	return sqlstate.New(sqlstate.InsufficientPrivilege, "function %s cannot be called with that qualifier through meshgate", name).
