@@ -12,6 +12,17 @@
 // user SQL such as `SELECT * FROM sales.orders` runs unmodified. The planner
 // makes sure user SQL never names anything but those views.
 //
+// The engine does not trust the planner for that (plan.go, shadow.go): each
+// product view reads its policy-shaped definition through an unqualified
+// name that the caller's search path resolves either to the real definition
+// or to an empty shadow table of the same columns. Before a statement is
+// prepared, DuckDB plans it in that shadow (json_serialize_plan); every scan
+// in the plan must be a shadow table (a product read, inside its policy
+// view when executed), a client-catalog table or a value-generating table
+// function, and no engine-internal function may be called — anything else
+// refuses the statement with 42501. The plan also gives the audit what the
+// statement really read, product by product and column by column.
+//
 // Results leave the engine as Arrow record batches streamed chunk by chunk
 // (DuckDB's streaming result), so a large result never sits in memory whole.
 // Cancelling the context of a query interrupts it inside DuckDB.
