@@ -163,7 +163,9 @@ func (s *Session) verify(query string) (plan *Plan, ok bool, err error) {
 	// The columns read: an unoptimised plan scans every column of a
 	// product view; the optimised one only those the statement uses.
 	columns := w.columns
-	if opt, err := s.shadowPlan(query, true); err == nil {
+	if len(w.products) == 0 {
+		// Nothing to narrow (the client catalog's statements, SELECT 1).
+	} else if opt, err := s.shadowPlan(query, true); err == nil {
 		if cols, ok := optimisedColumns(opt, w.s); ok {
 			columns = cols
 		}
