@@ -1,0 +1,2 @@
+// Package redteam attacks the real meshgate binary as an attacker would.
+package redteam
