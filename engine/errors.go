@@ -23,13 +23,18 @@ var (
 	// engine, not the session's products.
 	didYouMean = regexp.MustCompile(`(?m)(: )?Did you mean[^\n]*`)
 	// What a suggestion or message must never name.
-	internalMarker = regexp.MustCompile(`memory\.|"memory"|mg\$|mg_secret|mg_audit|sess_[0-9]|ports\.|"ports"|port_|system\.|temp\.|duckdb_|pragma_|information_schema\.|pg_catalog\.|main\.`)
+	internalMarker = regexp.MustCompile(`memory\.|"memory"|mg\$|mg_|sess_[0-9]|ports\.|"ports"|port_|system\.|temp\.|duckdb_|pragma_|information_schema\.|pg_catalog\.|main\.`)
 	sessionName    = regexp.MustCompile(`"?sess_[0-9]+"?`)
 	innerView      = regexp.MustCompile(`"?mg\$(p[0-9]+|real|shadow)"?\.?`)
 	absolutePath   = regexp.MustCompile(`(?:/[A-Za-z0-9._@+\-]+){2,}/?`)
 	attachedPort   = regexp.MustCompile(`"?port_([a-z_][a-z0-9_]*)__([a-z_][a-z0-9_]*)"?`)
 	internalSchema = regexp.MustCompile(`"?(mg_secret|mg_audit)"?\.?`)
+	maskKeyTable   = regexp.MustCompile(`"?mask_key"?`)
 )
+
+// Sanitize removes the engine's internal names from text bound for a
+// client (EXPLAIN output).
+func Sanitize(text string) string { return sanitize(text) }
 
 // sanitize removes internal catalog, schema, table, setting and file names
 // from a DuckDB message.
@@ -45,6 +50,7 @@ func sanitize(msg string) string {
 	msg = innerView.ReplaceAllString(msg, "")
 	msg = attachedPort.ReplaceAllString(msg, "$1.$2")
 	msg = internalSchema.ReplaceAllString(msg, "")
+	msg = maskKeyTable.ReplaceAllString(msg, "(masking key)")
 	msg = absolutePath.ReplaceAllString(msg, "(file)")
 	msg = portName.ReplaceAllString(msg, "$1.$2")
 	msg = strings.NewReplacer(`"mg$pgs".`, "pg_catalog.", `mg$pgs.`, "pg_catalog.", `"mg$iss".`, "information_schema.", `mg$iss.`, "information_schema.",

@@ -114,7 +114,7 @@ func (s *Session) verify(query string) (plan *Plan, ok bool, err error) {
 			s.verified.Add(key, plan)
 		}
 	}()
-	raw, err := s.shadowPlan(query, false)
+	raw, err := s.shadowPlan(query)
 	if err != nil {
 		return nil, false, err
 	}
@@ -160,16 +160,12 @@ func (s *Session) verify(query string) (plan *Plan, ok bool, err error) {
 		plan.Products = append(plan.Products, a)
 	}
 	sort.Slice(plan.Products, func(i, j int) bool { return plan.Products[i].String() < plan.Products[j].String() })
-	// The columns read: an unoptimised plan scans every column of a
-	// product view; the optimised one only those the statement uses.
+	// An unoptimised plan scans every column of a product view: these are
+	// the columns the statement can have read (the gateway narrows them
+	// with the names the statement uses). An optimised plan would be
+	// narrower, but it is planned over empty shadow tables, whose
+	// statistics let DuckDB prune scans the real plan keeps.
 	columns := w.columns
-	if len(w.products) == 0 {
-		// Nothing to narrow (the client catalog's statements, SELECT 1).
-	} else if opt, err := s.shadowPlan(query, true); err == nil {
-		if cols, ok := optimisedColumns(opt, w.s); ok {
-			columns = cols
-		}
-	}
 	for c := range columns {
 		plan.Columns = append(plan.Columns, c)
 	}
@@ -301,13 +297,13 @@ func (e *Engine) readable(own bool, cat, schema string) bool {
 	return cat == "memory" && (e.readableShared[schema] || e.readableSession[schema])
 }
 
-// planSQL asks DuckDB for a statement's logical plan; prepared once per
-// planning connection.
-const planSQL = "SELECT CAST(json_serialize_plan($1::VARCHAR, skip_null := true, skip_empty := true, optimize := $2::BOOLEAN) AS VARCHAR)"
+// planSQL asks DuckDB for a statement's unoptimised logical plan; prepared
+// once per planning connection.
+const planSQL = "SELECT CAST(json_serialize_plan($1::VARCHAR, skip_null := true, skip_empty := true, optimize := false) AS VARCHAR)"
 
-// shadowPlan returns DuckDB's serialised logical plan of query bound on the
-// session's planning connection, optimised or not.
-func (s *Session) shadowPlan(query string, optimize bool) ([]byte, error) {
+// shadowPlan returns DuckDB's serialised, unoptimised logical plan of query
+// bound on the session's planning connection.
+func (s *Session) shadowPlan(query string) ([]byte, error) {
 	c, err := s.acquirePlanner()
 	if err != nil {
 		return nil, err
@@ -320,7 +316,7 @@ func (s *Session) shadowPlan(query string, optimize bool) ([]byte, error) {
 			return nil, duckError(msg, errorTypeOf(msg))
 		}
 	}
-	if err := bindArgs(c.planStmt, []any{query, optimize}); err != nil {
+	if err := bindArgs(c.planStmt, []any{query}); err != nil {
 		return nil, err
 	}
 	var res mapping.Result
@@ -364,28 +360,4 @@ func (p *Plan) covers(q *Plan) bool {
 		}
 	}
 	return true
-}
-
-// optimisedColumns lists the product columns an optimised plan scans
-// (DuckDB pushes projections into the scans); ok is false when the plan is
-// not one to read them from.
-func optimisedColumns(raw []byte, s *Session) (map[string]bool, bool) {
-	var doc struct {
-		Error bool              `json:"error"`
-		Plans []json.RawMessage `json:"plans"`
-	}
-	if json.Unmarshal(raw, &doc) != nil || doc.Error || len(doc.Plans) != 1 {
-		return nil, false
-	}
-	dec := json.NewDecoder(bytes.NewReader(doc.Plans[0]))
-	dec.UseNumber()
-	var tree any
-	if dec.Decode(&tree) != nil {
-		return nil, false
-	}
-	w := &planWalk{s: s, products: map[catalog.Address]bool{}, columns: map[string]bool{}}
-	if w.walk(tree) != nil {
-		return nil, false
-	}
-	return w.columns, true
 }

@@ -53,7 +53,7 @@ func TestPlanNamesWhatIsRead(t *testing.T) {
 	if len(plan.Products) != 1 || plan.Products[0] != (catalog.Address{Domain: "sales", Name: "orders"}) {
 		t.Fatalf("products = %v", plan.Products)
 	}
-	if got := strings.Join(plan.Columns, ","); got != "sales.orders.amount,sales.orders.country" {
+	if got := strings.Join(plan.Columns, ","); got != "sales.orders.amount,sales.orders.country,sales.orders.id" {
 		t.Fatalf("columns = %s", got)
 	}
 	q, err := s.Prepare(context.Background(), "", "SELECT 1 + 1, x FROM range(3) r(x) UNION ALL SELECT 2, 3")

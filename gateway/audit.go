@@ -75,7 +75,9 @@ func (s *session) audit(st *statement, start time.Time, err error, rows int64) {
 			r.Versions = append(r.Versions, a.String()+"@"+version)
 			for _, c := range d.Columns {
 				col := a.String() + "." + c.Name
-				if planned != nil && planned[col] || planned == nil && (st.read.Star || contains(st.read.ColumnRefs, c.Name)) {
+				// Columns of what the plan read that the statement names
+				// (all of them under a *): what it can have read.
+				if (planned == nil || planned[col]) && (st.read.Star || contains(st.read.ColumnRefs, c.Name)) {
 					r.Columns = append(r.Columns, col)
 				}
 			}

@@ -46,7 +46,7 @@ func (s *session) declare(p *portal) (*pgwire.Result, error) {
 		cancel()
 		return nil, err
 	}
-	s.cursors[cl.Name] = &cursor{rr: rr, fields: pgwire.FieldsFromSchema(p.st.prepared.Schema()), hold: cl.Hold, cancel: cancel}
+	s.cursors[cl.Name] = &cursor{rr: rr, fields: s.pgFields(p.st.read, p.st.prepared.Schema()), hold: cl.Hold, cancel: cancel}
 	return &pgwire.Result{Command: "DECLARE CURSOR"}, nil
 }
 

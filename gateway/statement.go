@@ -565,7 +565,7 @@ func explainResult(rr array.RecordReader, redact func(string) string, hideCounts
 			return nil, sqlstate.New(sqlstate.InternalError, "unexpected EXPLAIN output")
 		}
 		for i := 0; i < col.Len(); i++ {
-			for _, line := range strings.Split(strings.TrimRight(redact(col.Value(i)), "\n"), "\n") {
+			for _, line := range strings.Split(strings.TrimRight(engine.Sanitize(redact(col.Value(i))), "\n"), "\n") {
 				lines = append(lines, strings.Clone(line))
 			}
 		}
