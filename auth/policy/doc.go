@@ -59,7 +59,9 @@
 //     and aggregates see masked values (the session's view is masked before
 //     the user's query touches it).
 //
-// Mask kinds: redact (letters→x/X, digits→0 in text; 0 for numbers; the
+// Mask kinds: redact (in text, the letters and digits of every script:
+// upper/title case→X, other letters→x, digits→0, combining marks dropped,
+// spaces, punctuation and symbols such as emoji kept; 0 for numbers; the
 // first day of the year 1970 for dates), null, hash (keyed HMAC-style
 // SHA-256 for text, a keyed 62-bit hash for integers: equal values stay
 // joinable, the key never appears in SQL), partial (show_first / show_last
