@@ -16,17 +16,17 @@ import (
 // emoji) stay.
 var scripts = []struct{ in, redacted string }{
 	{"Zoë Müller-Łukasz 42", "Xxx Xxxxxx-Xxxxxx 00"},
-	{"王小明", "xxx"},                  // CJK ideographs (Lo)
-	{"山田 太郎 ０９０", "xx xx 000"},      // fullwidth digits
-	{"محمد علي ٣٤", "xxxx xxx 00"},  // Arabic letters, Arabic-Indic digits
-	{"שלום עליכם", "xxxx xxxxx"},    // Hebrew
-	{"राम शर्मा १२३", "xx xxx 000"}, // Devanagari letters, vowel signs (Mc/Mn, dropped), digits
-	{"김민준 ㄱ", "xxx x"},              // Hangul
-	{"สมชาย", "xxxxx"},              // Thai (its vowel mark dropped)
-	{"\u01c5emal Ⅻ ½ ²", "Xxxxx 0 0 0"},  // title case, letter-like numbers (Nl, No)
-	{"e\u0301mile", "xxxxx"},        // decomposed accent
-	{"😀 ok #7!", "😀 xx #0!"},        // symbols stay
-	{"Ｆｕｌｌ１２", "Xxxx00"},            // fullwidth Latin
+	{"王小明", "xxx"},                      // CJK ideographs (Lo)
+	{"山田 太郎 ０９０", "xx xx 000"},          // fullwidth digits
+	{"محمد علي ٣٤", "xxxx xxx 00"},      // Arabic letters, Arabic-Indic digits
+	{"שלום עליכם", "xxxx xxxxx"},        // Hebrew
+	{"राम शर्मा १२३", "xx xxx 000"},     // Devanagari letters, vowel signs (Mc/Mn, dropped), digits
+	{"김민준 ㄱ", "xxx x"},                  // Hangul
+	{"สมชาย", "xxxxx"},                  // Thai (its vowel mark dropped)
+	{"\u01c5emal Ⅻ ½ ²", "Xxxxx 0 0 0"}, // title case, letter-like numbers (Nl, No)
+	{"e\u0301mile", "xxxxx"},            // decomposed accent
+	{"😀 ok #7!", "😀 xx #0!"},            // symbols stay
+	{"Ｆｕｌｌ１２", "Xxxx00"},                // fullwidth Latin
 	{"", ""},
 }
 
