@@ -7,7 +7,11 @@
 //
 // One federation-wide file (kind: FederationPolicy) and one file per domain
 // (kind: DomainPolicy, with domain: NAME). A domain file may only name its
-// own domain's products; the loader rejects anything else.
+// own domain's products; the loader rejects anything else. Loading is
+// strict (internal/strictyaml): an unknown key is refused with the closest
+// known key suggested, and a key given twice anywhere (a second products:
+// in a rule, a second denies: section) is refused naming both lines; a
+// rule is never read as "the last value wins".
 //
 //	apiVersion: meshgate/v1
 //	kind: FederationPolicy
