@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/meshgate/meshgate/planner/catalog"
+	"github.com/meshgate/meshgate/internal/strictyaml"
 )
 
 // Method is how a matching access rule authenticates a client.
@@ -76,7 +77,7 @@ func (d *Directory) Match(c Conn) (Rule, bool) {
 		if r.Users != nil && !matchUser(r.Users, c.User, u) {
 			continue
 		}
-		if r.Databases != nil && !contains(r.Databases, c.Database) {
+		if r.Databases != nil && !slices.Contains(r.Databases, c.Database) {
 			continue
 		}
 		return r, true
@@ -121,7 +122,7 @@ func (l *loader) access(n *yaml.Node, d *Directory) []Rule {
 		return DefaultRules
 	}
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		l.errorf(n.Line, "access must be a non-empty list of rules such as {type: host, address: all, users: [all], databases: [all], method: scram-sha-256}, not %s", kindName(n))
+		l.Errorf(n.Line, "access must be a non-empty list of rules such as {type: host, address: all, users: [all], databases: [all], method: scram-sha-256}, not %s", strictyaml.KindName(n))
 		return nil
 	}
 	groups := map[string]bool{}
@@ -131,24 +132,18 @@ func (l *loader) access(n *yaml.Node, d *Directory) []Rule {
 		}
 	}
 	var rules []Rule
-	for i, rn := range n.Content {
-		where := fmt.Sprintf("access rule %d", i+1)
-		if rn.Kind != yaml.MappingNode {
-			l.errorf(rn.Line, "%s must be a mapping with type, address, users, databases and method, not %s", where, kindName(rn))
-			continue
-		}
-		f := l.mapping(rn, where, ruleKeys)
+	l.Items(n, "access rule", "", "type, address, users, databases and method", ruleKeys, func(where string, rn *yaml.Node, f map[string]*yaml.Node) {
 		r := Rule{Line: rn.Line}
 		ok := true
 		bad := func(line int, format string, args ...any) {
-			l.errorf(line, format, args...)
+			l.Errorf(line, format, args...)
 			ok = false
 		}
 		switch tn := f["type"]; {
 		case tn == nil:
 			bad(rn.Line, "%s has no type: use host, hostssl or hostnossl", where)
 		case tn.Kind != yaml.ScalarNode || (tn.Value != string(Host) && tn.Value != string(HostSSL) && tn.Value != string(HostNoSSL)):
-			bad(tn.Line, "type of %s must be host, hostssl or hostnossl, not %s", where, kindName(tn))
+			bad(tn.Line, "type of %s must be host, hostssl or hostnossl, not %s", where, strictyaml.KindName(tn))
 		default:
 			r.Type = ConnType(tn.Value)
 		}
@@ -156,7 +151,7 @@ func (l *loader) access(n *yaml.Node, d *Directory) []Rule {
 		case mn == nil:
 			bad(rn.Line, "%s has no method: use scram-sha-256, password, reject or trust", where)
 		case mn.Kind != yaml.ScalarNode:
-			bad(mn.Line, "method of %s must be scram-sha-256, password, reject or trust, not %s", where, kindName(mn))
+			bad(mn.Line, "method of %s must be scram-sha-256, password, reject or trust, not %s", where, strictyaml.KindName(mn))
 		default:
 			switch m := Method(strings.ToLower(mn.Value)); m {
 			case MethodSCRAM, MethodReject, MethodTrust:
@@ -201,11 +196,7 @@ func (l *loader) access(n *yaml.Node, d *Directory) []Rule {
 				r.Users = append(r.Users, x)
 			default:
 				if _, known := d.users[x]; !known {
-					hint := ""
-					if c := catalog.Closest(x, d.names); c != "" {
-						hint = fmt.Sprintf("; did you mean %q?", c)
-					}
-					bad(un.Line, "%s names user %q, who is not in the users file%s (write +name for a group)", where, x, hint)
+					bad(un.Line, "%s names user %q, who is not in the users file%s (write +name for a group)", where, x, strictyaml.DidYouMean(x, d.names))
 				}
 				r.Users = append(r.Users, x)
 			}
@@ -225,7 +216,7 @@ func (l *loader) access(n *yaml.Node, d *Directory) []Rule {
 		if ok {
 			rules = append(rules, r)
 		}
-	}
+	})
 	return rules
 }
 
@@ -242,13 +233,13 @@ func (l *loader) list(n *yaml.Node, where, key string) []*yaml.Node {
 		n.Kind, n.Content = yaml.SequenceNode, []*yaml.Node{&wrap}
 	}
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		l.errorf(n.Line, "%s of %s must be a non-empty list, such as [all], not %s", key, where, kindName(n))
+		l.Errorf(n.Line, "%s of %s must be a non-empty list, such as [all], not %s", key, where, strictyaml.KindName(n))
 		return nil
 	}
 	var out []*yaml.Node
 	for _, x := range n.Content {
-		if !isText(x) {
-			l.errorf(x.Line, "each entry of %s of %s must be text, not %s", key, where, kindName(x))
+		if !strictyaml.IsText(x) {
+			l.Errorf(x.Line, "each entry of %s of %s must be text, not %s", key, where, strictyaml.KindName(x))
 			continue
 		}
 		out = append(out, x)

@@ -29,8 +29,9 @@
 // side of SCRAM-SHA-256 and PostgreSQL's verifier format, throttle.go the
 // per-address login failure delay, tlscert.go throw-away certificates.
 //
-// LoadDirectory is strict: an unknown key (with the closest known key
-// suggested), a duplicate user, an invalid name or a value of the wrong
+// LoadDirectory is strict (internal/strictyaml): an unknown key (with the
+// closest known key suggested), a key given twice anywhere (both lines
+// named), a duplicate user, an invalid name or a value of the wrong
 // type is reported with its file and line, and every problem is reported,
 // not only the first.
 package auth

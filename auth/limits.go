@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/meshgate/meshgate/internal/strictyaml"
 )
 
 // Limits are a user's resource limits from the users file. Zero values
@@ -31,7 +33,7 @@ func (l *loader) limits(uf map[string]*yaml.Node, where string) Limits {
 	if n := uf["connection_limit"]; n != nil {
 		v, err := strconv.Atoi(n.Value)
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || err != nil || v < 1 {
-			l.errorf(n.Line, "connection_limit of %s must be a whole number of connections, 1 or more", where)
+			l.Errorf(n.Line, "connection_limit of %s must be a whole number of connections, 1 or more", where)
 		} else {
 			lim.ConnectionLimit = v
 		}
@@ -42,16 +44,16 @@ func (l *loader) limits(uf map[string]*yaml.Node, where string) Limits {
 			return 0
 		}
 		if n.Kind != yaml.ScalarNode {
-			l.errorf(n.Line, "%s of %s must be a duration such as 30s or 5min, not %s", key, where, kindName(n))
+			l.Errorf(n.Line, "%s of %s must be a duration such as 30s or 5min, not %s", key, where, strictyaml.KindName(n))
 			return 0
 		}
 		d, err := ParseDuration(n.Value)
 		if err != nil {
-			l.errorf(n.Line, "%s of %s: %v", key, where, err)
+			l.Errorf(n.Line, "%s of %s: %v", key, where, err)
 			return 0
 		}
 		if d == 0 {
-			l.errorf(n.Line, "%s of %s must be more than 0 (leave it out for no limit)", key, where)
+			l.Errorf(n.Line, "%s of %s must be more than 0 (leave it out for no limit)", key, where)
 		}
 		return d
 	}
@@ -59,7 +61,7 @@ func (l *loader) limits(uf map[string]*yaml.Node, where string) Limits {
 	lim.MaxStatementTimeout = dur("max_statement_timeout")
 	lim.IdleSessionTimeout = dur("idle_session_timeout")
 	if lim.MaxStatementTimeout > 0 && lim.StatementTimeout > lim.MaxStatementTimeout {
-		l.errorf(uf["statement_timeout"].Line, "statement_timeout of %s (%s) is above its max_statement_timeout (%s)",
+		l.Errorf(uf["statement_timeout"].Line, "statement_timeout of %s (%s) is above its max_statement_timeout (%s)",
 			where, FormatDuration(lim.StatementTimeout), FormatDuration(lim.MaxStatementTimeout))
 	}
 	return lim

@@ -1,10 +1,7 @@
 package auth
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"regexp"
 	"sort"
@@ -12,7 +9,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/meshgate/meshgate/planner/catalog"
+	"github.com/meshgate/meshgate/internal/strictyaml"
 )
 
 // User is one identity of the directory.
@@ -53,19 +50,8 @@ func (d *Directory) Lookup(name string) (*User, bool) {
 // Names returns the user names, sorted.
 func (d *Directory) Names() []string { return append([]string(nil), d.names...) }
 
-// Problem is one thing wrong with the users file.
-type Problem struct {
-	File    string
-	Line    int
-	Message string
-}
-
-func (p Problem) Error() string {
-	if p.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message)
-	}
-	return fmt.Sprintf("%s: %s", p.File, p.Message)
-}
+// Problem is one thing wrong with the users file (file, line, sentence).
+type Problem = strictyaml.Problem
 
 // LoadError lists every problem of a users file.
 type LoadError struct{ Problems []Problem }
@@ -83,7 +69,6 @@ var (
 	groupNameRE = regexp.MustCompile(`^[a-z_][a-z0-9_-]*$`)
 	attrKeyRE   = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 	scramRE     = regexp.MustCompile(`^SCRAM-SHA-256\$[1-9][0-9]*:[A-Za-z0-9+/]+=*\$[A-Za-z0-9+/]+=*:[A-Za-z0-9+/]+=*$`)
-	yamlLineRE  = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 	topKeys  = []string{"apiVersion", "kind", "users", "access"}
 	userKeys = []string{"name", "groups", "attributes", "password",
@@ -97,104 +82,78 @@ func LoadDirectory(path string) (*Directory, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &loader{file: path}
+	l := &loader{Reporter: strictyaml.Reporter{File: path}}
 	d := l.load(data)
-	if len(l.problems) > 0 {
-		sort.SliceStable(l.problems, func(i, j int) bool { return l.problems[i].Line < l.problems[j].Line })
-		return nil, &LoadError{Problems: l.problems}
+	if !l.OK() {
+		sort.SliceStable(l.Problems, func(i, j int) bool { return l.Problems[i].Line < l.Problems[j].Line })
+		return nil, &LoadError{Problems: l.Problems}
 	}
 	return d, nil
 }
 
-type loader struct {
-	file     string
-	problems []Problem
-}
-
-func (l *loader) errorf(line int, format string, args ...any) {
-	l.problems = append(l.problems, Problem{File: l.file, Line: line, Message: fmt.Sprintf(format, args...)})
-}
+// loader reads one users file.
+type loader struct{ strictyaml.Reporter }
 
 func (l *loader) load(data []byte) *Directory {
-	d := &Directory{File: l.file, users: map[string]*User{}}
-	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
-		msg, line := err.Error(), 0
-		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-			fmt.Sscan(m[1], &line)
-			msg = m[2]
+	d := &Directory{File: l.File, users: map[string]*User{}}
+	root := l.Parse(data)
+	if root == nil {
+		if l.OK() {
+			l.Errorf(1, "the users file is empty; it must hold a list under users:")
 		}
-		l.errorf(line, "the file is not valid YAML: %s", strings.TrimPrefix(msg, "yaml: "))
 		return nil
 	}
-	if len(doc.Content) == 0 {
-		l.errorf(1, "the users file is empty; it must hold a list under users:")
-		return nil
-	}
-	root := doc.Content[0]
+	defer l.Finish(root)
 	if root.Kind != yaml.MappingNode {
-		l.errorf(root.Line, "the users file must be a mapping with apiVersion, kind and users, not %s", kindName(root))
+		l.Errorf(root.Line, "the users file must be a mapping with apiVersion, kind and users, not %s", strictyaml.KindName(root))
 		return nil
 	}
-	f := l.mapping(root, "the users file", topKeys)
+	f := l.Mapping(root, "the users file", topKeys)
 	if v := f["apiVersion"]; v != nil && (v.Kind != yaml.ScalarNode || v.Value != "meshgate/v1") {
-		l.errorf(v.Line, "apiVersion must be \"meshgate/v1\"")
+		l.Errorf(v.Line, "apiVersion must be \"meshgate/v1\"")
 	}
 	if v := f["kind"]; v != nil && (v.Kind != yaml.ScalarNode || v.Value != "Users") {
-		l.errorf(v.Line, "kind must be \"Users\"")
+		l.Errorf(v.Line, "kind must be \"Users\"")
 	}
 	un := f["users"]
 	if un == nil {
-		l.errorf(root.Line, "required key \"users\" is missing")
+		l.Errorf(root.Line, "required key \"users\" is missing")
 		return nil
 	}
 	if un.Kind != yaml.SequenceNode {
-		l.errorf(un.Line, "users must be a list of users, not %s", kindName(un))
+		l.Errorf(un.Line, "users must be a list of users, not %s", strictyaml.KindName(un))
 		return nil
 	}
-	for i, n := range un.Content {
-		where := fmt.Sprintf("user %d", i+1)
-		if n.Kind != yaml.MappingNode {
-			l.errorf(n.Line, "%s must be a mapping with name, groups and attributes, not %s", where, kindName(n))
-			continue
-		}
-		for j := 0; j+1 < len(n.Content); j += 2 {
-			if n.Content[j].Value == "name" && isText(n.Content[j+1]) {
-				where = fmt.Sprintf("user %q", n.Content[j+1].Value)
-				break
-			}
-		}
-		uf := l.mapping(n, where, userKeys)
+	l.Items(un, "user", "name", "name, groups and attributes", userKeys, func(where string, n *yaml.Node, uf map[string]*yaml.Node) {
 		u := &User{Line: n.Line, Attributes: map[string]string{}}
 		nn := uf["name"]
 		switch {
 		case nn == nil:
-			l.errorf(n.Line, "%s has no name", where)
-		case !isText(nn):
-			l.errorf(nn.Line, "the name of %s must be text, not %s", where, kindName(nn))
+			l.Errorf(n.Line, "%s has no name", where)
+		case !strictyaml.IsText(nn):
+			l.Errorf(nn.Line, "the name of %s must be text, not %s", where, strictyaml.KindName(nn))
 		case !userNameRE.MatchString(nn.Value) || len(nn.Value) > 63:
-			l.errorf(nn.Line, "user name %q is not valid: use lowercase letters, digits, '_', '.' and '-', starting with a letter or '_', at most 63 characters", nn.Value)
+			l.Errorf(nn.Line, "user name %q is not valid: use lowercase letters, digits, '_', '.' and '-', starting with a letter or '_', at most 63 characters", nn.Value)
 		default:
 			u.Name = nn.Value
 			where = fmt.Sprintf("user %q", u.Name)
 			if prev, dup := d.users[u.Name]; dup {
-				l.errorf(nn.Line, "user %q is defined twice (first on line %d)", u.Name, prev.Line)
+				l.Errorf(nn.Line, "user %q is defined twice (first on line %d)", u.Name, prev.Line)
 			}
 		}
 		if gn := uf["groups"]; gn != nil {
 			if gn.Kind != yaml.SequenceNode {
-				l.errorf(gn.Line, "groups of %s must be a list, such as [analysts], not %s", where, kindName(gn))
+				l.Errorf(gn.Line, "groups of %s must be a list, such as [analysts], not %s", where, strictyaml.KindName(gn))
 			} else {
 				seen := map[string]bool{}
 				for _, g := range gn.Content {
 					switch {
-					case !isText(g):
-						l.errorf(g.Line, "each group of %s must be text, not %s", where, kindName(g))
+					case !strictyaml.IsText(g):
+						l.Errorf(g.Line, "each group of %s must be text, not %s", where, strictyaml.KindName(g))
 					case !groupNameRE.MatchString(g.Value):
-						l.errorf(g.Line, "group name %q of %s is not valid: use lowercase letters, digits, '_' and '-'", g.Value, where)
+						l.Errorf(g.Line, "group name %q of %s is not valid: use lowercase letters, digits, '_' and '-'", g.Value, where)
 					case seen[g.Value]:
-						l.errorf(g.Line, "group %q is listed twice for %s", g.Value, where)
+						l.Errorf(g.Line, "group %q is listed twice for %s", g.Value, where)
 					default:
 						seen[g.Value] = true
 						u.Groups = append(u.Groups, g.Value)
@@ -205,17 +164,15 @@ func (l *loader) load(data []byte) *Directory {
 		}
 		if an := uf["attributes"]; an != nil {
 			if an.Kind != yaml.MappingNode {
-				l.errorf(an.Line, "attributes of %s must be a mapping, such as {region: EU}, not %s", where, kindName(an))
+				l.Errorf(an.Line, "attributes of %s must be a mapping, such as {region: EU}, not %s", where, strictyaml.KindName(an))
 			} else {
-				for j := 0; j+1 < len(an.Content); j += 2 {
-					k, v := an.Content[j], an.Content[j+1]
+				for _, e := range l.Entries(an, "attributes of "+where) {
+					k, v := e.Key, e.Value
 					switch {
 					case !attrKeyRE.MatchString(k.Value):
-						l.errorf(k.Line, "attribute name %q of %s is not valid: use lowercase letters, digits and '_'", k.Value, where)
-					case hasKey(u.Attributes, k.Value):
-						l.errorf(k.Line, "attribute %q is given twice for %s", k.Value, where)
-					case v.Kind != yaml.ScalarNode || v.ShortTag() == "!!null":
-						l.errorf(v.Line, "attribute %q of %s must be a single value, not %s", k.Value, where, kindName(v))
+						l.Errorf(k.Line, "attribute name %q of %s is not valid: use lowercase letters, digits and '_'", k.Value, where)
+					case v.Kind != yaml.ScalarNode || strictyaml.IsNull(v):
+						l.Errorf(v.Line, "attribute %q of %s must be a single value, not %s", k.Value, where, strictyaml.KindName(v))
 					default:
 						u.Attributes[k.Value] = v.Value
 					}
@@ -224,12 +181,12 @@ func (l *loader) load(data []byte) *Directory {
 		}
 		if pn := uf["password"]; pn != nil {
 			switch {
-			case !isText(pn):
-				l.errorf(pn.Line, "password of %s must be text, not %s", where, kindName(pn))
+			case !strictyaml.IsText(pn):
+				l.Errorf(pn.Line, "password of %s must be text, not %s", where, strictyaml.KindName(pn))
 			case !strings.HasPrefix(pn.Value, "SCRAM-SHA-256$"):
-				l.errorf(pn.Line, "password of %s must be a SCRAM-SHA-256 verifier (SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>), never a clear-text password", where)
+				l.Errorf(pn.Line, "password of %s must be a SCRAM-SHA-256 verifier (SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>), never a clear-text password", where)
 			case !scramRE.MatchString(pn.Value):
-				l.errorf(pn.Line, "password of %s is not a well-formed SCRAM-SHA-256 verifier (expected SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>, base64)", where)
+				l.Errorf(pn.Line, "password of %s is not a well-formed SCRAM-SHA-256 verifier (expected SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>, base64)", where)
 			default:
 				u.Password = pn.Value
 			}
@@ -241,64 +198,8 @@ func (l *loader) load(data []byte) *Directory {
 				d.names = append(d.names, u.Name)
 			}
 		}
-	}
+	})
 	sort.Strings(d.names)
 	d.rules = l.access(f["access"], d)
 	return d
-}
-
-func hasKey(m map[string]string, k string) bool { _, ok := m[k]; return ok }
-
-func isText(n *yaml.Node) bool {
-	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str" && n.Value != ""
-}
-
-func (l *loader) mapping(n *yaml.Node, where string, known []string) map[string]*yaml.Node {
-	out := map[string]*yaml.Node{}
-	lines := map[string]int{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if !contains(known, k.Value) {
-			hint := ""
-			if c := catalog.Closest(k.Value, known); c != "" {
-				hint = fmt.Sprintf("; did you mean %q?", c)
-			}
-			l.errorf(k.Line, "unknown key %q in %s%s (known keys: %s)", k.Value, where, hint, strings.Join(known, ", "))
-			continue
-		}
-		if prev, dup := lines[k.Value]; dup {
-			l.errorf(k.Line, "key %q appears twice in %s (first on line %d)", k.Value, where, prev)
-			continue
-		}
-		lines[k.Value] = k.Line
-		out[k.Value] = v
-	}
-	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		switch n.ShortTag() {
-		case "!!null":
-			return "empty"
-		case "!!str":
-			return fmt.Sprintf("the text %q", n.Value)
-		}
-		return n.Value
-	}
-	return "an alias"
 }

@@ -61,9 +61,20 @@ func TestLoadDirectoryProblems(t *testing.T) {
 		"bad verifier":   {"users:\n  - name: a\n    password: SCRAM-SHA-256$x\n", []string{`3: password of user "a" is not a well-formed SCRAM-SHA-256 verifier`}},
 		"missing name":   {"users:\n  - groups: [a]\n", []string{`2: user 1 has no name`}},
 		"duplicate key":  {"users:\n  - name: a\n    name: b\n", []string{`3: key "name" appears twice in user "a"`}},
-		"yaml syntax":    {"users:\n  - name: a\n   groups: [\n", []string{`: the file is not valid YAML`}},
-		"no users":       {"kind: Users\n", []string{`1: required key "users" is missing`}},
-		"wrong kind":     {"kind: User\nusers: []\n", []string{`1: kind must be "Users"`}},
+		"duplicate attribute": {"users:\n  - name: a\n    attributes: {region: EU, region: US}\n", []string{
+			`3: key "region" appears twice in attributes of user "a" (first on line 3, again on line 3)`}},
+		"duplicate top key": {"users:\n  - name: a\nusers:\n  - name: b\n", []string{
+			`3: key "users" appears twice in the users file (first on line 1, again on line 3)`}},
+		"duplicate access key": {"users:\n  - name: a\naccess:\n  - {type: host, method: trust, method: reject}\n", []string{
+			`4: key "method" appears twice in access rule 1 (first on line 4, again on line 4)`}},
+		"misspelt access key and duplicate": {"users:\n  - name: a\naccess:\n  - type: host\n    metod: reject\n    type: hostssl\n", []string{
+			`4: access rule 1 has no method`,
+			`5: unknown key "metod" in access rule 1; did you mean "method"?`,
+			`6: key "type" appears twice in access rule 1 (first on line 4, again on line 6)`}},
+		"second document": {"users:\n  - name: a\n---\nusers:\n  - name: b\n", []string{`3: the file holds a second YAML document`}},
+		"yaml syntax":     {"users:\n  - name: a\n   groups: [\n", []string{`: the file is not valid YAML`}},
+		"no users":        {"kind: Users\n", []string{`1: required key "users" is missing`}},
+		"wrong kind":      {"kind: User\nusers: []\n", []string{`1: kind must be "Users"`}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "users.yaml")

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -373,6 +374,22 @@ func (e *Engine) DescribeExprs(ctx context.Context, a catalog.Address, exprs []s
 	out := make([]string, len(rows))
 	for i, r := range rows {
 		out[i] = r[1]
+	}
+	return out, nil
+}
+
+// MemoryUsage returns the memory DuckDB's buffer manager holds now, in
+// bytes by tag (duckdb_memory(): IN_MEMORY_TABLE, HASH_TABLE, ...), for
+// logs, tests and admission.
+func (e *Engine) MemoryUsage() (map[string]int64, error) {
+	rows, err := e.queryStrings("SELECT tag, CAST(memory_usage_bytes AS VARCHAR) FROM duckdb_memory() WHERE memory_usage_bytes > 0", 2)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int64{}
+	for _, r := range rows {
+		n, _ := strconv.ParseInt(r[1], 10, 64)
+		out[r[0]] = n
 	}
 	return out, nil
 }

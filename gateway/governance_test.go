@@ -23,16 +23,18 @@ import (
 	"github.com/meshgate/meshgate/auth/policy"
 )
 
-// redact is what the redact mask makes of text (letters → x/X, digits → 0).
+// redact is what the redact mask makes of text: letters of every script →
+// X (upper and title case) or x, digits → 0, combining marks dropped.
 func redact(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		switch {
-		case unicode.IsLower(r):
-			b.WriteByte('x')
-		case unicode.IsUpper(r):
+		case unicode.IsMark(r):
+		case unicode.IsUpper(r) || unicode.IsTitle(r):
 			b.WriteByte('X')
-		case r >= '0' && r <= '9':
+		case unicode.IsLetter(r):
+			b.WriteByte('x')
+		case unicode.IsNumber(r):
 			b.WriteByte('0')
 		default:
 			b.WriteRune(r)

@@ -67,6 +67,13 @@ func (s engineSink) Append(ctx context.Context, recs []audit.Record) error {
 // served, the given policy (the demo policy when nil) and an audit log.
 func startGovGateway(t *testing.T, set *policy.Set) *govServer {
 	t.Helper()
+	return startGovGatewayWith(t, set, engine.Config{Threads: 2})
+}
+
+// startGovGatewayWith is startGovGateway with the engine configured by cfg
+// (its Logger and MaskKey are set here).
+func startGovGatewayWith(t *testing.T, set *policy.Set, cfg engine.Config) *govServer {
+	t.Helper()
 	for _, f := range []string{"sales/data/orders.parquet", "supply/data/inventory.parquet", "supply/data/suppliers.duckdb"} {
 		if _, err := os.Stat(filepath.Join(meshDir, f)); err != nil {
 			t.Fatalf("demo mesh file %s is missing: run `make demo` first (%v)", f, err)
@@ -86,7 +93,8 @@ func startGovGateway(t *testing.T, set *policy.Set) *govServer {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	eng, portProblems, err := engine.Open(ctx, mesh, engine.Config{Threads: 2, Logger: logger, MaskKey: testMaskKey})
+	cfg.Logger, cfg.MaskKey = logger, testMaskKey
+	eng, portProblems, err := engine.Open(ctx, mesh, cfg)
 	if err != nil {
 		cancel()
 		t.Fatal(err)

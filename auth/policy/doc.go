@@ -7,7 +7,11 @@
 //
 // One federation-wide file (kind: FederationPolicy) and one file per domain
 // (kind: DomainPolicy, with domain: NAME). A domain file may only name its
-// own domain's products; the loader rejects anything else.
+// own domain's products; the loader rejects anything else. Loading is
+// strict (internal/strictyaml): an unknown key is refused with the closest
+// known key suggested, and a key given twice anywhere (a second products:
+// in a rule, a second denies: section) is refused naming both lines; a
+// rule is never read as "the last value wins".
 //
 //	apiVersion: meshgate/v1
 //	kind: FederationPolicy
@@ -59,7 +63,9 @@
 //     and aggregates see masked values (the session's view is masked before
 //     the user's query touches it).
 //
-// Mask kinds: redact (letters→x/X, digits→0 in text; 0 for numbers; the
+// Mask kinds: redact (in text, the letters and digits of every script:
+// upper/title case→X, other letters→x, digits→0, combining marks dropped,
+// spaces, punctuation and symbols such as emoji kept; 0 for numbers; the
 // first day of the year 1970 for dates), null, hash (keyed HMAC-style
 // SHA-256 for text, a keyed 62-bit hash for integers: equal values stay
 // joinable, the key never appears in SQL), partial (show_first / show_last

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -17,13 +18,13 @@ type Identity struct {
 
 // Matches reports whether the subject covers the identity.
 func (s Subject) Matches(id Identity) bool {
-	if len(s.Users) > 0 && !contains(s.Users, id.User) {
+	if len(s.Users) > 0 && !slices.Contains(s.Users, id.User) {
 		return false
 	}
 	if len(s.Groups) > 0 {
 		ok := false
 		for _, g := range s.Groups {
-			if contains(id.Groups, g) {
+			if slices.Contains(id.Groups, g) {
 				ok = true
 				break
 			}
@@ -133,7 +134,7 @@ func (d Decision) Rules() []string {
 		out = append(out, d.DenyRule)
 	}
 	for _, c := range d.Columns {
-		if c.MaskRule != "" && !contains(out, c.MaskRule) {
+		if c.MaskRule != "" && !slices.Contains(out, c.MaskRule) {
 			out = append(out, c.MaskRule)
 		}
 	}
@@ -168,7 +169,7 @@ func (s *Set) Decide(id Identity, p *catalog.Product) Decision {
 					}
 				case len(r.ExceptColumns) > 0:
 					for _, c := range p.Columns {
-						if !contains(r.ExceptColumns, c.Name) {
+						if !slices.Contains(r.ExceptColumns, c.Name) {
 							allowed[c.Name] = true
 						}
 					}
@@ -235,7 +236,7 @@ func (s *Set) maskFor(id Identity, p *catalog.Product, c catalog.Column) *Rule {
 						return r
 					}
 				case "masks":
-					if matchProduct(r.Products, p.Address) && contains(r.Columns, c.Name) {
+					if matchProduct(r.Products, p.Address) && slices.Contains(r.Columns, c.Name) {
 						return r
 					}
 				}

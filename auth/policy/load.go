@@ -1,12 +1,9 @@
 package policy
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,6 +11,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/meshgate/meshgate/internal/strictyaml"
 )
 
 // Subject says whom a rule is for.
@@ -61,19 +60,8 @@ type File struct {
 	Rules  []*Rule
 }
 
-// Problem is one thing wrong in a policy file.
-type Problem struct {
-	File    string
-	Line    int
-	Message string
-}
-
-func (p Problem) String() string {
-	if p.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message)
-	}
-	return fmt.Sprintf("%s: %s", p.File, p.Message)
-}
+// Problem is one thing wrong in a policy file (file, line, sentence).
+type Problem = strictyaml.Problem
 
 var (
 	sections    = []string{"grants", "denies", "masks", "classifications", "rowFilters"}
@@ -87,9 +75,8 @@ var (
 		"classifications": {"id", "description", "subjects", "classification", "mask", "unless"},
 		"rowFilters":      {"id", "description", "subjects", "products", "filter"},
 	}
-	maskKinds  = []string{"redact", "null", "hash", "partial", "round", "truncate", "sql"}
-	patternRE  = regexp.MustCompile(`^(\*|[a-z_][a-z0-9_]*\.(\*|[a-z_][a-z0-9_]*))$`)
-	yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	maskKinds = []string{"redact", "null", "hash", "partial", "round", "truncate", "sql"}
+	patternRE = regexp.MustCompile(`^(\*|[a-z_][a-z0-9_]*\.(\*|[a-z_][a-z0-9_]*))$`)
 )
 
 // LoadDir reads the federation file (federation.yaml) and every domain
@@ -138,46 +125,34 @@ func LoadFile(path string) (*File, []Problem) {
 	if err != nil {
 		return nil, []Problem{{File: path, Message: err.Error()}}
 	}
-	l := &loader{file: path}
+	l := &loader{Reporter: strictyaml.Reporter{File: path}}
 	f := l.load(data)
-	if len(l.problems) > 0 {
-		return nil, l.problems
+	if !l.OK() {
+		sort.SliceStable(l.Problems, func(i, j int) bool { return l.Problems[i].Line < l.Problems[j].Line })
+		return nil, l.Problems
 	}
 	return f, nil
 }
 
-type loader struct {
-	file     string
-	problems []Problem
-}
-
-func (l *loader) errorf(line int, format string, args ...any) {
-	l.problems = append(l.problems, Problem{File: l.file, Line: line, Message: fmt.Sprintf(format, args...)})
-}
+// loader reads one policy file.
+type loader struct{ strictyaml.Reporter }
 
 func (l *loader) load(data []byte) *File {
-	var doc yaml.Node
-	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
-		msg, line := err.Error(), 0
-		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-			fmt.Sscan(m[1], &line)
-			msg = m[2]
+	root := l.Parse(data)
+	if root == nil || root.Kind != yaml.MappingNode {
+		if l.OK() {
+			l.Errorf(1, "a policy file must be a mapping with apiVersion, kind and rule sections")
 		}
-		l.errorf(line, "the file is not valid YAML: %s", strings.TrimPrefix(msg, "yaml: "))
 		return nil
 	}
-	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
-		l.errorf(1, "a policy file must be a mapping with apiVersion, kind and rule sections")
-		return nil
-	}
-	root := doc.Content[0]
-	top := l.keys(root, "the policy file", topKeys)
-	f := &File{Path: l.file}
+	defer l.Finish(root)
+	top := l.Mapping(root, "the policy file", topKeys)
+	f := &File{Path: l.File}
 	if v := top["apiVersion"]; v == nil || v.Value != "meshgate/v1" {
-		l.errorf(root.Line, `apiVersion must be "meshgate/v1"`)
+		l.Errorf(root.Line, `apiVersion must be "meshgate/v1"`)
 	}
 	if v := top["kind"]; v == nil || (v.Value != "FederationPolicy" && v.Value != "DomainPolicy") {
-		l.errorf(root.Line, "kind must be FederationPolicy or DomainPolicy")
+		l.Errorf(root.Line, "kind must be FederationPolicy or DomainPolicy")
 	} else {
 		f.Kind = v.Value
 	}
@@ -185,10 +160,10 @@ func (l *loader) load(data []byte) *File {
 		f.Domain = v.Value
 	}
 	if f.Kind == "DomainPolicy" && f.Domain == "" {
-		l.errorf(root.Line, "a DomainPolicy must say which domain it governs (domain: NAME)")
+		l.Errorf(root.Line, "a DomainPolicy must say which domain it governs (domain: NAME)")
 	}
 	if f.Kind == "FederationPolicy" && f.Domain != "" {
-		l.errorf(top["domain"].Line, "a FederationPolicy governs every domain; remove domain:")
+		l.Errorf(top["domain"].Line, "a FederationPolicy governs every domain; remove domain:")
 	}
 	origin := "federation"
 	if f.Kind == "DomainPolicy" {
@@ -201,7 +176,7 @@ func (l *loader) load(data []byte) *File {
 			continue
 		}
 		if n.Kind != yaml.SequenceNode {
-			l.errorf(n.Line, "%s must be a list of rules", sec)
+			l.Errorf(n.Line, "%s must be a list of rules", sec)
 			continue
 		}
 		for _, item := range n.Content {
@@ -211,7 +186,7 @@ func (l *loader) load(data []byte) *File {
 			}
 			r.Origin = origin
 			if prev, dup := ids[r.ID]; dup {
-				l.errorf(item.Line, "rule id %q is used twice (first on line %d); ids name rules in audit records and must be unique", r.ID, prev)
+				l.Errorf(item.Line, "rule id %q is used twice (first on line %d); ids name rules in audit records and must be unique", r.ID, prev)
 			}
 			ids[r.ID] = item.Line
 			f.Rules = append(f.Rules, r)
@@ -220,123 +195,124 @@ func (l *loader) load(data []byte) *File {
 	return f
 }
 
-// keys checks a mapping's keys and returns its values by key.
-func (l *loader) keys(n *yaml.Node, where string, known []string) map[string]*yaml.Node {
-	out := map[string]*yaml.Node{}
-	if n.Kind != yaml.MappingNode {
-		l.errorf(n.Line, "%s must be a mapping", where)
-		return out
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := n.Content[i].Value
-		found := false
-		for _, x := range known {
-			if x == k {
-				found = true
-			}
-		}
-		if !found {
-			l.errorf(n.Content[i].Line, "unknown key %q in %s (known keys: %s)", k, where, strings.Join(known, ", "))
-			continue
-		}
-		out[k] = n.Content[i+1]
-	}
-	return out
-}
-
 func (l *loader) rule(n *yaml.Node, sec string, f *File) *Rule {
 	where := fmt.Sprintf("a rule of %s", sec)
-	fields := l.keys(n, where, ruleKeys[sec])
-	before := len(l.problems)
-	r := &Rule{Section: sec, File: l.file, Line: n.Line}
-	decode := func(key string, into any) {
-		if v := fields[key]; v != nil {
-			if err := v.Decode(into); err != nil {
-				l.errorf(v.Line, "%s of %s: %s", key, where, strings.TrimPrefix(err.Error(), "yaml: "))
-			}
-		}
-	}
-	decode("id", &r.ID)
-	decode("description", &r.Description)
-	decode("products", &r.Products)
-	decode("columns", &r.Columns)
-	decode("exceptColumns", &r.ExceptColumns)
-	decode("classification", &r.Classification)
-	decode("filter", &r.Filter)
+	fields := l.Mapping(n, where, ruleKeys[sec])
+	before := len(l.Problems)
+	r := &Rule{Section: sec, File: l.File, Line: n.Line}
+	l.decode(fields, "id", where, &r.ID)
+	l.decode(fields, "description", where, &r.Description)
+	l.decode(fields, "products", where, &r.Products)
+	l.decode(fields, "columns", where, &r.Columns)
+	l.decode(fields, "exceptColumns", where, &r.ExceptColumns)
+	l.decode(fields, "classification", where, &r.Classification)
+	l.decode(fields, "filter", where, &r.Filter)
 	if v := fields["subjects"]; v != nil {
-		l.keys(v, "subjects", subjectKeys)
-		decode("subjects", &r.Subjects)
+		r.Subjects = l.subject(v, "subjects of "+where)
 	}
 	if v := fields["unless"]; v != nil {
-		l.keys(v, "unless", subjectKeys)
-		r.Unless = &Subject{}
-		decode("unless", r.Unless)
+		u := l.subject(v, "unless of "+where)
+		r.Unless = &u
 	}
 	if r.ID == "" {
-		l.errorf(n.Line, "%s needs an id (it names the rule in audit records and explain-access)", where)
+		l.Errorf(n.Line, "%s needs an id (it names the rule in audit records and explain-access)", where)
 	}
 	switch sec {
 	case "grants", "denies", "masks", "rowFilters":
 		if len(r.Products) == 0 {
-			l.errorf(n.Line, "rule %q needs products: a list of addresses or patterns (sales.orders, sales.*, *)", r.ID)
+			l.Errorf(n.Line, "rule %q needs products: a list of addresses or patterns (sales.orders, sales.*, *)", r.ID)
 		}
 	}
 	for _, p := range r.Products {
 		if !patternRE.MatchString(p) {
-			l.errorf(n.Line, "rule %q: %q is not a product address or pattern (use domain.product, domain.* or *)", r.ID, p)
+			l.Errorf(n.Line, "rule %q: %q is not a product address or pattern (use domain.product, domain.* or *)", r.ID, p)
 			continue
 		}
 		if f.Kind == "DomainPolicy" && f.Domain != "" && !strings.HasPrefix(p, f.Domain+".") {
-			l.errorf(n.Line, "rule %q of the %s domain names %q: a domain may only write rules for its own products (%s.*)", r.ID, f.Domain, p, f.Domain)
+			l.Errorf(n.Line, "rule %q of the %s domain names %q: a domain may only write rules for its own products (%s.*)", r.ID, f.Domain, p, f.Domain)
 		}
 	}
 	if sec == "masks" || sec == "classifications" {
 		if v := fields["mask"]; v == nil {
-			l.errorf(n.Line, "rule %q needs a mask (one of %s)", r.ID, strings.Join(maskKinds, ", "))
+			l.Errorf(n.Line, "rule %q needs a mask (one of %s)", r.ID, strings.Join(maskKinds, ", "))
 		} else if v.Kind == yaml.ScalarNode {
 			r.Mask.Kind = v.Value
 		} else {
-			l.keys(v, "mask", maskKeys)
-			decode("mask", &r.Mask)
+			what := "the mask of " + where
+			mf := l.Mapping(v, what, maskKeys)
+			l.decode(mf, "kind", what, &r.Mask.Kind)
+			l.decode(mf, "show_first", what, &r.Mask.ShowFirst)
+			l.decode(mf, "show_last", what, &r.Mask.ShowLast)
+			l.decode(mf, "digits", what, &r.Mask.Digits)
+			l.decode(mf, "unit", what, &r.Mask.Unit)
+			l.decode(mf, "sql", what, &r.Mask.SQL)
 		}
-		if r.Mask.Kind != "" && !contains(maskKinds, r.Mask.Kind) {
-			l.errorf(n.Line, "rule %q: mask kind %q is not one of %s", r.ID, r.Mask.Kind, strings.Join(maskKinds, ", "))
+		if r.Mask.Kind != "" && !strictyaml.Contains(maskKinds, r.Mask.Kind) {
+			l.Errorf(n.Line, "rule %q: mask kind %q is not one of %s", r.ID, r.Mask.Kind, strings.Join(maskKinds, ", "))
 		}
 		if r.Mask.Kind == "sql" && strings.TrimSpace(r.Mask.SQL) == "" {
-			l.errorf(n.Line, "rule %q: a sql mask needs sql: an expression over the column", r.ID)
+			l.Errorf(n.Line, "rule %q: a sql mask needs sql: an expression over the column", r.ID)
 		}
 		if r.Mask.Kind == "partial" && r.Mask.ShowFirst <= 0 && r.Mask.ShowLast <= 0 {
-			l.errorf(n.Line, "rule %q: a partial mask needs show_first or show_last", r.ID)
+			l.Errorf(n.Line, "rule %q: a partial mask needs show_first or show_last", r.ID)
 		}
 	}
 	if sec == "masks" && len(r.Columns) == 0 {
-		l.errorf(n.Line, "rule %q needs columns: the columns it masks", r.ID)
+		l.Errorf(n.Line, "rule %q needs columns: the columns it masks", r.ID)
 	}
 	if sec == "classifications" && r.Classification == "" {
-		l.errorf(n.Line, "rule %q needs classification: the class of column it masks (e.g. pii)", r.ID)
+		l.Errorf(n.Line, "rule %q needs classification: the class of column it masks (e.g. pii)", r.ID)
 	}
 	if sec == "classifications" && f.Kind != "FederationPolicy" {
-		l.errorf(n.Line, "rule %q: classification rules apply to every domain and belong in the federation file", r.ID)
+		l.Errorf(n.Line, "rule %q: classification rules apply to every domain and belong in the federation file", r.ID)
 	}
 	if sec == "rowFilters" && strings.TrimSpace(r.Filter) == "" {
-		l.errorf(n.Line, "rule %q needs filter: a SQL predicate over the product's columns", r.ID)
+		l.Errorf(n.Line, "rule %q needs filter: a SQL predicate over the product's columns", r.ID)
 	}
 	if len(r.Columns) > 0 && len(r.ExceptColumns) > 0 {
-		l.errorf(n.Line, "rule %q: give columns or exceptColumns, not both", r.ID)
+		l.Errorf(n.Line, "rule %q: give columns or exceptColumns, not both", r.ID)
 	}
-	if len(l.problems) > before {
+	if len(l.Problems) > before {
 		return nil
 	}
 	return r
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
+// decode reads the value of key in fields (a scalar or a list of
+// scalars) into a Go value.
+func (l *loader) decode(fields map[string]*yaml.Node, key, where string, into any) {
+	if v := fields[key]; v != nil {
+		if err := v.Decode(into); err != nil {
+			l.Errorf(v.Line, "%s of %s: %s", key, where, strings.TrimPrefix(err.Error(), "yaml: "))
 		}
 	}
-	return false
+}
+
+// subject reads a subjects or unless mapping: users, groups, attributes.
+func (l *loader) subject(n *yaml.Node, where string) Subject {
+	var s Subject
+	f := l.Mapping(n, where, subjectKeys)
+	l.decode(f, "users", where, &s.Users)
+	l.decode(f, "groups", where, &s.Groups)
+	if a := f["attributes"]; a != nil && !strictyaml.IsNull(a) {
+		if a.Kind != yaml.MappingNode {
+			l.Errorf(a.Line, "attributes of %s must be a mapping, such as {region: EU}, not %s", where, strictyaml.KindName(a))
+			return s
+		}
+		s.Attributes = map[string]string{}
+		for _, e := range l.Entries(a, "attributes of "+where) {
+			if e.Value.Kind != yaml.ScalarNode {
+				l.Errorf(e.Value.Line, "attribute %q of %s must be a single value, not %s", e.Key.Value, where, strictyaml.KindName(e.Value))
+				continue
+			}
+			if !strictyaml.IsNull(e.Value) {
+				s.Attributes[e.Key.Value] = e.Value.Value
+			} else {
+				s.Attributes[e.Key.Value] = ""
+			}
+		}
+	}
+	return s
 }
 
 // Load reads a policy directory into a set whose version is a digest of

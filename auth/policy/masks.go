@@ -49,6 +49,17 @@ func intMax(t string) string {
 	return "4611686018427387903"
 }
 
+// redactText is the redact mask of a text column: every letter and digit
+// of every script goes (Unicode categories L and N, as DuckDB's RE2 knows
+// them). Upper- and title-case letters read X, every other letter
+// (lowercase, and the caseless letters of CJK, Arabic, Hebrew, Indic…
+// scripts) x, every digit (ASCII or not: ٣, १, ², Ⅻ) 0, and combining
+// marks (accents, vowel signs), which belong to the letter before them, are
+// dropped. Spaces, punctuation and symbols (emoji among them) stay, so the
+// value keeps its shape. The letter classes are disjoint, so the order of
+// the passes does not matter; the result is VARCHAR, like the column.
+const redactText = `regexp_replace(regexp_replace(regexp_replace(regexp_replace(%s, '\pM', '', 'g'), '[\p{Lu}\p{Lt}]', 'X', 'g'), '[\p{Ll}\p{Lm}\p{Lo}]', 'x', 'g'), '\pN', '0', 'g')`
+
 // maskSQL is the expression a mask puts in place of a column; it keeps
 // the column's type (c.Type is DuckDB's canonical spelling).
 func maskSQL(m Mask, c catalog.Column) (string, error) {
@@ -60,7 +71,7 @@ func maskSQL(m Mask, c catalog.Column) (string, error) {
 	case "redact":
 		switch {
 		case isText(t):
-			return fmt.Sprintf(`regexp_replace(regexp_replace(regexp_replace(%s, '\p{Ll}', 'x', 'g'), '\p{Lu}', 'X', 'g'), '[0-9]', '0', 'g')`, col), nil
+			return fmt.Sprintf(redactText, col), nil
 		case isNumber(t):
 			return fmt.Sprintf("CASE WHEN %s IS NULL THEN NULL ELSE CAST(0 AS %s) END", col, t), nil
 		case isTemporal(t):

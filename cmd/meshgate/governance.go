@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -84,54 +83,16 @@ func (s auditSink) Append(ctx context.Context, recs []audit.Record) error {
 	return s.eng.AppendAudit(ctx, rows)
 }
 
-// watchPolicies reloads the policy on SIGHUP and when a policy file
-// changes; a broken policy is refused and the old one kept.
+// watchPolicies reloads the policy on SIGHUP and within a second of a
+// policy file changing (policy.Reloader); a broken policy is refused and
+// the old one kept.
 func watchPolicies(ctx context.Context, dir string, mesh *catalog.Mesh, eng *engine.Engine, gw *gateway.Gateway, log *slog.Logger) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	tick := time.NewTicker(2 * time.Second)
-	defer tick.Stop()
-	last := policyStamp(dir)
-	reload := func(why string) {
-		set, problems := loadPolicy(ctx, dir, mesh, eng)
-		if len(problems) > 0 {
-			msgs := make([]string, len(problems))
-			for i, p := range problems {
-				msgs[i] = p.String()
-			}
-			log.Error("policy reload refused; the previous policy stays in force", "reason", why, "problems", strings.Join(msgs, "; "))
-			return
-		}
-		gw.SetPolicy(set)
-		log.Info("policy reloaded", "reason", why, "version", set.Version)
-	}
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-hup:
-			last = policyStamp(dir)
-			reload("SIGHUP")
-		case <-tick.C:
-			if s := policyStamp(dir); s != last {
-				last = s
-				reload("policy files changed")
-			}
-		}
-	}
-}
-
-// policyStamp summarises the policy files' names, sizes and times.
-func policyStamp(dir string) string {
-	var b strings.Builder
-	paths, _ := filepath.Glob(filepath.Join(dir, "domains", "*.yaml"))
-	for _, p := range append([]string{filepath.Join(dir, "federation.yaml")}, paths...) {
-		if st, err := os.Stat(p); err == nil {
-			fmt.Fprintf(&b, "%s:%d:%d;", p, st.Size(), st.ModTime().UnixNano())
-		}
-	}
-	return b.String()
+	r := &policy.Reloader{Dir: dir, Mesh: &catalog.Mesh{Dir: mesh.Dir, Products: eng.Products()}, Describer: eng,
+		Current: gw.Policy, Apply: gw.SetPolicy, Log: log}
+	_ = r.Run(ctx, hup) // a watch that cannot start is logged; SIGHUP still reloads
 }
 
 // explainAccess prints which rules apply to a user and a product and the

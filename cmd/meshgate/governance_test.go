@@ -92,6 +92,10 @@ func TestValidateBrokenPolicies(t *testing.T) {
 			"- id: signup-month-only", `rule "signup-month-only": mask kind "blur" is not one of`},
 		{"foreign_product", "domains/supply.yaml", `products: ["supply.*"]`, `products: ["sales.*"]`,
 			"- id: stewards-read-supply", `a domain may only write rules for its own products (supply.*)`},
+		{"duplicate_key", "federation.yaml", "    products: [\"*\"]\n  - id: everyone-reads-freshness", "    products: [\"*\"]\n    products: [\"geo.*\"]\n  - id: everyone-reads-freshness",
+			`products: ["geo.*"]`, `key "products" appears twice in a rule of grants (first on line 15, again on line 16)`},
+		{"misspelt_key", "federation.yaml", "    classification: pii\n", "    clasification: pii\n",
+			"clasification: pii", `unknown key "clasification" in a rule of classifications; did you mean "classification"?`},
 		// Compiler problems (the files load; the mesh refuses them).
 		{"unknown_column", "domains/sales.yaml", "columns: [signup_date]", "columns: [signed_up]",
 			"- id: signup-month-only", `product sales.customers has no column "signed_up"`},

@@ -89,8 +89,12 @@ func boolLit(b bool) string {
 }
 
 // table renders CREATE TABLE name AS with typed columns and rows. cols are
-// "name TYPE" pairs; rows hold SQL literals.
+// "name TYPE" pairs; rows hold SQL literals. A session's relations with
+// rows are views over its row store instead (compact.go).
 func table(schema, name string, cols []string, rows [][]string) string {
+	if !stored(schema, name, rows) {
+		return rowsView(schema, name, cols, rows)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "CREATE TABLE %s.%s (%s)", schema, ident(name), strings.Join(cols, ", "))
 	if len(rows) > 0 {

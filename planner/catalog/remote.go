@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/meshgate/meshgate/internal/strictyaml"
 )
 
 // Remote ports (postgres, http) are read by the connectors package. Their
@@ -155,14 +157,14 @@ func ParseSize(s string) (int64, error) {
 // value to store and whether it is valid (problems are reported).
 func (l *loader) remoteOption(where string, port *Port, k, v *yaml.Node) (string, bool) {
 	name := k.Value
-	if contains(mapOptions, name) {
+	if strictyaml.Contains(mapOptions, name) {
 		m, ok := l.stringMap(where, name, v)
 		if !ok {
 			return "", false
 		}
 		if name == "filters" {
 			if port.Type != "http" {
-				l.errorf(k.Line, "option filters of %s applies only to http ports", where)
+				l.Errorf(k.Line, "option filters of %s applies only to http ports", where)
 				return "", false
 			}
 			port.Filters = m
@@ -172,17 +174,17 @@ func (l *loader) remoteOption(where string, port *Port, k, v *yaml.Node) (string
 		return "", true
 	}
 	if v.Kind != yaml.ScalarNode || v.ShortTag() == "!!null" {
-		l.errorf(v.Line, "option %q of %s must be a single value, not %s", name, where, kindName(v))
+		l.Errorf(v.Line, "option %q of %s must be a single value, not %s", name, where, strictyaml.KindName(v))
 		return "", false
 	}
 	val := v.Value
 	bad := func(format string, args ...any) (string, bool) {
-		l.errorf(v.Line, "option %s of %s %s", name, where, fmt.Sprintf(format, args...))
+		l.Errorf(v.Line, "option %s of %s %s", name, where, fmt.Sprintf(format, args...))
 		return "", false
 	}
 	enum := func(values []string) (string, bool) {
-		if !contains(values, val) {
-			return bad("is %q, not one of %s%s", val, strings.Join(values, ", "), didYouMean(val, values))
+		if !strictyaml.Contains(values, val) {
+			return bad("is %q, not one of %s%s", val, strings.Join(values, ", "), strictyaml.DidYouMean(val, values))
 		}
 		return val, true
 	}
@@ -206,24 +208,24 @@ func (l *loader) remoteOption(where string, port *Port, k, v *yaml.Node) (string
 	case "port":
 		n, err := strconv.Atoi(val)
 		if v.ShortTag() != "!!int" && v.ShortTag() != "!!str" || err != nil || n < 1 || n > 65535 {
-			return bad("must be a TCP port number (1 to 65535), not %s", kindName(v))
+			return bad("must be a TCP port number (1 to 65535), not %s", strictyaml.KindName(v))
 		}
 		return strconv.Itoa(n), true
 	case "pool_max", "max_pages":
 		n, err := strconv.Atoi(val)
 		if err != nil || n < 1 || n > 100000 {
-			return bad("must be a positive whole number, not %s", kindName(v))
+			return bad("must be a positive whole number, not %s", strictyaml.KindName(v))
 		}
 		return strconv.Itoa(n), true
 	case "max_bytes":
 		n, err := ParseSize(val)
 		if err != nil || n <= 0 {
-			return bad("must be a positive size such as 64MB or 1GB, not %s", kindName(v))
+			return bad("must be a positive size such as 64MB or 1GB, not %s", strictyaml.KindName(v))
 		}
 		return strconv.FormatInt(n, 10), true
 	case "strict":
 		if v.ShortTag() != "!!bool" {
-			return bad("must be true or false, not %s", kindName(v))
+			return bad("must be true or false, not %s", strictyaml.KindName(v))
 		}
 		return strings.ToLower(val), true
 	case "password_secret", "token_secret", "header_secret":
@@ -241,7 +243,7 @@ func (l *loader) remoteOption(where string, port *Port, k, v *yaml.Node) (string
 		return val, true
 	case "host", "database", "user", "schema", "table", "next_field", "data_field":
 		if v.ShortTag() != "!!str" {
-			return bad("must be text, not %s%s", kindName(v), quoteHint(v))
+			return bad("must be text, not %s%s", strictyaml.KindName(v), strictyaml.QuoteHint(v))
 		}
 		if strings.TrimSpace(val) == "" || strings.ContainsRune(val, 0) {
 			return bad("is empty")
@@ -253,20 +255,17 @@ func (l *loader) remoteOption(where string, port *Port, k, v *yaml.Node) (string
 
 func (l *loader) stringMap(where, name string, v *yaml.Node) (map[string]string, bool) {
 	if v.Kind != yaml.MappingNode {
-		l.errorf(v.Line, "option %s of %s must be a mapping of column names to names in the source, such as {country_code: country}, not %s", name, where, kindName(v))
+		l.Errorf(v.Line, "option %s of %s must be a mapping of column names to names in the source, such as {country_code: country}, not %s", name, where, strictyaml.KindName(v))
 		return nil, false
 	}
 	m := map[string]string{}
-	ok := true
-	for i := 0; i+1 < len(v.Content); i += 2 {
-		k, e := v.Content[i], v.Content[i+1]
+	before := len(l.Problems)
+	entries := l.Entries(v, fmt.Sprintf("option %s of %s", name, where))
+	ok := len(l.Problems) == before
+	for _, en := range entries {
+		k, e := en.Key, en.Value
 		if e.Kind != yaml.ScalarNode || e.ShortTag() != "!!str" || e.Value == "" || strings.ContainsRune(e.Value, 0) {
-			l.errorf(e.Line, "option %s of %s maps %s to %s; write a non-empty text", name, where, k.Value, kindName(e))
-			ok = false
-			continue
-		}
-		if _, dup := m[k.Value]; dup {
-			l.errorf(k.Line, "option %s of %s names column %s twice", name, where, k.Value)
+			l.Errorf(e.Line, "option %s of %s maps %s to %s; write a non-empty text", name, where, k.Value, strictyaml.KindName(e))
 			ok = false
 			continue
 		}
@@ -279,16 +278,16 @@ func (l *loader) stringMap(where, name string, v *yaml.Node) (map[string]string,
 // without credentials for http ports; none for postgres ports.
 func (l *loader) remoteLocation(line int, where, typ, loc string) string {
 	if typ == "postgres" {
-		l.errorf(line, "%s is a postgres port: remove location and give host, port, database, schema and table as options", where)
+		l.Errorf(line, "%s is a postgres port: remove location and give host, port, database, schema and table as options", where)
 		return ""
 	}
 	u, err := url.Parse(loc)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		l.errorf(line, "location %q of %s must be an http:// or https:// URL", loc, where)
+		l.Errorf(line, "location %q of %s must be an http:// or https:// URL", loc, where)
 		return ""
 	}
 	if u.User != nil {
-		l.errorf(line, "location of %s holds credentials in the URL; remove them and use token_secret or header_name with header_secret", where)
+		l.Errorf(line, "location of %s holds credentials in the URL; remove them and use token_secret or header_name with header_secret", where)
 		return ""
 	}
 	return loc
@@ -303,29 +302,29 @@ func (l *loader) checkRemotePort(line int, where string, port *Port, cols []Colu
 	case "postgres":
 		for _, k := range []string{"host", "database", "table", "user"} {
 			if !has(k) {
-				l.errorf(line, "%s is a postgres port and needs options.%s", where, k)
+				l.Errorf(line, "%s is a postgres port and needs options.%s", where, k)
 			}
 		}
 	case "http":
 		if has("header_name") != has("header_secret") {
-			l.errorf(line, "%s: options header_name and header_secret go together (the header and the secret holding its value)", where)
+			l.Errorf(line, "%s: options header_name and header_secret go together (the header and the secret holding its value)", where)
 		}
 		pg := o["pagination"]
 		if has("next_field") && pg != "next_field" {
-			l.errorf(line, "%s: option next_field applies only with pagination: next_field", where)
+			l.Errorf(line, "%s: option next_field applies only with pagination: next_field", where)
 		}
 		if pg == "next_field" && o["format"] == "arrow" || pg == "next_field" && o["format"] == "ndjson" {
-			l.errorf(line, "%s: pagination next_field needs a JSON object body (format json)", where)
+			l.Errorf(line, "%s: pagination next_field needs a JSON object body (format json)", where)
 		}
 	}
 	if o["mode"] != "snapshot" && has("refresh") {
-		l.errorf(line, "%s: option refresh applies only with mode: snapshot", where)
+		l.Errorf(line, "%s: option refresh applies only with mode: snapshot", where)
 	}
 	if has("refresh") && has("max_staleness") {
 		r, _ := time.ParseDuration(o["refresh"])
 		s, _ := time.ParseDuration(o["max_staleness"])
 		if s > 0 && s < r {
-			l.errorf(line, "%s: max_staleness %s is shorter than refresh %s, so every snapshot would be stale before the next one", where, o["max_staleness"], o["refresh"])
+			l.Errorf(line, "%s: max_staleness %s is shorter than refresh %s, so every snapshot would be stale before the next one", where, o["max_staleness"], o["refresh"])
 		}
 	}
 	if cols == nil {
@@ -346,7 +345,7 @@ func (l *loader) checkRemotePort(line int, where string, port *Port, cols []Colu
 				found = found || d.Name == c
 			}
 			if !found {
-				l.errorf(line, "option %s of %s names %s, which is not a declared column", m.opt, where, c)
+				l.Errorf(line, "option %s of %s names %s, which is not a declared column", m.opt, where, c)
 			}
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/meshgate/meshgate/internal/strictyaml"
 )
 
 // typeAliases maps every accepted spelling (lowercase, single spaces) of a
@@ -98,7 +100,7 @@ func typeHint(t string) string {
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	if c := Closest(t, names); c != "" {
+	if c := strictyaml.Closest(t, names); c != "" {
 		return fmt.Sprintf("; did you mean %q?", c)
 	}
 	return " (use one of boolean, smallint, integer, bigint, hugeint, real, double, decimal(p,s), varchar, blob, date, time, timestamp, timestamptz, interval, uuid, json, or a list T[])"

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/meshgate/meshgate/internal/strictyaml"
 )
 
 // Address is the name of a data product: domain.product, which is
@@ -109,21 +111,11 @@ func (p *Product) MajorVersion() int {
 }
 
 // Problem is one thing wrong with a descriptor (or with a port's data when
-// it comes from CompareSchema).
-type Problem struct {
-	File    string
-	Line    int    // 0 when the problem concerns the whole file
-	Product string // the product address when known
-	Message string // a plain sentence the owner can act on
-}
-
-// String returns "file:line: message" (or "file: message" without a line).
-func (p Problem) String() string {
-	if p.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message)
-	}
-	return fmt.Sprintf("%s: %s", p.File, p.Message)
-}
+// it comes from CompareSchema): file, line (0 for the whole file), the
+// product's address when known and a sentence the owner can act on; its
+// String is "file:line: message". It is the strict YAML reader's problem,
+// shared by every loader.
+type Problem = strictyaml.Problem
 
 // Mesh is the set of valid products found under Dir.
 type Mesh struct {
