@@ -30,6 +30,7 @@ var (
 	attachedPort   = regexp.MustCompile(`"?port_([a-z_][a-z0-9_]*)__([a-z_][a-z0-9_]*)"?`)
 	internalSchema = regexp.MustCompile(`"?(mg_secret|mg_audit)"?\.?`)
 	maskKeyTable   = regexp.MustCompile(`"?mask_key"?`)
+	internalIdent  = regexp.MustCompile(`"?\bmg_[a-z0-9_]+"?`)
 )
 
 // Sanitize removes the engine's internal names from text bound for a
@@ -51,6 +52,7 @@ func sanitize(msg string) string {
 	msg = attachedPort.ReplaceAllString(msg, "$1.$2")
 	msg = internalSchema.ReplaceAllString(msg, "")
 	msg = maskKeyTable.ReplaceAllString(msg, "(masking key)")
+	msg = internalIdent.ReplaceAllString(msg, "(internal)")
 	msg = absolutePath.ReplaceAllString(msg, "(file)")
 	msg = portName.ReplaceAllString(msg, "$1.$2")
 	msg = strings.NewReplacer(`"mg$pgs".`, "pg_catalog.", `mg$pgs.`, "pg_catalog.", `"mg$iss".`, "information_schema.", `mg$iss.`, "information_schema.",
