@@ -434,7 +434,14 @@ func (e *Engine) queryStrings(q string, n int) ([][]string, error) {
 
 func queryStringsOn(conn mapping.Connection, q string, n int) ([][]string, error) {
 	var res mapping.Result
-	if mapping.Query(conn, q, &res) == mapping.StateError {
+	state := mapping.Query(conn, q, &res)
+	return resultStrings(state, res, n)
+}
+
+// resultStrings returns the first n columns of every row of a result (of a
+// call in state) as text, freeing it.
+func resultStrings(state mapping.State, res mapping.Result, n int) ([][]string, error) {
+	if state == mapping.StateError {
 		defer mapping.DestroyResult(&res)
 		return nil, duckError(mapping.ResultError(&res), mapping.ResultErrorType(&res))
 	}

@@ -2,13 +2,11 @@ package engine
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/duckdb/duckdb-go/v2/mapping"
 
 	"github.com/meshgate/meshgate/planner/catalog"
@@ -320,29 +318,14 @@ func (s *Session) shadowPlan(query string) ([]byte, error) {
 		return nil, err
 	}
 	var res mapping.Result
-	if mapping.ExecutePrepared(c.planStmt, &res) == mapping.StateError {
-		defer mapping.DestroyResult(&res)
-		return nil, duckError(mapping.ResultError(&res), mapping.ResultErrorType(&res))
-	}
-	rr, err := newRecordReader(context.Background(), nil, res, nil)
+	rows, err := resultStrings(mapping.ExecutePrepared(c.planStmt, &res), res, 1)
 	if err != nil {
 		return nil, err
 	}
-	defer rr.Release()
-	var out []byte
-	for rr.Next() {
-		rec := rr.RecordBatch()
-		if col, ok := rec.Column(0).(*array.String); ok && rec.NumRows() > 0 && col.IsValid(0) {
-			out = []byte(col.Value(0))
-		}
-	}
-	if err := rr.Err(); err != nil {
-		return nil, err
-	}
-	if out == nil {
+	if len(rows) != 1 || rows[0][0] == "" {
 		return nil, sqlstate.New(sqlstate.InternalError, "planner returned no plan")
 	}
-	return out, nil
+	return []byte(rows[0][0]), nil
 }
 
 // covers reports whether every product q reads is one p reads.
