@@ -8,7 +8,7 @@ ROWS    ?= 10000000
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOFILES := $(shell find . -name '*.go' -not -path './.cache/*')
 
-.PHONY: all build demo run test test-go test-psql test-clients bench lint clean
+.PHONY: all build demo run test test-go test-psql test-clients test-fuzz bench lint clean
 
 all: build
 
@@ -35,7 +35,7 @@ run: build demo $(CERTS)/server.crt
 $(CERTS)/server.crt: | $(BIN)
 	./$(BIN) cert -out $(CERTS) -host 127.0.0.1,localhost
 
-test: build demo test-go test-psql test-clients
+test: build demo test-go test-psql test-clients test-fuzz
 
 test-go:
 	$(GO) vet -tags $(TAGS) ./...
@@ -48,6 +48,20 @@ test-psql: build demo
 # .ci/run installs the clients (test/clients/run.sh says what is missing).
 test-clients: build demo
 	./test/clients/run.sh ./$(BIN)
+
+# A short run of every fuzz target (FUZZTIME each; longer runs: set it, e.g.
+# make test-fuzz FUZZTIME=10m). Seeds live in the packages' testdata/fuzz.
+FUZZTIME ?= 4s
+FUZZ_TARGETS := FuzzConnection:./gateway/pgwire FuzzDecodeParam:./gateway/pgwire \
+	FuzzSplitClassify:./planner FuzzLoad:./planner/catalog FuzzLoadFile:./auth/policy \
+	FuzzLoadDirectory:./auth FuzzHTTPPort:./connectors FuzzOracle:./test/redteam
+
+test-fuzz: build demo
+	@for t in $(FUZZ_TARGETS); do \
+		name=$${t%%:*}; pkg=$${t#*:}; \
+		echo "fuzz $$name ($$pkg, $(FUZZTIME))"; \
+		$(GO) test -tags $(TAGS) -run XXX -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -parallel 1 $$pkg >/tmp/meshgate-fuzz.log 2>&1 || { cat /tmp/meshgate-fuzz.log; exit 1; }; \
+	done
 
 bench: build demo
 	./bench/run.sh $(SF) $(ROWS)
