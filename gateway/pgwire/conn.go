@@ -164,6 +164,13 @@ func (c *conn) serve(ctx context.Context) error {
 
 // dispatch handles one command-phase message. A returned error ends the
 // connection (it has already been reported if it should be).
+//
+// As in PostgreSQL's postgres.c: output is buffered and written at Sync,
+// Flush, ReadyForQuery and whenever an error is reported (an
+// ErrorResponse is never left waiting in the buffer, so a client that
+// sent Parse/Describe/Flush and waits sees it); after an error in an
+// extended-protocol message every message up to Sync is discarded,
+// Flush and Query included, and Sync answers ReadyForQuery.
 func (c *conn) dispatch(ctx context.Context, msg pgproto3.FrontendMessage) error {
 	if c.ignoreTillSync {
 		if _, ok := msg.(*pgproto3.Sync); !ok {
@@ -190,6 +197,13 @@ func (c *conn) dispatch(ctx context.Context, msg pgproto3.FrontendMessage) error
 	case *pgproto3.CopyData, *pgproto3.CopyDone, *pgproto3.CopyFail:
 		// Stray COPY FROM traffic is ignored, as PostgreSQL does outside
 		// COPY IN.
+	case *pgproto3.FunctionCall:
+		// Not an extended-protocol message: PostgreSQL answers it (and
+		// its errors) with ReadyForQuery at once.
+		c.sendError(sqlstate.New(sqlstate.FeatureNotSupported, "function calls through the fastpath protocol are not supported").
+			WithHint("Call the function in a query: SELECT f(…)."))
+		c.readyForQuery()
+		return c.w.flush()
 	default:
 		return c.fatal(protocolError("unexpected message type %T", msg))
 	}
@@ -320,9 +334,12 @@ func (c *conn) fatal(err error) error {
 	return err
 }
 
-// sendError reports a statement-level error and tells the session.
+// sendError reports a statement-level error, writes it out at once (as
+// PostgreSQL's elog does: a client may be waiting for it without having
+// sent Sync or Flush) and tells the session.
 func (c *conn) sendError(err error) {
 	c.w.msg(errorResponse(c.log, err, false))
+	_ = c.w.flush()
 	if c.sess != nil {
 		c.sess.Fail()
 	}
