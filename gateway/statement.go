@@ -82,7 +82,7 @@ func (st *statement) prepare(ctx context.Context) error {
 			}
 			run = prefix + read.SQL
 		}
-		p, err := s.es.Prepare(ctx, run)
+		p, err := s.prepareTyped(ctx, run, st.declared)
 		if err != nil {
 			return err
 		}
@@ -96,7 +96,7 @@ func (st *statement) prepare(ctx context.Context) error {
 		st.params = make([]uint32, len(p.Params()))
 		for i, dt := range p.Params() {
 			switch {
-			case i < len(st.declared) && st.declared[i] != 0:
+			case i < len(st.declared) && st.declared[i] != 0 && st.declared[i] != oidUnknown:
 				st.params[i] = st.declared[i]
 			case dt != nil:
 				st.params[i], _, _ = pgwire.TypeFor(dt, arrow.Metadata{})
@@ -141,6 +141,66 @@ func (st *statement) prepare(ctx context.Context) error {
 	st.ready = true
 	st.policyGen = s.policyGen
 	return nil
+}
+
+// oidUnknown is PostgreSQL's "unknown" pseudo-type: a parameter declared
+// so is as good as undeclared.
+const oidUnknown = 705
+
+// duckTypes are the DuckDB types of the PostgreSQL types a client may
+// declare for a parameter in Parse. numeric is left out on purpose:
+// DuckDB's DECIMAL has a fixed scale and would round the value, so a
+// numeric parameter keeps the type the statement gives it.
+var duckTypes = map[uint32]string{
+	16: "BOOLEAN", 17: "BLOB", 18: "VARCHAR", 19: "VARCHAR", 20: "BIGINT", 21: "SMALLINT", 23: "INTEGER",
+	25: "VARCHAR", 26: "BIGINT", 114: "JSON", 700: "FLOAT", 701: "DOUBLE", 1042: "VARCHAR", 1043: "VARCHAR",
+	1082: "DATE", 1083: "TIME", 1114: "TIMESTAMP", 1184: "TIMESTAMPTZ", 1186: "INTERVAL", 1266: "TIMETZ",
+	2950: "UUID", 3802: "JSON",
+	1000: "BOOLEAN[]", 1001: "BLOB[]", 1005: "SMALLINT[]", 1007: "INTEGER[]", 1016: "BIGINT[]",
+	1009: "VARCHAR[]", 1014: "VARCHAR[]", 1015: "VARCHAR[]", 1021: "FLOAT[]", 1022: "DOUBLE[]",
+	1182: "DATE[]", 1183: "TIME[]", 1115: "TIMESTAMP[]", 1185: "TIMESTAMPTZ[]", 1187: "INTERVAL[]",
+	2951: "UUID[]", 199: "JSON[]", 3807: "JSON[]",
+}
+
+// prepareTyped prepares run with its parameters typed as PostgreSQL types
+// them: a parameter the client declared in Parse is cast to the DuckDB
+// type of that OID (SELECT $1 declared int4 yields an int4 column), and
+// one that is neither declared nor typed by the statement (SELECT $1,
+// SELECT $1 || 'x') is text. Only when the plain prepare fails is the
+// engine asked which parameters it could not type.
+func (s *session) prepareTyped(ctx context.Context, run string, declared []uint32) (*engine.Prepared, error) {
+	casts := map[int]string{}
+	for i, oid := range declared {
+		if t := duckTypes[oid]; t != "" {
+			casts[i+1] = t
+		}
+	}
+	typed, err := planner.CastParams(run, casts)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.es.Prepare(ctx, typed)
+	if err == nil {
+		return p, nil
+	}
+	unresolved, uerr := s.es.UnresolvedParams(ctx, typed)
+	if uerr != nil {
+		return nil, err
+	}
+	added := false
+	for i, u := range unresolved {
+		if _, cast := casts[i+1]; u && !cast {
+			casts[i+1] = "VARCHAR"
+			added = true
+		}
+	}
+	if !added {
+		return nil, err
+	}
+	if typed, err = planner.CastParams(run, casts); err != nil {
+		return nil, err
+	}
+	return s.es.Prepare(ctx, typed)
 }
 
 // reprepare prepares a statement again after a policy change. A statement
