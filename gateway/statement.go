@@ -47,8 +47,14 @@ func (st *statement) Close() {
 	}
 }
 
+// endsBlock reports whether the statement may run in a failed block:
+// COMMIT, ROLLBACK and ROLLBACK TO SAVEPOINT.
 func (st *statement) endsBlock() bool {
-	return st.cl.Kind == planner.KindCommit || st.cl.Kind == planner.KindRollback
+	switch st.cl.Kind {
+	case planner.KindCommit, planner.KindRollback, planner.KindRollbackTo:
+		return true
+	}
+	return false
 }
 
 // textField is a text result column.
@@ -344,7 +350,7 @@ func (p *portal) Execute(ctx context.Context) (*pgwire.Result, error) {
 	res, err := p.execute(ctx)
 	if err == nil {
 		switch st.cl.Kind {
-		case planner.KindSet, planner.KindReset, planner.KindCommit, planner.KindRollback, planner.KindDiscard:
+		case planner.KindSet, planner.KindReset, planner.KindCommit, planner.KindRollback, planner.KindDiscard, planner.KindRollbackTo:
 			err = s.publishSettings(ctx)
 		}
 	}
@@ -448,6 +454,13 @@ func (p *portal) execute(ctx context.Context) (*pgwire.Result, error) {
 			s.checked.Purge()
 		}
 		return &pgwire.Result{Command: "DISCARD " + strings.ToUpper(cl.Name), Changed: changed}, nil
+	case planner.KindSavepoint, planner.KindRelease, planner.KindRollbackTo:
+		return s.execSavepoint(cl) // savepoint.go
+	case planner.KindUnlisten:
+		// No session ever listens (LISTEN is refused), so there is
+		// nothing to stop listening to: PostgreSQL's answer for a session
+		// without listeners. asyncpg's pool sends UNLISTEN * on release.
+		return &pgwire.Result{Command: "UNLISTEN"}, nil
 	case planner.KindDeallocate:
 		// SQL-level PREPARE is refused, so there is nothing to free;
 		// protocol-level statements are closed with Close messages.

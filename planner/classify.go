@@ -25,6 +25,10 @@ const (
 	KindDeclare                // DECLARE name CURSOR FOR query
 	KindFetch                  // FETCH / MOVE
 	KindClose                  // CLOSE name | ALL
+	KindSavepoint              // SAVEPOINT name
+	KindRelease                // RELEASE [SAVEPOINT] name
+	KindRollbackTo             // ROLLBACK [WORK|TRANSACTION] TO [SAVEPOINT] name
+	KindUnlisten               // UNLISTEN channel | *
 )
 
 // Statement is one classified statement.
@@ -40,7 +44,9 @@ type Statement struct {
 	// whole EXPLAIN.
 	Explain bool
 	// Name is the lowercased setting (SET/SHOW/RESET, "all" for ALL), the
-	// prepared statement (DEALLOCATE) or the cursor (DECLARE/FETCH/CLOSE).
+	// prepared statement (DEALLOCATE), the cursor (DECLARE/FETCH/CLOSE),
+	// the savepoint (SAVEPOINT/RELEASE/ROLLBACK TO) or the channel
+	// (UNLISTEN, "*" for all).
 	Name string
 	// Values are a SET's values, unquoted (DEFAULT → nil with Default set).
 	Values  []string
@@ -165,13 +171,53 @@ func Classify(sql string) (*Statement, error) {
 	case "rollback", "abort":
 		p.next()
 		_ = p.acceptWord("work") || p.acceptWord("transaction")
-		if p.peekWord("to") || p.peekWord("and") {
-			return nil, sqlstate.New(sqlstate.FeatureNotSupported, "savepoints and ROLLBACK AND CHAIN are not supported")
+		if first.Value == "rollback" && p.acceptWord("to") {
+			p.acceptWord("savepoint")
+			name, err := p.ident("a savepoint name")
+			if err != nil {
+				return nil, err
+			}
+			st.Kind, st.Name = KindRollbackTo, name
+			return st, p.end()
+		}
+		if p.peekWord("and") {
+			return nil, sqlstate.New(sqlstate.FeatureNotSupported, "ROLLBACK AND CHAIN is not supported")
 		}
 		st.Kind = KindRollback
 		return st, p.end()
-	case "savepoint", "release":
-		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "savepoints are not supported: meshgate sessions are read-only, there is nothing to roll back to")
+	case "savepoint":
+		p.next()
+		name, err := p.ident("a savepoint name")
+		if err != nil {
+			return nil, err
+		}
+		st.Kind, st.Name = KindSavepoint, name
+		return st, p.end()
+	case "release":
+		p.next()
+		p.acceptWord("savepoint")
+		name, err := p.ident("a savepoint name")
+		if err != nil {
+			return nil, err
+		}
+		st.Kind, st.Name = KindRelease, name
+		return st, p.end()
+	case "unlisten":
+		p.next()
+		if p.acceptPunct("*") {
+			st.Kind, st.Name = KindUnlisten, "*"
+			return st, p.end()
+		}
+		name, err := p.ident("a channel name or *")
+		if err != nil {
+			return nil, err
+		}
+		st.Kind, st.Name = KindUnlisten, name
+		return st, p.end()
+	case "listen", "notify":
+		return nil, sqlstate.New(sqlstate.FeatureNotSupported,
+			"%s is not supported: meshgate has no notification channels", strings.ToUpper(first.Value)).
+			WithHint("Nothing can NOTIFY through meshgate; UNLISTEN is accepted and does nothing.")
 	case "discard":
 		p.next()
 		t := p.next()
@@ -210,7 +256,7 @@ func Classify(sql string) (*Statement, error) {
 			"%s is not supported: meshgate serves data products read-only", strings.ToUpper(first.Value)).
 			WithHint("Data products change through their owning domain's pipelines, not through the gateway.")
 	case "attach", "detach", "install", "load", "pragma", "use", "call", "summarize", "describe", "pivot", "unpivot",
-		"prepare", "execute", "listen", "notify", "unlisten", "do":
+		"prepare", "execute", "do":
 		return nil, sqlstate.New(sqlstate.InsufficientPrivilege,
 			"%s is not allowed through meshgate: sessions may only read the data products they are granted", strings.ToUpper(first.Value)).
 			WithHint("%s", hintFor(first.Value))
@@ -305,6 +351,15 @@ func (p *parser) end() error {
 		return syntaxError(fmt.Sprintf("syntax error at or near %q", t.Text), p.sql, t.Pos)
 	}
 	return nil
+}
+
+// ident reads one identifier: lowercased unless quoted.
+func (p *parser) ident(what string) (string, error) {
+	t := p.next()
+	if t.Kind != tokWord && t.Kind != tokQIdent {
+		return "", syntaxError(fmt.Sprintf("syntax error: expected %s", what), p.sql, t.Pos)
+	}
+	return t.Value, nil
 }
 
 // settingName reads a (possibly dotted) setting name or ALL.

@@ -283,7 +283,7 @@ func (c *conn) readStartupPacket() (code uint32, body []byte, err error) {
 // parseStartup decodes a StartupMessage body, negotiating the protocol
 // version down to 3.0 when the client asked for more.
 func (c *conn) parseStartup(code uint32, body []byte) (Startup, error) {
-	st := Startup{Params: map[string]string{}, RemoteAddr: c.nc.RemoteAddr(), TLS: c.tls}
+	st := Startup{Params: map[string]string{}, RemoteAddr: c.nc.RemoteAddr(), TLS: c.tls, ServerTLS: c.srv.tlsConfig() != nil}
 	var unrecognized []string
 	for len(body) > 0 && body[0] != 0 {
 		k, rest, ok := cutNul(body)

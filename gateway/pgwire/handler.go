@@ -20,6 +20,7 @@ type Startup struct {
 	Params          map[string]string // every parameter, including the ones above
 	RemoteAddr      net.Addr
 	TLS             bool // the connection is encrypted with TLS
+	ServerTLS       bool // the server accepts TLS connections (PostgreSQL's ssl setting)
 	// Identity is what the Authenticator recorded with
 	// AuthConn.SetIdentity; nil without an Authenticator.
 	Identity any
