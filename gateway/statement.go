@@ -172,8 +172,13 @@ var duckTypes = map[uint32]string{
 // them: a parameter the client declared in Parse is cast to the DuckDB
 // type of that OID (SELECT $1 declared int4 yields an int4 column), and
 // one that is neither declared nor typed by the statement (SELECT $1,
-// SELECT $1 || 'x') is text. Only when the plain prepare fails is the
-// engine asked which parameters it could not type.
+// SELECT $1 || 'x') is text.
+//
+// Only when the plain prepare fails is the engine asked which parameters
+// it could not type. DuckDB stops typing at the first parameter it cannot
+// type, reporting the later ones unresolved too, so parameters are made
+// text one at a time, the first one in the text first (SELECT $1,
+// $2::date keeps $2 a date).
 func (s *session) prepareTyped(ctx context.Context, run string, declared []uint32) (*engine.Prepared, error) {
 	casts := map[int]string{}
 	for i, oid := range declared {
@@ -189,24 +194,32 @@ func (s *session) prepareTyped(ctx context.Context, run string, declared []uint3
 	if err == nil {
 		return p, nil
 	}
-	unresolved, uerr := s.es.UnresolvedParams(ctx, typed)
-	if uerr != nil {
-		return nil, err
-	}
-	added := false
-	for i, u := range unresolved {
-		if _, cast := casts[i+1]; u && !cast {
-			casts[i+1] = "VARCHAR"
-			added = true
+	first := err
+	order := planner.ParamOrder(run)
+	for range order {
+		unresolved, uerr := s.es.UnresolvedParams(ctx, typed)
+		if uerr != nil {
+			return nil, first
+		}
+		next := 0
+		for _, n := range order {
+			if _, cast := casts[n]; !cast && n <= len(unresolved) && unresolved[n-1] {
+				next = n
+				break
+			}
+		}
+		if next == 0 {
+			return nil, err
+		}
+		casts[next] = "VARCHAR"
+		if typed, err = planner.CastParams(run, casts); err != nil {
+			return nil, err
+		}
+		if p, err = s.es.Prepare(ctx, typed); err == nil {
+			return p, nil
 		}
 	}
-	if !added {
-		return nil, err
-	}
-	if typed, err = planner.CastParams(run, casts); err != nil {
-		return nil, err
-	}
-	return s.es.Prepare(ctx, typed)
+	return nil, err
 }
 
 // reprepare prepares a statement again after a policy change. A statement

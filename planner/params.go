@@ -32,3 +32,24 @@ func CastParams(sql string, types map[int]string) (string, error) {
 	}
 	return applyEdits(sql, edits), nil
 }
+
+// ParamOrder lists the parameter numbers of sql in the order they first
+// appear in the text ($2 before $1 in "SELECT $2, $1").
+func ParamOrder(sql string) []int {
+	toks, err := lex(sql)
+	if err != nil {
+		return nil
+	}
+	var out []int
+	seen := map[int]bool{}
+	for _, t := range toks {
+		if t.Kind != tokParam {
+			continue
+		}
+		if n, err := strconv.Atoi(t.Value); err == nil && !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	return out
+}

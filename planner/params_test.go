@@ -1,6 +1,7 @@
 package planner_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/meshgate/meshgate/planner"
@@ -26,5 +27,8 @@ func TestCastParams(t *testing.T) {
 	}
 	if _, err := planner.CastParams("SELECT '$1", map[int]string{1: "INTEGER"}); err == nil {
 		t.Error("unterminated string: no error")
+	}
+	if got := planner.ParamOrder("SELECT $3, '$1', $1, $3, $2"); fmt.Sprint(got) != "[3 1 2]" {
+		t.Errorf("ParamOrder = %v", got)
 	}
 }
