@@ -60,8 +60,10 @@ type Statement struct {
 	Copy *CopyOptions
 	// Fetch describes a FETCH or MOVE.
 	Fetch *FetchOptions
-	// Hold is DECLARE … WITH HOLD.
-	Hold bool
+	// Hold is DECLARE … WITH HOLD; Scroll is DECLARE … SCROLL CURSOR (a
+	// cursor that can move backward).
+	Hold   bool
+	Scroll bool
 	// Start is set when BEGIN was written START TRANSACTION, which
 	// PostgreSQL tags "START TRANSACTION".
 	Start bool
@@ -77,10 +79,25 @@ type CopyOptions struct {
 }
 
 // FetchOptions describe FETCH/MOVE [direction] [count] [FROM|IN] cursor.
+// Every direction is one of four: NEXT is FORWARD 1, PRIOR BACKWARD 1,
+// FIRST ABSOLUTE 1, LAST ABSOLUTE -1, a negative count turns FORWARD into
+// BACKWARD and back.
 type FetchOptions struct {
 	Move  bool
-	Count int64 // rows; -1 means ALL
+	Dir   FetchDir
+	Count int64 // rows for FORWARD and BACKWARD (-1 means ALL); the row for ABSOLUTE, the offset for RELATIVE
 }
+
+// FetchDir is a FETCH direction.
+type FetchDir int
+
+// FETCH directions.
+const (
+	FetchForward FetchDir = iota
+	FetchBackward
+	FetchAbsolute
+	FetchRelative
+)
 
 // Classify parses the outline of one statement (from Split). Statements
 // meshgate never runs are refused here with a sentence saying why.
@@ -706,7 +723,9 @@ func (p *parser) parseDeclare(st *Statement) error {
 		switch {
 		case p.acceptWord("binary"):
 			return sqlstate.New(sqlstate.FeatureNotSupported, "binary cursors are not supported")
-		case p.acceptWord("insensitive"), p.acceptWord("asensitive"), p.acceptWord("scroll"):
+		case p.acceptWord("scroll"):
+			st.Scroll = true
+		case p.acceptWord("insensitive"), p.acceptWord("asensitive"):
 		case p.acceptWord("no"):
 			if !p.acceptWord("scroll") {
 				return syntaxError("syntax error: expected NO SCROLL", p.sql, p.pos())
@@ -740,39 +759,98 @@ func (p *parser) parseDeclare(st *Statement) error {
 	return nil
 }
 
-// parseFetch accepts FETCH|MOVE [NEXT|FORWARD [n|ALL]|n|ALL] [FROM|IN] name.
+// parseFetch accepts FETCH|MOVE [direction] [FROM|IN] name, direction
+// being NEXT, PRIOR, FIRST, LAST, ABSOLUTE n, RELATIVE n, n, ALL,
+// FORWARD [n|ALL] or BACKWARD [n|ALL] (n a signed integer).
 func (p *parser) parseFetch(st *Statement) error {
 	verb := p.next()
 	st.Kind = KindFetch
-	st.Fetch = &FetchOptions{Move: verb.Value == "move", Count: 1}
-	count := func() error {
+	f := &FetchOptions{Move: verb.Value == "move", Count: 1}
+	st.Fetch = f
+	// count reads an optional signed integer (or ALL when all is set).
+	count := func(all bool) (n int64, ok bool, err error) {
 		t := p.peek()
-		switch {
-		case t.Kind == tokNumber:
+		if all && t.Kind == tokWord && t.Value == "all" {
 			p.next()
-			var n int64
-			if _, err := fmt.Sscan(t.Value, &n); err != nil || n < 0 {
-				return syntaxError(fmt.Sprintf("invalid row count %q", t.Value), p.sql, t.Pos)
-			}
-			st.Fetch.Count = n
-		case t.Kind == tokWord && t.Value == "all":
-			p.next()
-			st.Fetch.Count = -1
+			return -1, true, nil
 		}
+		neg := false
+		if t.Kind == tokPunct && (t.Value == "-" || t.Value == "+") {
+			if p.i+1 >= len(p.toks) || p.toks[p.i+1].Kind != tokNumber {
+				return 0, false, nil
+			}
+			neg = t.Value == "-"
+			p.next()
+			t = p.peek()
+		}
+		if t.Kind != tokNumber {
+			return 0, false, nil
+		}
+		p.next()
+		if _, err := fmt.Sscan(t.Value, &n); err != nil || n < 0 || strings.ContainsAny(t.Value, ".eE") {
+			return 0, false, syntaxError(fmt.Sprintf("invalid row count %q", t.Value), p.sql, t.Pos)
+		}
+		if neg {
+			n = -n
+		}
+		return n, true, nil
+	}
+	// rows sets a FORWARD/BACKWARD count; a negative one (not ALL)
+	// reverses the direction, as in PostgreSQL.
+	rows := func(dir FetchDir, n int64, all bool) {
+		f.Dir, f.Count = dir, n
+		if n < 0 && !all {
+			f.Count = -n
+			f.Dir = FetchBackward + FetchForward - dir
+		}
+	}
+	position := func(dir FetchDir) error {
+		n, ok, err := count(false)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return syntaxError(fmt.Sprintf("syntax error: %s needs a row number", strings.ToUpper(p.toks[p.i-1].Value)), p.sql, p.pos())
+		}
+		f.Dir, f.Count = dir, n
 		return nil
 	}
 	switch {
 	case p.acceptWord("next"):
-	case p.acceptWord("forward"):
-		if err := count(); err != nil {
+	case p.acceptWord("prior"):
+		f.Dir = FetchBackward
+	case p.acceptWord("first"):
+		f.Dir = FetchAbsolute
+	case p.acceptWord("last"):
+		f.Dir, f.Count = FetchAbsolute, -1
+	case p.acceptWord("absolute"):
+		if err := position(FetchAbsolute); err != nil {
 			return err
 		}
-	case p.peekWord("prior"), p.peekWord("first"), p.peekWord("last"), p.peekWord("absolute"),
-		p.peekWord("relative"), p.peekWord("backward"):
-		return sqlstate.New(sqlstate.FeatureNotSupported, "cursors are forward-only: %s is not supported", strings.ToUpper(p.peek().Value))
-	default:
-		if err := count(); err != nil {
+	case p.acceptWord("relative"):
+		if err := position(FetchRelative); err != nil {
 			return err
+		}
+	case p.peekWord("forward"), p.peekWord("backward"):
+		dir := FetchForward
+		if p.next().Value == "backward" {
+			dir = FetchBackward
+		}
+		n, ok, err := count(true)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			n = 1
+		}
+		rows(dir, n, isWord(p.toks[p.i-1], "all"))
+	default:
+		n, ok, err := count(true)
+		if err != nil {
+			return err
+		}
+		if ok {
+			rows(FetchForward, n, isWord(p.toks[p.i-1], "all"))
 		}
 	}
 	_ = p.acceptWord("from") || p.acceptWord("in")
