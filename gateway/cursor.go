@@ -43,7 +43,7 @@ func (s *session) declare(p *portal) (*pgwire.Result, error) {
 		return nil, sqlstate.New(sqlstate.NoActiveTransaction, "DECLARE CURSOR can only be used in transaction blocks").
 			WithHint("Run BEGIN first, or declare the cursor WITH HOLD.")
 	}
-	if _, dup := s.cursors[cl.Name]; dup {
+	if _, dup := s.cursorFields(cl.Name); dup {
 		return nil, sqlstate.New(sqlstate.DuplicateCursor, "cursor %q already exists", cl.Name)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -130,16 +130,71 @@ func (c *cursor) slice(from, to int64) (arrow.RecordBatch, int64) {
 	return nil, from - 1
 }
 
-// fetch answers FETCH/MOVE on a cursor.
-func (s *session) fetch(ctx context.Context, cl *planner.Statement) (*pgwire.Result, error) {
-	c := s.cursors[cl.Name]
-	if c == nil {
+// One cursor namespace with the protocol's portals, as in PostgreSQL: an
+// SQL cursor is a portal to Describe, Execute and Close (pgwire.Cursor),
+// and FETCH, MOVE and CLOSE reach a portal a client bound (asyncpg's
+// cursor.forward() is MOVE on its portal). Portals move forward only.
+
+// SetPortals implements pgwire.PortalUser.
+func (s *session) SetPortals(p pgwire.Portals) { s.portals = p }
+
+// Cursor implements pgwire.CursorSession.
+func (s *session) Cursor(name string) pgwire.Cursor {
+	if c := s.cursors[name]; c != nil {
+		return sqlCursor{s: s, c: c}
+	}
+	return nil
+}
+
+// CloseCursor implements pgwire.CursorSession.
+func (s *session) CloseCursor(name string) bool { return s.closeCursor(name) }
+
+// cursorFields describes the SQL cursor or portal called name.
+func (s *session) cursorFields(name string) ([]pgwire.Field, bool) {
+	if c := s.cursors[name]; c != nil {
+		return c.fields, true
+	}
+	if s.portals != nil {
+		return s.portals.PortalFields(name)
+	}
+	return nil, false
+}
+
+// sqlCursor is an SQL cursor seen as a portal.
+type sqlCursor struct {
+	s *session
+	c *cursor
+}
+
+func (sc sqlCursor) Fields() []pgwire.Field { return sc.c.fields }
+
+func (sc sqlCursor) Fetch(ctx context.Context, n int64) (array.RecordReader, error) {
+	if n <= 0 {
+		n = -1
+	}
+	return sc.s.fetchRows(ctx, sc.c, &planner.FetchOptions{Dir: planner.FetchForward, Count: n})
+}
+
+// fetchPortal answers FETCH/MOVE on a protocol portal: forward only.
+func (s *session) fetchPortal(ctx context.Context, cl *planner.Statement) (array.RecordReader, error) {
+	if s.portals == nil {
 		return nil, errNoCursor(cl.Name)
 	}
-	// A CancelRequest during FETCH stops the cursor's query, for as long
-	// as the FETCH's rows are being sent.
+	if _, ok := s.portals.PortalFields(cl.Name); !ok {
+		return nil, errNoCursor(cl.Name)
+	}
+	if cl.Fetch.Dir != planner.FetchForward || cl.Fetch.Count == 0 {
+		return nil, errScrollForward()
+	}
+	return s.portals.FetchPortal(ctx, cl.Name, cl.Fetch.Count)
+}
+
+// fetchRows moves a cursor and returns the rows, with a CancelRequest
+// during the FETCH stopping the cursor's query for as long as its rows
+// are being sent.
+func (s *session) fetchRows(ctx context.Context, c *cursor, f *planner.FetchOptions) (array.RecordReader, error) {
 	stop := context.AfterFunc(ctx, c.cancel)
-	rr, err := c.move(cl.Fetch)
+	rr, err := c.move(f)
 	if err != nil {
 		stop()
 		return nil, err
@@ -148,6 +203,21 @@ func (s *session) fetch(ctx context.Context, cl *planner.Statement) (*pgwire.Res
 		fr.stop = stop
 	} else {
 		stop()
+	}
+	return rr, nil
+}
+
+// fetch answers FETCH/MOVE on a cursor.
+func (s *session) fetch(ctx context.Context, cl *planner.Statement) (*pgwire.Result, error) {
+	var rr array.RecordReader
+	var err error
+	if c := s.cursors[cl.Name]; c != nil {
+		rr, err = s.fetchRows(ctx, c, cl.Fetch)
+	} else {
+		rr, err = s.fetchPortal(ctx, cl)
+	}
+	if err != nil {
+		return nil, err
 	}
 	if cl.Fetch.Move {
 		defer rr.Release()

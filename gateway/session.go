@@ -44,6 +44,7 @@ type session struct {
 	savepoints []savepoint       // open savepoints of the block, oldest first (savepoint.go)
 
 	cursors map[string]*cursor
+	portals pgwire.Portals                    // the connection's protocol portals (cursor.go)
 	checked *lru.Cache[string, *planner.Read] // planner results by search path + query
 
 	// What the policy decided for each product, and under which policy

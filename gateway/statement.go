@@ -126,11 +126,11 @@ func (st *statement) prepare(ctx context.Context) error {
 		}
 	case planner.KindFetch:
 		if !st.cl.Fetch.Move {
-			c := s.cursors[st.cl.Name]
-			if c == nil {
+			fields, ok := s.cursorFields(st.cl.Name)
+			if !ok {
 				return errNoCursor(st.cl.Name)
 			}
-			st.fields = c.fields
+			st.fields = fields
 		}
 	}
 	if st.params == nil {
@@ -421,7 +421,7 @@ func (p *portal) execute(ctx context.Context) (*pgwire.Result, error) {
 			for name := range s.cursors {
 				s.closeCursor(name)
 			}
-		} else if !s.closeCursor(cl.Name) {
+		} else if !s.closeCursor(cl.Name) && (s.portals == nil || !s.portals.ClosePortal(cl.Name)) {
 			return nil, errNoCursor(cl.Name)
 		}
 		return &pgwire.Result{Command: "CLOSE CURSOR"}, nil

@@ -38,6 +38,7 @@ import (
 // a CancelRequest arriving on another connection reads under mu.
 type conn struct {
 	srv    *Server
+	ctx    context.Context // the connection's: portals run under it
 	nc     net.Conn
 	be     *pgproto3.Backend
 	w      writer
@@ -121,6 +122,10 @@ func (c *conn) serve(ctx context.Context) error {
 		return c.fatal(err)
 	}
 	c.sess = sess
+	c.ctx = ctx
+	if pu, ok := sess.(PortalUser); ok {
+		pu.SetPortals(portalAccess{c})
+	}
 	c.w.msg(&pgproto3.AuthenticationOk{})
 	for _, p := range sess.ParameterStatus() {
 		c.w.msg(&pgproto3.ParameterStatus{Name: p.Name, Value: p.Value})

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/meshgate/meshgate/sqlstate"
@@ -53,7 +55,8 @@ type portal struct {
 	stmt    *statement // what it was bound from (nil in the simple protocol)
 	p       Portal     // nil for an empty query
 	fields  []Field
-	formats []int16 // result format codes as bound
+	formats []int16       // result format codes as bound
+	schema  *arrow.Schema // of the rows, once executed
 
 	run    *run
 	res    *Result
@@ -155,7 +158,7 @@ func (c *conn) bind(ctx context.Context, m *pgproto3.Bind) error {
 		return protocolError("bind message supplies %d parameters, but prepared statement %q requires %d", nparams, s.name, want)
 	}
 	if m.DestinationPortal != "" {
-		if _, ok := c.portals[m.DestinationPortal]; ok {
+		if _, ok := c.portals[m.DestinationPortal]; ok || c.sqlCursor(m.DestinationPortal) != nil {
 			return sqlstate.New(sqlstate.DuplicateCursor, "cursor %q already exists", m.DestinationPortal)
 		}
 	} else if old := c.portals[""]; old != nil {
@@ -234,14 +237,18 @@ func (c *conn) describe(m *pgproto3.Describe) error {
 		c.w.msg(&pgproto3.ParameterDescription{ParameterOIDs: s.params()})
 		c.describeRows(fields, nil)
 	case 'P':
-		p, ok := c.portals[m.Name]
-		if !ok {
+		fields, formats := []Field(nil), []int16(nil)
+		if p, ok := c.portals[m.Name]; ok {
+			fields, formats = p.fields, p.formats
+		} else if cur := c.sqlCursor(m.Name); cur != nil {
+			fields = cur.Fields() // an SQL cursor's rows are text
+		} else {
 			return noPortal(m.Name)
 		}
-		if p.fields != nil && c.sess.TxStatus() == 'E' {
+		if fields != nil && c.sess.TxStatus() == 'E' {
 			return errAborted()
 		}
-		c.describeRows(p.fields, p.formats)
+		c.describeRows(fields, formats)
 	default:
 		return protocolError("invalid DESCRIBE message subtype %d", m.ObjectType)
 	}
@@ -260,6 +267,9 @@ func (c *conn) describeRows(fields []Field, formats []int16) {
 func (c *conn) execute(ctx context.Context, name string, maxRows uint32) error {
 	p, ok := c.portals[name]
 	if !ok {
+		if cur := c.sqlCursor(name); cur != nil {
+			return c.executeCursor(ctx, cur, int64(maxRows))
+		}
 		return noPortal(name)
 	}
 	return c.runPortal(ctx, p, int64(maxRows), false)
@@ -321,6 +331,7 @@ func (c *conn) step(p *portal, maxRows int64, simple bool) error {
 			c.w.msg(noticeResponse(n))
 		}
 		if res.Records != nil {
+			p.schema = res.Records.Schema()
 			p.rows = newRowStream(res.Records, p.formats, encodeOptions{loc: c.timeZone()})
 		}
 		if res.Copy != nil {
@@ -392,6 +403,8 @@ func (c *conn) closeObject(m *pgproto3.Close) error {
 		if p, ok := c.portals[m.Name]; ok {
 			p.close()
 			delete(c.portals, m.Name)
+		} else if cs, ok := c.sess.(CursorSession); ok {
+			cs.CloseCursor(m.Name)
 		}
 	default:
 		return protocolError("invalid CLOSE message subtype %d", m.ObjectType)

@@ -113,8 +113,9 @@ async def main():
             check("cursor.fetch", [100001, 100002], [r[0] for r in await cur.fetch(2)])
             check("cursor.fetchrow", 100003, (await cur.fetchrow())[0])
             check("cursor.fetch again", [100004, 100005, 100006], [r[0] for r in await cur.fetch(3)])
-            # cursor.forward() sends MOVE on the protocol portal: one cursor
-            # namespace for SQL and protocol cursors is not there yet.
+            # forward() is MOVE on the protocol portal: one cursor namespace.
+            check("cursor.forward", 3, await cur.forward(3))
+            check("cursor.fetchrow after forward", 100010, (await cur.fetchrow())[0])
 
     await section("cursors (portals with a row limit)", cursors)
 

@@ -96,5 +96,32 @@ def _():
         check("committed", ("Asia/Tokyo",), c.execute("SHOW TimeZone").fetchone())
 
 
+@section("server-side cursors: DECLARE over the extended protocol, Describe of the cursor, FETCH, scroll")
+def _():
+    with psycopg.connect(**ci, sslmode="disable", connect_timeout=10) as c:
+        q = "SELECT order_id FROM sales.orders WHERE status = %s ORDER BY order_id"
+        want = c.execute(q, ["paid"]).fetchall()
+        with c.cursor(name="orders_cur") as cur:
+            cur.itersize = 70
+            cur.execute(q, ["paid"])
+            check("description", [("order_id", 20)], [(d.name, d.type_code) for d in cur.description])
+            check("fetchmany", want[:3], cur.fetchmany(3))
+            check("iterated the rest", want[3:], list(cur))
+        with c.cursor(name="scroll_cur", scrollable=True) as cur:
+            cur.execute("SELECT i FROM generate_series(1, 10) AS t(i) ORDER BY i")
+            check("fetchone", (1,), cur.fetchone())
+            cur.scroll(4)
+            check("scroll(4)", (6,), cur.fetchone())
+            cur.scroll(-3)
+            check("scroll(-3)", (4,), cur.fetchone())
+            cur.scroll(0, mode="absolute")
+            check("scroll absolute 0", [(1,), (2,)], cur.fetchmany(2))
+        with c.cursor(name="noscroll_cur", scrollable=False) as cur:
+            cur.execute("SELECT i FROM generate_series(1, 5) AS t(i) ORDER BY i")
+            cur.fetchone()
+            check_error("scroll back on NO SCROLL", "55000", lambda: cur.scroll(-1))
+        c.rollback()
+
+
 conn.close()
 mgcheck.finish(versions)
