@@ -44,7 +44,7 @@ test-go:
 test-psql: build demo
 	./test/psql/run.sh ./$(BIN)
 
-# psql, pgjdbc, psycopg2 (+ pandas, SQLAlchemy) and node-postgres scenarios;
+# psql, pgjdbc, psycopg2 (+ pandas, SQLAlchemy), psycopg 3, asyncpg and node-postgres scenarios;
 # .ci/run installs the clients (test/clients/run.sh says what is missing).
 test-clients: build demo
 	./test/clients/run.sh ./$(BIN)

@@ -1,8 +1,9 @@
 // Package gateway owns the client's SQL session: it admits a connection
 // (Open), keeps the session's settings and transaction state, answers the
 // session statements itself (SET, SHOW, RESET, BEGIN/COMMIT/ROLLBACK,
-// DISCARD, DEALLOCATE, cursors) and sends every read statement through the
-// planner's checks to the engine.
+// SAVEPOINT/RELEASE/ROLLBACK TO, DISCARD, DEALLOCATE, UNLISTEN, cursors)
+// and sends every read statement through the planner's checks to the
+// engine.
 //
 // The PostgreSQL wire protocol lives in the sub-package pgwire, which
 // knows nothing of SQL: it drives the interfaces this package implements

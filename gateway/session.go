@@ -41,8 +41,10 @@ type session struct {
 	tx         byte
 	txSaved    map[string]string // settings at BEGIN, restored by ROLLBACK
 	localSaved map[string]string // values before SET LOCAL, restored at the end of the block
+	savepoints []savepoint       // open savepoints of the block, oldest first (savepoint.go)
 
 	cursors map[string]*cursor
+	portals pgwire.Portals                    // the connection's protocol portals (cursor.go)
 	checked *lru.Cache[string, *planner.Read] // planner results by search path + query
 
 	// What the policy decided for each product, and under which policy
@@ -77,6 +79,9 @@ func (g *Gateway) newSession(ctx context.Context, user *auth.User, st pgwire.Sta
 		s.values[name] = d.def
 	}
 	s.values["session_authorization"] = user.Name
+	if st.ServerTLS {
+		s.values["ssl"] = "on"
+	}
 	s.applyRoleLimits() // limits.go: the role's statement_timeout and idle_session_timeout
 	s.applySearchPath()
 	// Startup parameters, then -c options, apply as SET does.
@@ -266,9 +271,12 @@ func (s *session) set(name, value string, local bool) (*pgwire.Param, error) {
 	return nil, nil
 }
 
-// remember saves a value SET LOCAL will restore at the block's end.
+// remember saves a value SET LOCAL will restore at the block's end. A
+// plain SET after a SET LOCAL of the same block wins at COMMIT, as in
+// PostgreSQL.
 func (s *session) remember(name string, local bool) {
 	if !local {
+		delete(s.localSaved, name)
 		return
 	}
 	if _, saved := s.localSaved[name]; !saved {
@@ -306,7 +314,7 @@ func (s *session) endBlock(commit bool) []pgwire.Param {
 	} else {
 		changed = s.restore(s.localSaved)
 	}
-	s.txSaved, s.localSaved = nil, nil
+	s.txSaved, s.localSaved, s.savepoints = nil, nil, nil
 	s.tx = txIdle
 	for name, c := range s.cursors {
 		if !c.hold {

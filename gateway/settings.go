@@ -45,6 +45,9 @@ func settingDefs() map[string]*settingDef {
 		{name: "standard_conforming_strings", def: "on", report: true, check: checkOn("standard_conforming_strings")},
 		{name: "TimeZone", def: "UTC", report: true, check: checkTimeZone},
 		{name: "server_version_num", def: ServerVersionNum, readOnly: true},
+		// ssl is on when the server accepts TLS, as PostgreSQL's (whether
+		// this connection uses it is pg_stat_ssl's business).
+		{name: "ssl", def: "off", readOnly: true},
 		{name: "search_path", def: `"$user", public`, check: checkSearchPath},
 		{name: "transaction_isolation", def: "read committed", check: checkIsolation},
 		{name: "default_transaction_isolation", def: "read committed", check: checkIsolation},
@@ -91,12 +94,61 @@ func invalid(name, v string) *sqlstate.Error {
 	return sqlstate.New(sqlstate.InvalidParameterValue, "invalid value for parameter %q: %q", name, v)
 }
 
-func checkEncoding(v string) (string, error) {
-	switch strings.ToUpper(strings.ReplaceAll(v, "-", "")) {
-	case "UTF8", "UNICODE":
-		return "UTF8", nil
+// pgEncodings are the encoding names PostgreSQL knows (encnames.c), as
+// cleaned by cleanEncodingName, mapped to their canonical names.
+var pgEncodings = func() map[string]string {
+	m := map[string]string{}
+	for _, canon := range []string{"SQL_ASCII", "EUC_JP", "EUC_CN", "EUC_KR", "EUC_TW", "EUC_JIS_2004", "UTF8",
+		"MULE_INTERNAL", "LATIN1", "LATIN2", "LATIN3", "LATIN4", "LATIN5", "LATIN6", "LATIN7", "LATIN8", "LATIN9",
+		"LATIN10", "WIN1256", "WIN1258", "WIN866", "WIN874", "KOI8R", "WIN1251", "WIN1252", "ISO_8859_5",
+		"ISO_8859_6", "ISO_8859_7", "ISO_8859_8", "WIN1250", "WIN1253", "WIN1254", "WIN1255", "WIN1257", "KOI8U",
+		"SJIS", "BIG5", "GBK", "UHC", "GB18030", "JOHAB", "SHIFT_JIS_2004"} {
+		m[cleanEncodingName(canon)] = canon
 	}
-	return "", sqlstate.New(sqlstate.FeatureNotSupported, "client_encoding %q is not supported: meshgate speaks UTF8 only", v)
+	for alias, canon := range map[string]string{
+		"unicode": "UTF8", "koi8": "KOI8R", "alt": "WIN866", "win": "WIN1251", "mskanji": "SJIS", "shiftjis": "SJIS",
+		"tcvn": "WIN1258", "tcvn5712": "WIN1258", "vscii": "WIN1258", "abc": "WIN1258", "iso88591": "LATIN1",
+		"iso88592": "LATIN2", "iso88593": "LATIN3", "iso88594": "LATIN4", "iso88599": "LATIN5", "iso885910": "LATIN6",
+		"iso885913": "LATIN7", "iso885914": "LATIN8", "iso885915": "LATIN9", "iso885916": "LATIN10",
+		"windows1250": "WIN1250", "windows1251": "WIN1251", "windows1252": "WIN1252", "windows1253": "WIN1253",
+		"windows1254": "WIN1254", "windows1255": "WIN1255", "windows1256": "WIN1256", "windows1257": "WIN1257",
+		"windows1258": "WIN1258", "windows866": "WIN866", "windows874": "WIN874", "windows932": "SJIS",
+		"windows936": "GBK", "windows949": "UHC", "windows950": "BIG5", "win932": "SJIS", "win936": "GBK",
+		"win949": "UHC", "win950": "BIG5",
+	} {
+		m[alias] = canon
+	}
+	return m
+}()
+
+// cleanEncodingName normalises an encoding name as PostgreSQL's
+// clean_encoding_name does: only letters and digits, lowercased, so
+// 'utf-8', UTF_8, "Utf8" and even a quoted value all read as utf8.
+func cleanEncodingName(v string) string {
+	var b strings.Builder
+	for _, r := range v {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r >= 'A' && r <= 'Z':
+			b.WriteRune(r + 'a' - 'A')
+		}
+	}
+	return b.String()
+}
+
+// checkEncoding accepts any spelling of UTF8; PostgreSQL's other
+// encodings are refused as unsupported, unknown names as invalid.
+func checkEncoding(v string) (string, error) {
+	canon, ok := pgEncodings[cleanEncodingName(v)]
+	switch {
+	case !ok:
+		return "", invalid("client_encoding", v)
+	case canon != "UTF8":
+		return "", sqlstate.New(sqlstate.FeatureNotSupported, "client_encoding %s is not supported: meshgate speaks UTF8 only", canon).
+			WithHint("Set client_encoding to UTF8; meshgate does not convert between encodings.")
+	}
+	return "UTF8", nil
 }
 
 func checkDateStyle(v string) (string, error) {

@@ -48,8 +48,14 @@ func (st *statement) Close() {
 	}
 }
 
+// endsBlock reports whether the statement may run in a failed block:
+// COMMIT, ROLLBACK and ROLLBACK TO SAVEPOINT.
 func (st *statement) endsBlock() bool {
-	return st.cl.Kind == planner.KindCommit || st.cl.Kind == planner.KindRollback
+	switch st.cl.Kind {
+	case planner.KindCommit, planner.KindRollback, planner.KindRollbackTo:
+		return true
+	}
+	return false
 }
 
 // textField is a text result column.
@@ -82,7 +88,7 @@ func (st *statement) prepare(ctx context.Context) error {
 					WithHint("Use EXPLAIN without ANALYZE; its row estimates are hidden too.")
 			}
 		}
-		p, err := s.es.Prepare(ctx, prefix, read.SQL)
+		p, err := s.prepareTyped(ctx, prefix, read.SQL, st.declared)
 		if err != nil {
 			return err
 		}
@@ -101,7 +107,7 @@ func (st *statement) prepare(ctx context.Context) error {
 		st.params = make([]uint32, len(p.Params()))
 		for i, dt := range p.Params() {
 			switch {
-			case i < len(st.declared) && st.declared[i] != 0:
+			case i < len(st.declared) && st.declared[i] != 0 && st.declared[i] != oidUnknown:
 				st.params[i] = st.declared[i]
 			case dt != nil:
 				st.params[i], _, _ = pgwire.TypeFor(dt, arrow.Metadata{})
@@ -125,11 +131,11 @@ func (st *statement) prepare(ctx context.Context) error {
 		}
 	case planner.KindFetch:
 		if !st.cl.Fetch.Move {
-			c := s.cursors[st.cl.Name]
-			if c == nil {
+			fields, ok := s.cursorFields(st.cl.Name)
+			if !ok {
 				return errNoCursor(st.cl.Name)
 			}
-			st.fields = c.fields
+			st.fields = fields
 		}
 	}
 	if st.params == nil {
@@ -146,6 +152,82 @@ func (st *statement) prepare(ctx context.Context) error {
 	st.ready = true
 	st.policyGen = s.policyGen
 	return nil
+}
+
+// oidUnknown is PostgreSQL's "unknown" pseudo-type: a parameter declared
+// so is as good as undeclared.
+const oidUnknown = 705
+
+// duckTypes are the DuckDB types of the PostgreSQL types a client may
+// declare for a parameter in Parse. numeric is left out on purpose:
+// DuckDB's DECIMAL has a fixed scale and would round the value, so a
+// numeric parameter keeps the type the statement gives it.
+var duckTypes = map[uint32]string{
+	16: "BOOLEAN", 17: "BLOB", 18: "VARCHAR", 19: "VARCHAR", 20: "BIGINT", 21: "SMALLINT", 23: "INTEGER",
+	25: "VARCHAR", 26: "BIGINT", 114: "JSON", 700: "FLOAT", 701: "DOUBLE", 1042: "VARCHAR", 1043: "VARCHAR",
+	1082: "DATE", 1083: "TIME", 1114: "TIMESTAMP", 1184: "TIMESTAMPTZ", 1186: "INTERVAL", 1266: "TIMETZ",
+	2950: "UUID", 3802: "JSON",
+	1000: "BOOLEAN[]", 1001: "BLOB[]", 1005: "SMALLINT[]", 1007: "INTEGER[]", 1016: "BIGINT[]",
+	1009: "VARCHAR[]", 1014: "VARCHAR[]", 1015: "VARCHAR[]", 1021: "FLOAT[]", 1022: "DOUBLE[]",
+	1182: "DATE[]", 1183: "TIME[]", 1115: "TIMESTAMP[]", 1185: "TIMESTAMPTZ[]", 1187: "INTERVAL[]",
+	2951: "UUID[]", 199: "JSON[]", 3807: "JSON[]",
+}
+
+// prepareTyped prepares run with its parameters typed as PostgreSQL types
+// them: a parameter the client declared in Parse is cast to the DuckDB
+// type of that OID (SELECT $1 declared int4 yields an int4 column), and
+// one that is neither declared nor typed by the statement (SELECT $1,
+// SELECT $1 || 'x') is text.
+//
+// Only when the plain prepare fails is the engine asked which parameters
+// it could not type. DuckDB stops typing at the first parameter it cannot
+// type, reporting the later ones unresolved too, so parameters are made
+// text one at a time, the first one in the text first (SELECT $1,
+// $2::date keeps $2 a date).
+func (s *session) prepareTyped(ctx context.Context, prefix, run string, declared []uint32) (*engine.Prepared, error) {
+	casts := map[int]string{}
+	for i, oid := range declared {
+		if t := duckTypes[oid]; t != "" {
+			casts[i+1] = t
+		}
+	}
+	typed, err := planner.CastParams(run, casts)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.es.Prepare(ctx, prefix, typed)
+	if err == nil {
+		return p, nil
+	}
+	first := err
+	if sqlstate.CodeOf(err) == sqlstate.InsufficientPrivilege {
+		return nil, err // refused, not a typing problem
+	}
+	order := planner.ParamOrder(run)
+	for range order {
+		unresolved, uerr := s.es.UnresolvedParams(ctx, prefix+typed)
+		if uerr != nil {
+			return nil, first
+		}
+		next := 0
+		for _, n := range order {
+			if _, cast := casts[n]; !cast && n <= len(unresolved) && unresolved[n-1] {
+				next = n
+				break
+			}
+		}
+		if next == 0 {
+			return nil, err
+		}
+		casts[next] = "VARCHAR"
+		if typed, err = planner.CastParams(run, casts); err != nil {
+			return nil, err
+		}
+		if p, err = s.es.Prepare(ctx, prefix, typed); err == nil {
+			return p, nil
+		}
+	}
+	return nil, err
 }
 
 // reprepare prepares a statement again after a policy change. A statement
@@ -297,7 +379,7 @@ func (p *portal) Execute(ctx context.Context) (*pgwire.Result, error) {
 	res, err := p.execute(ctx)
 	if err == nil {
 		switch st.cl.Kind {
-		case planner.KindSet, planner.KindReset, planner.KindCommit, planner.KindRollback, planner.KindDiscard:
+		case planner.KindSet, planner.KindReset, planner.KindCommit, planner.KindRollback, planner.KindDiscard, planner.KindRollbackTo:
 			err = s.publishSettings(ctx)
 		}
 	}
@@ -355,7 +437,7 @@ func (p *portal) execute(ctx context.Context) (*pgwire.Result, error) {
 			for name := range s.cursors {
 				s.closeCursor(name)
 			}
-		} else if !s.closeCursor(cl.Name) {
+		} else if !s.closeCursor(cl.Name) && (s.portals == nil || !s.portals.ClosePortal(cl.Name)) {
 			return nil, errNoCursor(cl.Name)
 		}
 		return &pgwire.Result{Command: "CLOSE CURSOR"}, nil
@@ -401,6 +483,13 @@ func (p *portal) execute(ctx context.Context) (*pgwire.Result, error) {
 			s.checked.Purge()
 		}
 		return &pgwire.Result{Command: "DISCARD " + strings.ToUpper(cl.Name), Changed: changed}, nil
+	case planner.KindSavepoint, planner.KindRelease, planner.KindRollbackTo:
+		return s.execSavepoint(cl) // savepoint.go
+	case planner.KindUnlisten:
+		// No session ever listens (LISTEN is refused), so there is
+		// nothing to stop listening to: PostgreSQL's answer for a session
+		// without listeners. asyncpg's pool sends UNLISTEN * on release.
+		return &pgwire.Result{Command: "UNLISTEN"}, nil
 	case planner.KindDeallocate:
 		// SQL-level PREPARE is refused, so there is nothing to free;
 		// protocol-level statements are closed with Close messages.

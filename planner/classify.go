@@ -25,6 +25,10 @@ const (
 	KindDeclare                // DECLARE name CURSOR FOR query
 	KindFetch                  // FETCH / MOVE
 	KindClose                  // CLOSE name | ALL
+	KindSavepoint              // SAVEPOINT name
+	KindRelease                // RELEASE [SAVEPOINT] name
+	KindRollbackTo             // ROLLBACK [WORK|TRANSACTION] TO [SAVEPOINT] name
+	KindUnlisten               // UNLISTEN channel | *
 )
 
 // Statement is one classified statement.
@@ -40,7 +44,9 @@ type Statement struct {
 	// whole EXPLAIN.
 	Explain bool
 	// Name is the lowercased setting (SET/SHOW/RESET, "all" for ALL), the
-	// prepared statement (DEALLOCATE) or the cursor (DECLARE/FETCH/CLOSE).
+	// prepared statement (DEALLOCATE), the cursor (DECLARE/FETCH/CLOSE),
+	// the savepoint (SAVEPOINT/RELEASE/ROLLBACK TO) or the channel
+	// (UNLISTEN, "*" for all).
 	Name string
 	// Values are a SET's values, unquoted (DEFAULT → nil with Default set).
 	Values  []string
@@ -54,8 +60,10 @@ type Statement struct {
 	Copy *CopyOptions
 	// Fetch describes a FETCH or MOVE.
 	Fetch *FetchOptions
-	// Hold is DECLARE … WITH HOLD.
-	Hold bool
+	// Hold is DECLARE … WITH HOLD; Scroll is DECLARE … SCROLL CURSOR (a
+	// cursor that can move backward).
+	Hold   bool
+	Scroll bool
 	// Start is set when BEGIN was written START TRANSACTION, which
 	// PostgreSQL tags "START TRANSACTION".
 	Start bool
@@ -71,10 +79,25 @@ type CopyOptions struct {
 }
 
 // FetchOptions describe FETCH/MOVE [direction] [count] [FROM|IN] cursor.
+// Every direction is one of four: NEXT is FORWARD 1, PRIOR BACKWARD 1,
+// FIRST ABSOLUTE 1, LAST ABSOLUTE -1, a negative count turns FORWARD into
+// BACKWARD and back.
 type FetchOptions struct {
 	Move  bool
-	Count int64 // rows; -1 means ALL
+	Dir   FetchDir
+	Count int64 // rows for FORWARD and BACKWARD (-1 means ALL); the row for ABSOLUTE, the offset for RELATIVE
 }
+
+// FetchDir is a FETCH direction.
+type FetchDir int
+
+// FETCH directions.
+const (
+	FetchForward FetchDir = iota
+	FetchBackward
+	FetchAbsolute
+	FetchRelative
+)
 
 // Classify parses the outline of one statement (from Split). Statements
 // meshgate never runs are refused here with a sentence saying why.
@@ -165,13 +188,53 @@ func Classify(sql string) (*Statement, error) {
 	case "rollback", "abort":
 		p.next()
 		_ = p.acceptWord("work") || p.acceptWord("transaction")
-		if p.peekWord("to") || p.peekWord("and") {
-			return nil, sqlstate.New(sqlstate.FeatureNotSupported, "savepoints and ROLLBACK AND CHAIN are not supported")
+		if first.Value == "rollback" && p.acceptWord("to") {
+			p.acceptWord("savepoint")
+			name, err := p.ident("a savepoint name")
+			if err != nil {
+				return nil, err
+			}
+			st.Kind, st.Name = KindRollbackTo, name
+			return st, p.end()
+		}
+		if p.peekWord("and") {
+			return nil, sqlstate.New(sqlstate.FeatureNotSupported, "ROLLBACK AND CHAIN is not supported")
 		}
 		st.Kind = KindRollback
 		return st, p.end()
-	case "savepoint", "release":
-		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "savepoints are not supported: meshgate sessions are read-only, there is nothing to roll back to")
+	case "savepoint":
+		p.next()
+		name, err := p.ident("a savepoint name")
+		if err != nil {
+			return nil, err
+		}
+		st.Kind, st.Name = KindSavepoint, name
+		return st, p.end()
+	case "release":
+		p.next()
+		p.acceptWord("savepoint")
+		name, err := p.ident("a savepoint name")
+		if err != nil {
+			return nil, err
+		}
+		st.Kind, st.Name = KindRelease, name
+		return st, p.end()
+	case "unlisten":
+		p.next()
+		if p.acceptPunct("*") {
+			st.Kind, st.Name = KindUnlisten, "*"
+			return st, p.end()
+		}
+		name, err := p.ident("a channel name or *")
+		if err != nil {
+			return nil, err
+		}
+		st.Kind, st.Name = KindUnlisten, name
+		return st, p.end()
+	case "listen", "notify":
+		return nil, sqlstate.New(sqlstate.FeatureNotSupported,
+			"%s is not supported: meshgate has no notification channels", strings.ToUpper(first.Value)).
+			WithHint("Nothing can NOTIFY through meshgate; UNLISTEN is accepted and does nothing.")
 	case "discard":
 		p.next()
 		t := p.next()
@@ -210,7 +273,7 @@ func Classify(sql string) (*Statement, error) {
 			"%s is not supported: meshgate serves data products read-only", strings.ToUpper(first.Value)).
 			WithHint("Data products change through their owning domain's pipelines, not through the gateway.")
 	case "attach", "detach", "install", "load", "pragma", "use", "call", "summarize", "describe", "pivot", "unpivot",
-		"prepare", "execute", "listen", "notify", "unlisten", "do":
+		"prepare", "execute", "do":
 		return nil, sqlstate.New(sqlstate.InsufficientPrivilege,
 			"%s is not allowed through meshgate: sessions may only read the data products they are granted", strings.ToUpper(first.Value)).
 			WithHint("%s", hintFor(first.Value))
@@ -305,6 +368,15 @@ func (p *parser) end() error {
 		return syntaxError(fmt.Sprintf("syntax error at or near %q", t.Text), p.sql, t.Pos)
 	}
 	return nil
+}
+
+// ident reads one identifier: lowercased unless quoted.
+func (p *parser) ident(what string) (string, error) {
+	t := p.next()
+	if t.Kind != tokWord && t.Kind != tokQIdent {
+		return "", syntaxError(fmt.Sprintf("syntax error: expected %s", what), p.sql, t.Pos)
+	}
+	return t.Value, nil
 }
 
 // settingName reads a (possibly dotted) setting name or ALL.
@@ -651,7 +723,9 @@ func (p *parser) parseDeclare(st *Statement) error {
 		switch {
 		case p.acceptWord("binary"):
 			return sqlstate.New(sqlstate.FeatureNotSupported, "binary cursors are not supported")
-		case p.acceptWord("insensitive"), p.acceptWord("asensitive"), p.acceptWord("scroll"):
+		case p.acceptWord("scroll"):
+			st.Scroll = true
+		case p.acceptWord("insensitive"), p.acceptWord("asensitive"):
 		case p.acceptWord("no"):
 			if !p.acceptWord("scroll") {
 				return syntaxError("syntax error: expected NO SCROLL", p.sql, p.pos())
@@ -685,39 +759,98 @@ func (p *parser) parseDeclare(st *Statement) error {
 	return nil
 }
 
-// parseFetch accepts FETCH|MOVE [NEXT|FORWARD [n|ALL]|n|ALL] [FROM|IN] name.
+// parseFetch accepts FETCH|MOVE [direction] [FROM|IN] name, direction
+// being NEXT, PRIOR, FIRST, LAST, ABSOLUTE n, RELATIVE n, n, ALL,
+// FORWARD [n|ALL] or BACKWARD [n|ALL] (n a signed integer).
 func (p *parser) parseFetch(st *Statement) error {
 	verb := p.next()
 	st.Kind = KindFetch
-	st.Fetch = &FetchOptions{Move: verb.Value == "move", Count: 1}
-	count := func() error {
+	f := &FetchOptions{Move: verb.Value == "move", Count: 1}
+	st.Fetch = f
+	// count reads an optional signed integer (or ALL when all is set).
+	count := func(all bool) (n int64, ok bool, err error) {
 		t := p.peek()
-		switch {
-		case t.Kind == tokNumber:
+		if all && t.Kind == tokWord && t.Value == "all" {
 			p.next()
-			var n int64
-			if _, err := fmt.Sscan(t.Value, &n); err != nil || n < 0 {
-				return syntaxError(fmt.Sprintf("invalid row count %q", t.Value), p.sql, t.Pos)
-			}
-			st.Fetch.Count = n
-		case t.Kind == tokWord && t.Value == "all":
-			p.next()
-			st.Fetch.Count = -1
+			return -1, true, nil
 		}
+		neg := false
+		if t.Kind == tokPunct && (t.Value == "-" || t.Value == "+") {
+			if p.i+1 >= len(p.toks) || p.toks[p.i+1].Kind != tokNumber {
+				return 0, false, nil
+			}
+			neg = t.Value == "-"
+			p.next()
+			t = p.peek()
+		}
+		if t.Kind != tokNumber {
+			return 0, false, nil
+		}
+		p.next()
+		if _, err := fmt.Sscan(t.Value, &n); err != nil || n < 0 || strings.ContainsAny(t.Value, ".eE") {
+			return 0, false, syntaxError(fmt.Sprintf("invalid row count %q", t.Value), p.sql, t.Pos)
+		}
+		if neg {
+			n = -n
+		}
+		return n, true, nil
+	}
+	// rows sets a FORWARD/BACKWARD count; a negative one (not ALL)
+	// reverses the direction, as in PostgreSQL.
+	rows := func(dir FetchDir, n int64, all bool) {
+		f.Dir, f.Count = dir, n
+		if n < 0 && !all {
+			f.Count = -n
+			f.Dir = FetchBackward + FetchForward - dir
+		}
+	}
+	position := func(dir FetchDir) error {
+		n, ok, err := count(false)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return syntaxError(fmt.Sprintf("syntax error: %s needs a row number", strings.ToUpper(p.toks[p.i-1].Value)), p.sql, p.pos())
+		}
+		f.Dir, f.Count = dir, n
 		return nil
 	}
 	switch {
 	case p.acceptWord("next"):
-	case p.acceptWord("forward"):
-		if err := count(); err != nil {
+	case p.acceptWord("prior"):
+		f.Dir = FetchBackward
+	case p.acceptWord("first"):
+		f.Dir = FetchAbsolute
+	case p.acceptWord("last"):
+		f.Dir, f.Count = FetchAbsolute, -1
+	case p.acceptWord("absolute"):
+		if err := position(FetchAbsolute); err != nil {
 			return err
 		}
-	case p.peekWord("prior"), p.peekWord("first"), p.peekWord("last"), p.peekWord("absolute"),
-		p.peekWord("relative"), p.peekWord("backward"):
-		return sqlstate.New(sqlstate.FeatureNotSupported, "cursors are forward-only: %s is not supported", strings.ToUpper(p.peek().Value))
-	default:
-		if err := count(); err != nil {
+	case p.acceptWord("relative"):
+		if err := position(FetchRelative); err != nil {
 			return err
+		}
+	case p.peekWord("forward"), p.peekWord("backward"):
+		dir := FetchForward
+		if p.next().Value == "backward" {
+			dir = FetchBackward
+		}
+		n, ok, err := count(true)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			n = 1
+		}
+		rows(dir, n, isWord(p.toks[p.i-1], "all"))
+	default:
+		n, ok, err := count(true)
+		if err != nil {
+			return err
+		}
+		if ok {
+			rows(FetchForward, n, isWord(p.toks[p.i-1], "all"))
 		}
 	}
 	_ = p.acceptWord("from") || p.acceptWord("in")

@@ -54,6 +54,9 @@ var macros = []string{
 	`pg_postmaster_start_time() AS TIMESTAMPTZ $started`,
 	`pg_conf_load_time() AS TIMESTAMPTZ $started`,
 	`pg_is_in_recovery() AS false`,
+	// No session can take an advisory lock, so there are none to release
+	// (asyncpg's pool sends it on every release).
+	`pg_advisory_unlock_all() AS NULL::VARCHAR`,
 	`inet_server_addr() AS NULL::VARCHAR`,
 	`inet_client_addr() AS NULL::VARCHAR`,
 	`inet_server_port() AS NULL::INTEGER`,

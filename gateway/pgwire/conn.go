@@ -38,6 +38,7 @@ import (
 // a CancelRequest arriving on another connection reads under mu.
 type conn struct {
 	srv    *Server
+	ctx    context.Context // the connection's: portals run under it
 	nc     net.Conn
 	be     *pgproto3.Backend
 	w      writer
@@ -121,6 +122,10 @@ func (c *conn) serve(ctx context.Context) error {
 		return c.fatal(err)
 	}
 	c.sess = sess
+	c.ctx = ctx
+	if pu, ok := sess.(PortalUser); ok {
+		pu.SetPortals(portalAccess{c})
+	}
 	c.w.msg(&pgproto3.AuthenticationOk{})
 	for _, p := range sess.ParameterStatus() {
 		c.w.msg(&pgproto3.ParameterStatus{Name: p.Name, Value: p.Value})
@@ -164,6 +169,13 @@ func (c *conn) serve(ctx context.Context) error {
 
 // dispatch handles one command-phase message. A returned error ends the
 // connection (it has already been reported if it should be).
+//
+// As in PostgreSQL's postgres.c: output is buffered and written at Sync,
+// Flush, ReadyForQuery and whenever an error is reported (an
+// ErrorResponse is never left waiting in the buffer, so a client that
+// sent Parse/Describe/Flush and waits sees it); after an error in an
+// extended-protocol message every message up to Sync is discarded,
+// Flush and Query included, and Sync answers ReadyForQuery.
 func (c *conn) dispatch(ctx context.Context, msg pgproto3.FrontendMessage) error {
 	if c.ignoreTillSync {
 		if _, ok := msg.(*pgproto3.Sync); !ok {
@@ -190,6 +202,13 @@ func (c *conn) dispatch(ctx context.Context, msg pgproto3.FrontendMessage) error
 	case *pgproto3.CopyData, *pgproto3.CopyDone, *pgproto3.CopyFail:
 		// Stray COPY FROM traffic is ignored, as PostgreSQL does outside
 		// COPY IN.
+	case *pgproto3.FunctionCall:
+		// Not an extended-protocol message: PostgreSQL answers it (and
+		// its errors) with ReadyForQuery at once.
+		c.sendError(sqlstate.New(sqlstate.FeatureNotSupported, "function calls through the fastpath protocol are not supported").
+			WithHint("Call the function in a query: SELECT f(…)."))
+		c.readyForQuery()
+		return c.w.flush()
 	default:
 		return c.fatal(protocolError("unexpected message type %T", msg))
 	}
@@ -269,7 +288,7 @@ func (c *conn) readStartupPacket() (code uint32, body []byte, err error) {
 // parseStartup decodes a StartupMessage body, negotiating the protocol
 // version down to 3.0 when the client asked for more.
 func (c *conn) parseStartup(code uint32, body []byte) (Startup, error) {
-	st := Startup{Params: map[string]string{}, RemoteAddr: c.nc.RemoteAddr(), TLS: c.tls}
+	st := Startup{Params: map[string]string{}, RemoteAddr: c.nc.RemoteAddr(), TLS: c.tls, ServerTLS: c.srv.tlsConfig() != nil}
 	var unrecognized []string
 	for len(body) > 0 && body[0] != 0 {
 		k, rest, ok := cutNul(body)
@@ -320,9 +339,12 @@ func (c *conn) fatal(err error) error {
 	return err
 }
 
-// sendError reports a statement-level error and tells the session.
+// sendError reports a statement-level error, writes it out at once (as
+// PostgreSQL's elog does: a client may be waiting for it without having
+// sent Sync or Flush) and tells the session.
 func (c *conn) sendError(err error) {
 	c.w.msg(errorResponse(c.log, err, false))
+	_ = c.w.flush()
 	if c.sess != nil {
 		c.sess.Fail()
 	}

@@ -16,6 +16,7 @@
 //	conn.go          one connection's state machine, by protocol phase
 //	simple.go        the simple query protocol (Query)
 //	extended.go      the extended query protocol (Parse/Bind/Describe/Execute/Close/Sync)
+//	cursors.go       SQL cursors as portals and portals as cursors (one namespace)
 //	copy.go          COPY ... TO STDOUT (text and CSV)
 //	types.go         Arrow type → PostgreSQL type OID/size/typmod
 //	encode_text.go   PostgreSQL text output functions over Arrow arrays

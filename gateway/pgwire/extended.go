@@ -5,6 +5,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/meshgate/meshgate/sqlstate"
@@ -12,14 +14,28 @@ import (
 
 // statement is a prepared statement on the connection. st is nil for an
 // empty query, whose portals answer EmptyQueryResponse.
+//
+// A portal keeps the statement it was bound from alive: as in PostgreSQL,
+// closing (or re-parsing the unnamed) statement does not break a portal
+// already bound from it. The Statement is closed when it was dropped and
+// its last portal is gone.
 type statement struct {
 	name      string
 	st        Statement
 	paramOIDs []uint32 // as declared in Parse
+
+	portals int  // open portals bound from this statement
+	dropped bool // closed by the client (or replaced) but still referenced
 }
 
+// close drops the statement; the Statement is freed once no portal uses it.
 func (s *statement) close() {
-	if s.st != nil {
+	s.dropped = true
+	s.free()
+}
+
+func (s *statement) free() {
+	if s.dropped && s.portals == 0 && s.st != nil {
 		s.st.Close()
 		s.st = nil
 	}
@@ -35,9 +51,12 @@ func (s *statement) params() []uint32 {
 // portal is a bound statement. Its execution state (run, res, rows)
 // survives between Executes while it is suspended.
 type portal struct {
-	p       Portal // nil for an empty query
+	name    string
+	stmt    *statement // what it was bound from (nil in the simple protocol)
+	p       Portal     // nil for an empty query
 	fields  []Field
-	formats []int16 // result format codes as bound
+	formats []int16       // result format codes as bound
+	schema  *arrow.Schema // of the rows, once executed
 
 	run    *run
 	res    *Result
@@ -58,14 +77,23 @@ func (p *portal) close() {
 	if p.run != nil {
 		p.run.cancel()
 	}
+	if p.stmt != nil {
+		p.stmt.portals--
+		p.stmt.free()
+		p.stmt = nil
+	}
 }
 
-// parse handles Parse.
+// parse handles Parse. As in PostgreSQL, a Parse of the unnamed statement
+// drops the previous one first, even when the new text then fails.
 func (c *conn) parse(ctx context.Context, m *pgproto3.Parse) error {
 	if m.Name != "" {
 		if _, ok := c.stmts[m.Name]; ok {
 			return c.refused(m.Query, sqlstate.New(sqlstate.DuplicatePreparedStatement, "prepared statement %q already exists", m.Name))
 		}
+	} else if old := c.stmts[""]; old != nil {
+		old.close()
+		delete(c.stmts, "")
 	}
 	oids := slices.Clone(m.ParameterOIDs)
 	stmts, err := c.sess.Parse(ctx, m.Query, oids)
@@ -82,24 +110,45 @@ func (c *conn) parse(ctx context.Context, m *pgproto3.Parse) error {
 	if len(stmts) == 1 {
 		s.st = stmts[0]
 	}
-	if old := c.stmts[m.Name]; old != nil { // only the unnamed one can be replaced
-		old.close()
-	}
 	c.stmts[m.Name] = s
 	c.w.msg(&pgproto3.ParseComplete{})
 	return nil
 }
 
-// bind handles Bind.
+// noStatement is PostgreSQL's error for a missing prepared statement.
+func noStatement(name string) error {
+	if name == "" {
+		return sqlstate.New(sqlstate.InvalidSQLStatementName, "unnamed prepared statement does not exist")
+	}
+	return sqlstate.New(sqlstate.InvalidSQLStatementName, "prepared statement %q does not exist", name)
+}
+
+func noPortal(name string) error {
+	return sqlstate.New(sqlstate.InvalidCursorName, "portal %q does not exist", name)
+}
+
+// errAborted is the error for a statement that would return rows in a
+// failed transaction block.
+func errAborted() error {
+	return sqlstate.New(sqlstate.InFailedTransaction, "current transaction is aborted, commands ignored until end of transaction block")
+}
+
+func checkFormatCodes(codes []int16) error {
+	for _, f := range codes {
+		if f != 0 && f != 1 {
+			return sqlstate.New(sqlstate.InvalidParameterValue, "unsupported format code: %d", f)
+		}
+	}
+	return nil
+}
+
+// bind handles Bind, checking in PostgreSQL's order: the statement, the
+// parameter counts, the portal name (the unnamed portal is replaced), then
+// the format codes and values.
 func (c *conn) bind(ctx context.Context, m *pgproto3.Bind) error {
 	s, ok := c.stmts[m.PreparedStatement]
 	if !ok {
-		return sqlstate.New(sqlstate.InvalidSQLStatementName, "prepared statement %q does not exist", m.PreparedStatement)
-	}
-	if m.DestinationPortal != "" {
-		if _, ok := c.portals[m.DestinationPortal]; ok {
-			return sqlstate.New(sqlstate.DuplicateCursor, "portal %q already exists", m.DestinationPortal)
-		}
+		return noStatement(m.PreparedStatement)
 	}
 	nparams := len(m.Parameters)
 	if n := len(m.ParameterFormatCodes); n > 1 && n != nparams {
@@ -108,17 +157,21 @@ func (c *conn) bind(ctx context.Context, m *pgproto3.Bind) error {
 	if want := len(s.params()); want != nparams {
 		return protocolError("bind message supplies %d parameters, but prepared statement %q requires %d", nparams, s.name, want)
 	}
-	for _, f := range m.ParameterFormatCodes {
-		if f != 0 && f != 1 {
-			return protocolError("unsupported format code: %d", f)
+	if m.DestinationPortal != "" {
+		if _, ok := c.portals[m.DestinationPortal]; ok || c.sqlCursor(m.DestinationPortal) != nil {
+			return sqlstate.New(sqlstate.DuplicateCursor, "cursor %q already exists", m.DestinationPortal)
 		}
+	} else if old := c.portals[""]; old != nil {
+		old.close()
+		delete(c.portals, "")
 	}
-	for _, f := range m.ResultFormatCodes {
-		if f != 0 && f != 1 {
-			return protocolError("unsupported format code: %d", f)
-		}
+	if err := checkFormatCodes(m.ParameterFormatCodes); err != nil {
+		return err
 	}
-	p := &portal{formats: slices.Clone(m.ResultFormatCodes)}
+	if err := checkFormatCodes(m.ResultFormatCodes); err != nil {
+		return err
+	}
+	p := &portal{name: m.DestinationPortal, formats: slices.Clone(m.ResultFormatCodes)}
 	if s.st != nil {
 		p.fields = s.st.Fields()
 		if n := len(m.ResultFormatCodes); n > 1 && n != len(p.fields) {
@@ -134,9 +187,8 @@ func (c *conn) bind(ctx context.Context, m *pgproto3.Bind) error {
 			p.fields = f
 		}
 	}
-	if old := c.portals[m.DestinationPortal]; old != nil { // the unnamed one
-		old.close()
-	}
+	p.stmt = s
+	s.portals++
 	c.portals[m.DestinationPortal] = p
 	c.w.msg(&pgproto3.BindComplete{})
 	return nil
@@ -165,26 +217,38 @@ func cloneValues(in [][]byte) [][]byte {
 	return out
 }
 
-// describe handles Describe 'S' and 'P'. It never executes anything.
+// describe handles Describe 'S' and 'P'. It never executes anything. In a
+// failed transaction block a statement that returns rows cannot be
+// described (25P02), as in PostgreSQL.
 func (c *conn) describe(m *pgproto3.Describe) error {
 	switch m.ObjectType {
 	case 'S':
 		s, ok := c.stmts[m.Name]
 		if !ok {
-			return sqlstate.New(sqlstate.InvalidSQLStatementName, "prepared statement %q does not exist", m.Name)
+			return noStatement(m.Name)
 		}
-		c.w.msg(&pgproto3.ParameterDescription{ParameterOIDs: s.params()})
 		var fields []Field
 		if s.st != nil {
 			fields = s.st.Fields()
 		}
+		if fields != nil && c.sess.TxStatus() == 'E' {
+			return errAborted()
+		}
+		c.w.msg(&pgproto3.ParameterDescription{ParameterOIDs: s.params()})
 		c.describeRows(fields, nil)
 	case 'P':
-		p, ok := c.portals[m.Name]
-		if !ok {
-			return sqlstate.New(sqlstate.InvalidCursorName, "portal %q does not exist", m.Name)
+		fields, formats := []Field(nil), []int16(nil)
+		if p, ok := c.portals[m.Name]; ok {
+			fields, formats = p.fields, p.formats
+		} else if cur := c.sqlCursor(m.Name); cur != nil {
+			fields = cur.Fields() // an SQL cursor's rows are text
+		} else {
+			return noPortal(m.Name)
 		}
-		c.describeRows(p.fields, p.formats)
+		if fields != nil && c.sess.TxStatus() == 'E' {
+			return errAborted()
+		}
+		c.describeRows(fields, formats)
 	default:
 		return protocolError("invalid DESCRIBE message subtype %d", m.ObjectType)
 	}
@@ -203,7 +267,10 @@ func (c *conn) describeRows(fields []Field, formats []int16) {
 func (c *conn) execute(ctx context.Context, name string, maxRows uint32) error {
 	p, ok := c.portals[name]
 	if !ok {
-		return sqlstate.New(sqlstate.InvalidCursorName, "portal %q does not exist", name)
+		if cur := c.sqlCursor(name); cur != nil {
+			return c.executeCursor(ctx, cur, int64(maxRows))
+		}
+		return noPortal(name)
 	}
 	return c.runPortal(ctx, p, int64(maxRows), false)
 }
@@ -218,10 +285,12 @@ func (c *conn) runPortal(ctx context.Context, p *portal, maxRows int64, simple b
 		return nil
 	}
 	if p.done {
-		if p.res == nil || p.failed {
-			return sqlstate.New("55000", "portal cannot be run: its execution failed")
+		// A completed query yields no more rows, as PostgreSQL's
+		// PORTAL_ONE_SELECT; a command (or a failed portal) cannot run
+		// again.
+		if p.res == nil || p.failed || p.res.Records == nil || p.res.Copy != nil {
+			return sqlstate.New("55000", "portal %q cannot be run", p.name) // object_not_in_prerequisite_state
 		}
-		// A completed portal yields no more rows.
 		c.w.msg(&pgproto3.CommandComplete{CommandTag: commandTag(p.res, 0)})
 		return nil
 	}
@@ -262,6 +331,7 @@ func (c *conn) step(p *portal, maxRows int64, simple bool) error {
 			c.w.msg(noticeResponse(n))
 		}
 		if res.Records != nil {
+			p.schema = res.Records.Schema()
 			p.rows = newRowStream(res.Records, p.formats, encodeOptions{loc: c.timeZone()})
 		}
 		if res.Copy != nil {
@@ -333,6 +403,8 @@ func (c *conn) closeObject(m *pgproto3.Close) error {
 		if p, ok := c.portals[m.Name]; ok {
 			p.close()
 			delete(c.portals, m.Name)
+		} else if cs, ok := c.sess.(CursorSession); ok {
+			cs.CloseCursor(m.Name)
 		}
 	default:
 		return protocolError("invalid CLOSE message subtype %d", m.ObjectType)

@@ -20,6 +20,7 @@ type Startup struct {
 	Params          map[string]string // every parameter, including the ones above
 	RemoteAddr      net.Addr
 	TLS             bool // the connection is encrypted with TLS
+	ServerTLS       bool // the server accepts TLS connections (PostgreSQL's ssl setting)
 	// Identity is what the Authenticator recorded with
 	// AuthConn.SetIdentity; nil without an Authenticator.
 	Identity any
@@ -137,4 +138,46 @@ type CopyFormat struct {
 	Header    bool
 	Delimiter byte // '\t' for text, ',' for csv unless given
 	Null      string
+}
+
+// One cursor namespace, as in PostgreSQL: an SQL cursor (DECLARE) is a
+// portal the protocol can Describe, Execute and Close, and a portal a
+// client bound is a cursor SQL can FETCH, MOVE and CLOSE. The two optional
+// interfaces below let the session and the wire layer reach each other's.
+
+// CursorSession is implemented by a Session with SQL cursors.
+type CursorSession interface {
+	// Cursor returns the SQL cursor called name; nil when there is none.
+	Cursor(name string) Cursor
+	// CloseCursor closes it (Close of a portal by that name); false when
+	// there is none.
+	CloseCursor(name string) bool
+}
+
+// Cursor is an SQL cursor seen as a portal.
+type Cursor interface {
+	// Fields describes its rows.
+	Fields() []Field
+	// Fetch returns its next n rows (n <= 0: all the rest), moving it on.
+	Fetch(ctx context.Context, n int64) (array.RecordReader, error)
+}
+
+// PortalUser is implemented by a Session that reaches the connection's
+// protocol portals by name. The wire layer calls SetPortals once, right
+// after Open.
+type PortalUser interface {
+	SetPortals(Portals)
+}
+
+// Portals are the connection's protocol portals, for the session.
+type Portals interface {
+	// PortalFields describes the named portal's rows; ok is false when
+	// there is no such portal.
+	PortalFields(name string) (fields []Field, ok bool)
+	// FetchPortal takes up to n rows (n < 0: all the rest) from the named
+	// portal, running it first if it has not run yet; the rows it takes
+	// are gone for a later Execute, as in PostgreSQL.
+	FetchPortal(ctx context.Context, name string, n int64) (array.RecordReader, error)
+	// ClosePortal closes the named portal; false when there is none.
+	ClosePortal(name string) bool
 }

@@ -103,8 +103,9 @@ func (s *testSession) Close() {
 }
 
 type testStmt struct {
-	s   *testSession
-	sql string
+	s      *testSession
+	sql    string
+	closed bool // a portal executing after Close is a wire-layer bug
 }
 
 func (t *testStmt) SQL() string { return t.sql }
@@ -146,7 +147,7 @@ func (t *testStmt) Bind(ctx context.Context, values [][]byte, formats []int16) (
 	return p, nil
 }
 
-func (t *testStmt) Close() {}
+func (t *testStmt) Close() { t.closed = true }
 
 type testPortal struct {
 	t      *testStmt
@@ -159,6 +160,9 @@ func (p *testPortal) Close()          {}
 func (p *testPortal) Execute(ctx context.Context) (*Result, error) {
 	s := p.t.s
 	q := p.t.sql
+	if p.t.closed {
+		return nil, sqlstate.New(sqlstate.InternalError, "test: portal executed after its statement was closed")
+	}
 	select {
 	case s.h.executed <- q:
 	default:
@@ -194,6 +198,9 @@ func (p *testPortal) Execute(ctx context.Context) (*Result, error) {
 	case q == "commit":
 		s.tx = 'I'
 		return &Result{Command: "COMMIT"}, nil
+	case q == "rollback":
+		s.tx = 'I'
+		return &Result{Command: "ROLLBACK"}, nil
 	case q == "notice":
 		return &Result{Records: &genReader{total: 0, batch: 1}, Command: "SELECT", Counted: true,
 			Notices: []Notice{{Severity: "WARNING", Code: "25001", Message: "there is already a transaction in progress"}}}, nil

@@ -8,6 +8,8 @@
 #   psycopg2       test/clients/python/compat.py   (Debian's /usr/bin/python3 with
 #                  python3-psycopg2, python3-pandas, python3-sqlalchemy)
 #   node-postgres  test/clients/node/compat.js     (node + pg from npm: npm ci in test/clients/node)
+#   asyncpg        test/clients/python/compat_asyncpg.py   (python3-asyncpg, create_pool included)
+#   psycopg3       test/clients/python/compat_psycopg3.py  (python3-psycopg)
 #
 #   ./test/clients/run.sh ./bin/meshgate                 (make test-clients)
 #   UPDATE=1 ./test/clients/run.sh ./bin/meshgate        rewrites the psql .expected files
@@ -46,14 +48,14 @@ user=${MESHGATE_USER:-analyst}
 password=${MESHGATE_PASSWORD:-analyst-demo}
 scenarios=("$@")
 if [ ${#scenarios[@]} -eq 0 ]; then
-	scenarios=(psql jdbc python node)
+	scenarios=(psql jdbc python node asyncpg psycopg3)
 fi
 
 # A clean client environment: no psqlrc, no PG* variables changing the session.
 for v in $(compgen -e); do
 	case $v in PG*) unset "$v" ;; esac
 done
-export PGCONNECT_TIMEOUT=10 PGCLIENTENCODING=UTF8 LC_ALL=C.UTF-8 LANG=C.UTF-8 PAGER=cat TZ=UTC
+export PGCONNECT_TIMEOUT=10 PGCLIENTENCODING=UTF8 LC_ALL=C.UTF-8 LANG=C.UTF-8 PAGER=cat TZ=UTC PYTHONDONTWRITEBYTECODE=1
 
 tmp=$(mktemp -d)
 server_pid=
@@ -169,8 +171,20 @@ for s in "${scenarios[@]}"; do
 			run node node "$here/node/compat.js"
 		fi
 		;;
+	asyncpg | psycopg3)
+		py=${COMPAT_PYTHON:-/usr/bin/python3}
+		mod=asyncpg pkg=python3-asyncpg
+		if [ "$s" = psycopg3 ]; then mod=psycopg pkg=python3-psycopg; fi
+		if [ ! -x "$py" ]; then
+			missing "$s" "$py is not installed (apt-get install python3 $pkg)"
+		elif ! "$py" -c "import $mod" 2>"$tmp/pyimport"; then
+			missing "$s" "$(tail -1 "$tmp/pyimport") (apt-get install $pkg)"
+		else
+			run "$s" "$py" "$here/python/compat_$s.py"
+		fi
+		;;
 	*)
-		missing "$s" "unknown scenario (psql, jdbc, python, node)"
+		missing "$s" "unknown scenario (psql, jdbc, python, node, asyncpg, psycopg3)"
 		;;
 	esac
 done

@@ -265,6 +265,36 @@ public class Compat {
             }
         });
 
+        section("select ? with untyped parameters: the declared type, 8 executions", () -> {
+            // pgjdbc declares int4 for setInt, varchar for setString, int8
+            // for setLong; PostgreSQL answers a column of that type.
+            try (PreparedStatement ps = conn.prepareStatement("select ?, ?, ?")) {
+                for (int k = 0; k < 8; k++) {
+                    ps.setInt(1, 40 + k);
+                    ps.setString(2, "s" + k);
+                    ps.setLong(3, 9_000_000_000L + k);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        checkTrue("select ? row #" + k, rs.next(), "no row");
+                        check("select ? int #" + k, 40 + k, rs.getInt(1));
+                        check("select ? string #" + k, "s" + k, rs.getString(2));
+                        check("select ? long #" + k, 9_000_000_000L + k, rs.getLong(3));
+                        ResultSetMetaData m = rs.getMetaData();
+                        check("select ? types #" + k, "int4,text,int8",
+                                m.getColumnTypeName(1) + "," + m.getColumnTypeName(2) + "," + m.getColumnTypeName(3));
+                    }
+                }
+            }
+            try (PreparedStatement ps = conn.prepareStatement("select ? = 'x', ? || '!'")) {
+                ps.setString(1, "x");
+                ps.setString(2, "hi");
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    check("? = 'x'", true, rs.getBoolean(1));
+                    check("? || '!'", "hi!", rs.getString(2));
+                }
+            }
+        });
+
         section("ResultSetMetaData", () -> {
             try (Statement st = conn.createStatement();
                  ResultSet rs = st.executeQuery("SELECT order_id, country_code, order_date, amount, created_at, 1 + 1, "
