@@ -126,8 +126,11 @@ func (s *Session) verify(query string) (plan *Plan, ok bool, err error) {
 		return nil, false, fmt.Errorf("engine: decode plan: %w", err)
 	}
 	if doc.Error {
-		switch doc.ErrorType {
-		case "binder", "catalog", "parser", "syntax", "conversion", "invalid input", "out of range", "mismatch type", "Parameter Not Resolved", "parameter not resolved":
+		if doc.ErrorType != "not implemented" && !strings.Contains(doc.ErrorMessage, "Serialize") {
+			// The statement does not bind (a binder, catalog or type error;
+			// DuckDB fails internally on an untyped parameter): the real
+			// prepare reports why, and a statement that prepares there
+			// but not here is refused (prepareVerified).
 			return nil, false, nil
 		}
 		if strings.Contains(doc.ErrorMessage, "type MULTI") {

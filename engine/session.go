@@ -381,6 +381,18 @@ func (s *Session) Prepare(ctx context.Context, prefix, query string) (*Prepared,
 	return p, nil
 }
 
+// firstUntyped is the number of the first parameter DuckDB could not type
+// ($1 is 1), or 0.
+func firstUntyped(stmt mapping.PreparedStatement) int {
+	for i := mapping.IdxT(1); i <= mapping.NParams(stmt); i++ {
+		switch mapping.ParamType(stmt, i) {
+		case mapping.TypeInvalid, mapping.TypeAny, mapping.TypeSQLNull:
+			return int(i)
+		}
+	}
+	return 0
+}
+
 // Plan is what the statement reads, from DuckDB's bound plan.
 func (p *Prepared) Plan() *Plan { return p.plan }
 
@@ -401,6 +413,12 @@ func (s *Session) prepareVerified(c *conn, prefix, query string) (mapping.Prepar
 		return stmt, nil, err
 	}
 	if !planned {
+		if n := firstUntyped(stmt); n > 0 {
+			// DuckDB cannot plan a statement whose parameter it cannot
+			// type; the caller may type it (as text, as PostgreSQL does).
+			mapping.DestroyPrepare(&stmt)
+			return stmt, nil, sqlstate.New(sqlstate.IndeterminateDatatype, "could not determine data type of parameter $%d", n)
+		}
 		// The shadow planning failed where the real one succeeds: the two
 		// disagree about the statement, so it is not verified.
 		mapping.DestroyPrepare(&stmt)

@@ -44,6 +44,7 @@ const (
 	UndefinedParameter          = "42P02"
 	AmbiguousColumn             = "42702"
 	DatatypeMismatch            = "42804"
+	IndeterminateDatatype       = "42P18"
 	GroupingError               = "42803"
 	InvalidColumnReference      = "42P10"
 	CannotCoerce                = "42846"
