@@ -29,10 +29,28 @@ func (s *Session) UnresolvedParams(ctx context.Context, sql string) ([]bool, err
 	np := mapping.NParams(stmt)
 	out := make([]bool, np)
 	for i := mapping.IdxT(1); i <= np; i++ {
-		switch mapping.ParamType(stmt, i) {
-		case mapping.TypeInvalid, mapping.TypeAny, mapping.TypeSQLNull:
-			out[i-1] = true
-		}
+		out[i-1] = untypedParam(stmt, i)
 	}
 	return out, nil
+}
+
+// untypedParam reports whether DuckDB could not infer the type of
+// parameter i ($1 is 1) of a prepared statement.
+func untypedParam(stmt mapping.PreparedStatement, i mapping.IdxT) bool {
+	switch mapping.ParamType(stmt, i) {
+	case mapping.TypeInvalid, mapping.TypeAny, mapping.TypeSQLNull:
+		return true
+	}
+	return false
+}
+
+// firstUntyped is the number of the first parameter DuckDB could not type
+// ($1 is 1), or 0.
+func firstUntyped(stmt mapping.PreparedStatement) int {
+	for i := mapping.IdxT(1); i <= mapping.NParams(stmt); i++ {
+		if untypedParam(stmt, i) {
+			return int(i)
+		}
+	}
+	return 0
 }

@@ -381,18 +381,6 @@ func (s *Session) Prepare(ctx context.Context, prefix, query string) (*Prepared,
 	return p, nil
 }
 
-// firstUntyped is the number of the first parameter DuckDB could not type
-// ($1 is 1), or 0.
-func firstUntyped(stmt mapping.PreparedStatement) int {
-	for i := mapping.IdxT(1); i <= mapping.NParams(stmt); i++ {
-		switch mapping.ParamType(stmt, i) {
-		case mapping.TypeInvalid, mapping.TypeAny, mapping.TypeSQLNull:
-			return int(i)
-		}
-	}
-	return 0
-}
-
 // Plan is what the statement reads, from DuckDB's bound plan.
 func (p *Prepared) Plan() *Plan { return p.plan }
 
@@ -495,7 +483,7 @@ func (p *Prepared) describe() error {
 	np := mapping.NParams(p.stmt)
 	p.params = make([]arrow.DataType, np)
 	for i := mapping.IdxT(1); i <= np; i++ {
-		if t := mapping.ParamType(p.stmt, i); t == mapping.TypeInvalid || t == mapping.TypeAny || t == mapping.TypeSQLNull {
+		if untypedParam(p.stmt, i) {
 			continue
 		}
 		lt := mapping.ParamLogicalType(p.stmt, i)
