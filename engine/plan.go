@@ -166,8 +166,7 @@ func (s *Session) verify(query string) (plan *Plan, ok bool, err error) {
 	// with the names the statement uses). An optimised plan would be
 	// narrower, but it is planned over empty shadow tables, whose
 	// statistics let DuckDB prune scans the real plan keeps.
-	columns := w.columns
-	for c := range columns {
+	for c := range w.columns {
 		plan.Columns = append(plan.Columns, c)
 	}
 	sort.Strings(plan.Columns)
