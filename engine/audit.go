@@ -12,15 +12,15 @@ import (
 // AuditColumns are the columns of the audit table (meshgate.audit).
 const AuditColumns = "query_id VARCHAR, logged_at TIMESTAMPTZ, user_name VARCHAR, groups VARCHAR[], client_addr VARCHAR, application_name VARCHAR, " +
 	"statement VARCHAR, products VARCHAR[], columns VARCHAR[], rules VARCHAR[], policy_version VARCHAR, decision VARCHAR, " +
-	"row_count BIGINT, duration_ms DOUBLE, sqlstate VARCHAR"
+	"row_count BIGINT, duration_ms DOUBLE, sqlstate VARCHAR, protocol VARCHAR"
 
 // AuditRow is one row of the audit table.
 type AuditRow struct {
-	QueryID, User, ClientAddr, Application, Statement, PolicyVersion, Decision, SQLState string
-	At                                                                                   time.Time
-	Groups, Products, Columns, Rules                                                     []string
-	Rows                                                                                 int64
-	Duration                                                                             time.Duration
+	QueryID, User, ClientAddr, Application, Statement, PolicyVersion, Decision, SQLState, Protocol string
+	At                                                                                             time.Time
+	Groups, Products, Columns, Rules                                                               []string
+	Rows                                                                                           int64
+	Duration                                                                                       time.Duration
 }
 
 // auditRetention bounds the audit table; the audit file keeps everything.
@@ -37,11 +37,11 @@ func (e *Engine) AppendAudit(ctx context.Context, rows []AuditRow) error {
 	}
 	vals := make([]string, len(rows))
 	for i, r := range rows {
-		vals[i] = fmt.Sprintf("(%s, %s::TIMESTAMPTZ, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %d, %f, %s)",
+		vals[i] = fmt.Sprintf("(%s, %s::TIMESTAMPTZ, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %d, %f, %s, %s)",
 			quoteLiteral(r.QueryID), quoteLiteral(r.At.UTC().Format("2006-01-02 15:04:05.999999+00")), quoteLiteral(r.User),
 			listLiteral(r.Groups), quoteLiteral(r.ClientAddr), quoteLiteral(r.Application), quoteLiteral(r.Statement),
 			listLiteral(r.Products), listLiteral(r.Columns), listLiteral(r.Rules), quoteLiteral(r.PolicyVersion),
-			quoteLiteral(r.Decision), r.Rows, float64(r.Duration.Microseconds())/1000, quoteLiteral(r.SQLState))
+			quoteLiteral(r.Decision), r.Rows, float64(r.Duration.Microseconds())/1000, quoteLiteral(r.SQLState), quoteLiteral(r.Protocol))
 	}
 	q := "INSERT INTO memory.mg_audit.records VALUES " + strings.Join(vals, ", ") +
 		fmt.Sprintf("; DELETE FROM memory.mg_audit.records WHERE logged_at < (SELECT min(logged_at) FROM (SELECT logged_at FROM memory.mg_audit.records ORDER BY logged_at DESC LIMIT %d))", auditRetention)
@@ -87,6 +87,7 @@ func AuditProduct() *catalog.Product {
 			col("row_count", "BIGINT", "Rows returned."),
 			col("duration_ms", "DOUBLE", "Duration in milliseconds."),
 			col("sqlstate", "VARCHAR", "Outcome as a SQLSTATE."),
+			col("protocol", "VARCHAR", "Front door: pgwire, http or flight."),
 		},
 		File: "(built in)",
 	}

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"sync/atomic"
@@ -9,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/meshgate/meshgate/auth/audit"
+	"github.com/meshgate/meshgate/engine"
 	"github.com/meshgate/meshgate/planner"
 	"github.com/meshgate/meshgate/sqlstate"
 )
@@ -30,6 +32,7 @@ func (s *session) audit(st *statement, start time.Time, err error, rows int64) {
 		User:        s.user.Name,
 		Groups:      s.user.Groups,
 		ClientAddr:  s.client,
+		Protocol:    s.protocol,
 		Application: s.values["application_name"],
 		Statement:   truncate(st.cl.SQL, 4096),
 		Kind:        kindName(st.cl.Kind),
@@ -167,4 +170,21 @@ func (a *auditedRecords) Release() {
 	}
 	a.refs--
 	a.RecordReader.Release()
+}
+
+// AuditSink copies audit records into the engine's queryable audit table
+// (meshgate.audit), for audit.Open.
+func AuditSink(e *engine.Engine) audit.Sink { return engineSink{e} }
+
+type engineSink struct{ eng *engine.Engine }
+
+func (s engineSink) Append(ctx context.Context, recs []audit.Record) error {
+	rows := make([]engine.AuditRow, len(recs))
+	for i, r := range recs {
+		rows[i] = engine.AuditRow{QueryID: r.QueryID, At: r.Time, User: r.User, Groups: r.Groups, ClientAddr: r.ClientAddr,
+			Application: r.Application, Statement: r.Statement, Products: r.Versions, Columns: r.Columns, Rules: r.Rules,
+			PolicyVersion: r.PolicyVersion, Decision: r.Decision, Rows: r.Rows,
+			Duration: time.Duration(r.DurationMS * float64(time.Millisecond)), SQLState: r.SQLState, Protocol: r.Protocol}
+	}
+	return s.eng.AppendAudit(ctx, rows)
 }

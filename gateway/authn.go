@@ -105,12 +105,53 @@ func encryption(tls bool) string {
 	return "no encryption"
 }
 
-// Authenticate implements pgwire.Authenticator.
+// Authenticate implements pgwire.Authenticator: the access rules and the
+// throttle decide (login), and the password is proven with a SCRAM
+// exchange or, over TLS, in clear.
 func (a *authenticator) Authenticate(ctx context.Context, st pgwire.Startup, c pgwire.AuthConn) error {
-	g, sec := a.g, a.g.sec
+	user, err := a.g.login(ctx, loginAttempt{User: st.User, Database: st.Database, RemoteAddr: st.RemoteAddr, TLS: st.TLS},
+		func(method auth.Method, v *auth.Verifier) error {
+			if method == auth.MethodPassword {
+				return a.cleartext(c, v)
+			}
+			return a.scram(c, v)
+		})
+	if err != nil {
+		return err
+	}
+	c.SetIdentity(user)
+	return nil
+}
+
+// loginAttempt is who asks to log in, from where, on any front door.
+type loginAttempt struct {
+	User, Database string
+	RemoteAddr     net.Addr
+	TLS            bool
+	Protocol       string // "" for pgwire; "http", "flight"
+}
+
+// login admits a user by the users file's access rules, after the
+// throttle's delay for this address. prove checks the password against v
+// with the rule's method (a SCRAM exchange, a cleartext password, or a
+// password a front door received); it returns auth.ErrPasswordMismatch
+// for a wrong one. Every front door logs in through here, so they all
+// refuse the same users the same way.
+func (g *Gateway) login(ctx context.Context, at loginAttempt, prove func(auth.Method, *auth.Verifier) error) (*auth.User, error) {
+	sec := g.sec
 	dir := g.users.Load()
-	ip := clientIP(st.RemoteAddr)
-	log := g.log.With("user", st.User, "client", addr(st), "tls", st.TLS)
+	ip := clientIP(at.RemoteAddr)
+	client := ""
+	if at.RemoteAddr != nil {
+		client = at.RemoteAddr.String()
+	}
+	log := g.log.With("user", at.User, "client", client, "tls", at.TLS)
+	if at.Protocol != "" {
+		log = log.With("protocol", at.Protocol)
+	}
+	if sec == nil {
+		return nil, sqlstate.New(sqlstate.InvalidAuthorization, "authentication is not configured").Fatal()
+	}
 
 	if d := sec.cfg.Throttle.Delay(ip.String()); d > 0 {
 		log.Debug("login delayed after failures from this address", "delay", d)
@@ -119,35 +160,38 @@ func (a *authenticator) Authenticate(ctx context.Context, st pgwire.Startup, c p
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return ctx.Err()
+			return nil, ctx.Err()
 		}
 	}
-	if sec.cfg.RequireTLS && !st.TLS {
+	if sec.cfg.RequireTLS && !at.TLS {
 		log.Info("connection refused: TLS is required")
-		return sqlstate.New(sqlstate.InvalidAuthorization, "connection without TLS refused: this meshgate requires TLS").
+		return nil, sqlstate.New(sqlstate.InvalidAuthorization, "connection without TLS refused: this meshgate requires TLS").
 			WithHint("Connect with sslmode=require (or verify-full).").Fatal()
 	}
-	conn := auth.Conn{TLS: st.TLS, Addr: ip, User: st.User, Database: st.Database}
+	database := at.Database
+	if database == "" {
+		database = g.database
+	}
+	conn := auth.Conn{TLS: at.TLS, Addr: ip, User: at.User, Database: database}
 	rule, ok := dir.Match(conn)
 	if !ok {
 		log.Info("connection refused: no access rule matches")
-		return sqlstate.New(sqlstate.InvalidAuthorization, "no access rule for host %q, user %q, database %q, %s",
-			ip.String(), st.User, st.Database, encryption(st.TLS)).Fatal()
+		return nil, sqlstate.New(sqlstate.InvalidAuthorization, "no access rule for host %q, user %q, database %q, %s",
+			ip.String(), at.User, database, encryption(at.TLS)).Fatal()
 	}
-	user, known := dir.Lookup(st.User)
+	user, known := dir.Lookup(at.User)
 	switch rule.Method {
 	case auth.MethodReject:
 		log.Info("connection refused by an access rule", "rule", rule.String())
-		return sqlstate.New(sqlstate.InvalidAuthorization, "access rules reject connection for host %q, user %q, database %q, %s",
-			ip.String(), st.User, st.Database, encryption(st.TLS)).Fatal()
+		return nil, sqlstate.New(sqlstate.InvalidAuthorization, "access rules reject connection for host %q, user %q, database %q, %s",
+			ip.String(), at.User, database, encryption(at.TLS)).Fatal()
 	case auth.MethodTrust:
 		if !known {
 			log.Info("connection refused: unknown user", "rule", rule.String())
-			return sqlstate.New(sqlstate.InvalidAuthorization, "role %q does not exist", st.User).Fatal()
+			return nil, sqlstate.New(sqlstate.InvalidAuthorization, "role %q does not exist", at.User).Fatal()
 		}
 		log.Warn("user admitted without a password by a trust access rule (for demos only)", "rule", rule.String())
-		c.SetIdentity(user)
-		return nil
+		return user, nil
 	}
 
 	// Password methods: an unknown user, or one without a password, goes
@@ -167,39 +211,32 @@ func (a *authenticator) Authenticate(ctx context.Context, st pgwire.Startup, c p
 	}
 	real := v != nil
 	if !real {
-		v = auth.FakeVerifier(sec.cfg.Secret, st.User)
+		v = auth.FakeVerifier(sec.cfg.Secret, at.User)
 	}
-	var err error
-	switch rule.Method {
-	case auth.MethodPassword:
-		if !st.TLS { // the loader allows password in hostssl rules only
-			return sqlstate.New(sqlstate.InvalidAuthorization, "password authentication in clear is only allowed over TLS").Fatal()
-		}
-		err = a.cleartext(c, v)
-	default:
-		err = a.scram(c, v)
+	if rule.Method == auth.MethodPassword && !at.TLS { // the loader allows password in hostssl rules only
+		return nil, sqlstate.New(sqlstate.InvalidAuthorization, "password authentication in clear is only allowed over TLS").Fatal()
 	}
+	err := prove(rule.Method, v)
 	var se *sqlstate.Error
 	switch {
 	case err == nil && real:
 		log.Info("authenticated", "method", string(rule.Method), "rule", rule.String())
-		c.SetIdentity(user)
-		return nil
+		return user, nil
 	case err == nil || errors.Is(err, auth.ErrPasswordMismatch):
 		if reason == "" {
 			reason = "wrong password"
 		}
 		sec.cfg.Throttle.Fail(ip.String())
 		log.Info("authentication failed", "method", string(rule.Method), "reason", reason, "rule", rule.String())
-		return sqlstate.New(sqlstate.InvalidPassword, "password authentication failed for user %q", st.User).Fatal()
+		return nil, sqlstate.New(sqlstate.InvalidPassword, "password authentication failed for user %q", at.User).Fatal()
 	case errors.As(err, &se):
 		sec.cfg.Throttle.Fail(ip.String())
 		log.Info("authentication failed", "method", string(rule.Method), "err", se.Message)
-		return se.Fatal()
+		return nil, se.Fatal()
 	default:
 		// The client went away (psql does, to prompt for a password).
 		log.Debug("authentication abandoned", "err", err)
-		return err
+		return nil, err
 	}
 }
 

@@ -48,21 +48,6 @@ type govServer struct {
 	audit *audit.Log
 }
 
-// engineSink copies audit records into the engine's meshgate.audit table
-// (what cmd/meshgate's auditSink does).
-type engineSink struct{ eng *engine.Engine }
-
-func (s engineSink) Append(ctx context.Context, recs []audit.Record) error {
-	rows := make([]engine.AuditRow, len(recs))
-	for i, r := range recs {
-		rows[i] = engine.AuditRow{QueryID: r.QueryID, At: r.Time, User: r.User, Groups: r.Groups, ClientAddr: r.ClientAddr,
-			Application: r.Application, Statement: r.Statement, Products: r.Versions, Columns: r.Columns, Rules: r.Rules,
-			PolicyVersion: r.PolicyVersion, Decision: r.Decision, Rows: r.Rows,
-			Duration: time.Duration(r.DurationMS * float64(time.Millisecond)), SQLState: r.SQLState}
-	}
-	return s.eng.AppendAudit(ctx, rows)
-}
-
 // startGovGateway starts a gateway like startGateway, with meshgate.audit
 // served, the given policy (the demo policy when nil) and an audit log.
 func startGovGateway(t *testing.T, set *policy.Set) *govServer {
@@ -115,7 +100,7 @@ func startGovGatewayWith(t *testing.T, set *policy.Set, cfg engine.Config) *govS
 	}
 	gw := gateway.New(eng, users, "mesh", logger)
 	gw.SetPolicy(set)
-	alog, err := audit.Open(filepath.Join(t.TempDir(), "audit.jsonl"), 64<<20, 2, engineSink{eng}, 100*time.Millisecond, logger)
+	alog, err := audit.Open(filepath.Join(t.TempDir(), "audit.jsonl"), 64<<20, 2, gateway.AuditSink(eng), 100*time.Millisecond, logger)
 	if err != nil {
 		cancel()
 		eng.Close()

@@ -55,6 +55,7 @@ type session struct {
 	pid       uint32
 	client    string
 	app       string
+	protocol  string // the front door: "pgwire", "http", "flight" (frontdoor.go)
 }
 
 func (g *Gateway) newSession(ctx context.Context, user *auth.User, st pgwire.Startup) (*session, error) {
@@ -73,7 +74,7 @@ func (g *Gateway) newSession(ctx context.Context, user *auth.User, st pgwire.Sta
 		g: g, user: user, es: es, log: g.log.With("user", user.Name, "catalog", es.Catalog()),
 		values: map[string]string{}, loc: time.UTC, tx: txIdle,
 		cursors: map[string]*cursor{}, checked: cache,
-		decisions: decisions, policySet: set, pid: st.ProcessID, client: addr(st), app: st.ApplicationName,
+		decisions: decisions, policySet: set, pid: st.ProcessID, client: addr(st), app: st.ApplicationName, protocol: "pgwire",
 	}
 	for name, d := range g.defs {
 		s.values[name] = d.def

@@ -24,6 +24,7 @@ type Record struct {
 	Groups        []string  `json:"groups"`
 	Attributes    []string  `json:"attributes_used,omitempty"`
 	ClientAddr    string    `json:"client_addr"`
+	Protocol      string    `json:"protocol,omitempty"` // pgwire, http, flight
 	Application   string    `json:"application_name"`
 	Statement     string    `json:"statement"`
 	Kind          string    `json:"kind"`

@@ -10,10 +10,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/meshgate/meshgate/auth"
-	"github.com/meshgate/meshgate/auth/audit"
 	"github.com/meshgate/meshgate/auth/policy"
 	"github.com/meshgate/meshgate/engine"
 	"github.com/meshgate/meshgate/gateway"
@@ -68,19 +66,6 @@ func loadPolicy(ctx context.Context, dir string, mesh *catalog.Mesh, eng *engine
 		return nil, problems
 	}
 	return set, nil
-}
-
-// auditSink copies audit records into the engine's meshgate.audit table.
-type auditSink struct{ eng *engine.Engine }
-
-func (s auditSink) Append(ctx context.Context, recs []audit.Record) error {
-	rows := make([]engine.AuditRow, len(recs))
-	for i, r := range recs {
-		rows[i] = engine.AuditRow{QueryID: r.QueryID, At: r.Time, User: r.User, Groups: r.Groups, ClientAddr: r.ClientAddr,
-			Application: r.Application, Statement: r.Statement, Products: r.Versions, Columns: r.Columns, Rules: r.Rules,
-			PolicyVersion: r.PolicyVersion, Decision: r.Decision, Rows: r.Rows, Duration: time.Duration(r.DurationMS * float64(time.Millisecond)), SQLState: r.SQLState}
-	}
-	return s.eng.AppendAudit(ctx, rows)
 }
 
 // watchPolicies reloads the policy on SIGHUP and within a second of a

@@ -241,7 +241,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "meshgate: the policy in %s has %d problem(s); meshgate does not start without a valid policy (deny by default)\n", *gf.policies, len(policyProblems))
 		return 1
 	}
-	auditLog, err := audit.Open(*gf.auditFile, int64(*gf.auditMaxMB)<<20, *gf.auditKeep, auditSink{eng}, 500*time.Millisecond, log)
+	auditLog, err := audit.Open(*gf.auditFile, int64(*gf.auditMaxMB)<<20, *gf.auditKeep, gateway.AuditSink(eng), 500*time.Millisecond, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "meshgate: %v\n", err)
 		return 1
