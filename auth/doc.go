@@ -1,7 +1,14 @@
 // Package auth owns who may do what in meshgate: identities (users, their
-// SCRAM-SHA-256 verifiers, groups and attributes), the policy model
-// (grants, column masks, row filters) and its evaluation, and the audit
-// records of every query.
+// SCRAM-SHA-256 verifiers, groups and attributes), the access rules that
+// choose how each may log in, limits and the login throttle. Its rooms
+// below hold the policy model (auth/policy: grants, column masks, row
+// filters, compiled once and evaluated per session) and the audit trail
+// (auth/audit: one record per statement, on every front door).
+//
+// Every front door logs in through the same decision (gateway/authn.go,
+// gateway/frontdoor.go): pgwire proves the password with a SCRAM exchange,
+// the HTTP catalog and Flight SQL check a received password against the
+// same verifier (Verifier.CheckPassword).
 //
 // # Users file
 //

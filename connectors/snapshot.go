@@ -234,7 +234,7 @@ func (s *Snapshots) Ensure(ctx context.Context, a catalog.Address) error {
 		if age < time.Minute {
 			shown = age.Round(100 * time.Millisecond) // not "2s old, past its max_staleness of 2s"
 		}
-		return sqlstate.New("55000", "the snapshot of %s is %s old, past its max_staleness of %s%s", a, shown, sp.MaxStaleness, msg).
+		return sqlstate.New(sqlstate.ObjectNotInPrerequisiteState, "the snapshot of %s is %s old, past its max_staleness of %s%s", a, shown, sp.MaxStaleness, msg).
 			WithHint("The product's port is being refreshed every %s; meshgate.freshness shows its state.", sp.Refresh)
 	}
 	return nil

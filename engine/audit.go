@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/meshgate/meshgate/internal/sqlquote"
 	"github.com/meshgate/meshgate/planner/catalog"
 )
 
@@ -38,10 +39,10 @@ func (e *Engine) AppendAudit(ctx context.Context, rows []AuditRow) error {
 	vals := make([]string, len(rows))
 	for i, r := range rows {
 		vals[i] = fmt.Sprintf("(%s, %s::TIMESTAMPTZ, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %d, %f, %s, %s)",
-			quoteLiteral(r.QueryID), quoteLiteral(r.At.UTC().Format("2006-01-02 15:04:05.999999+00")), quoteLiteral(r.User),
-			listLiteral(r.Groups), quoteLiteral(r.ClientAddr), quoteLiteral(r.Application), quoteLiteral(r.Statement),
-			listLiteral(r.Products), listLiteral(r.Columns), listLiteral(r.Rules), quoteLiteral(r.PolicyVersion),
-			quoteLiteral(r.Decision), r.Rows, float64(r.Duration.Microseconds())/1000, quoteLiteral(r.SQLState), quoteLiteral(r.Protocol))
+			sqlquote.Literal(r.QueryID), sqlquote.Literal(r.At.UTC().Format("2006-01-02 15:04:05.999999+00")), sqlquote.Literal(r.User),
+			listLiteral(r.Groups), sqlquote.Literal(r.ClientAddr), sqlquote.Literal(r.Application), sqlquote.Literal(r.Statement),
+			listLiteral(r.Products), listLiteral(r.Columns), listLiteral(r.Rules), sqlquote.Literal(r.PolicyVersion),
+			sqlquote.Literal(r.Decision), r.Rows, float64(r.Duration.Microseconds())/1000, sqlquote.Literal(r.SQLState), sqlquote.Literal(r.Protocol))
 	}
 	q := "INSERT INTO memory.mg_audit.records VALUES " + strings.Join(vals, ", ") +
 		fmt.Sprintf("; DELETE FROM memory.mg_audit.records WHERE logged_at < (SELECT min(logged_at) FROM (SELECT logged_at FROM memory.mg_audit.records ORDER BY logged_at DESC LIMIT %d))", auditRetention)
@@ -51,7 +52,7 @@ func (e *Engine) AppendAudit(ctx context.Context, rows []AuditRow) error {
 func listLiteral(xs []string) string {
 	q := make([]string, len(xs))
 	for i, x := range xs {
-		q[i] = quoteLiteral(x)
+		q[i] = sqlquote.Literal(x)
 	}
 	return "[" + strings.Join(q, ", ") + "]::VARCHAR[]"
 }
@@ -111,13 +112,13 @@ func (e *Engine) SetFreshness(rows []FreshnessRow) error {
 	for i, r := range rows {
 		at := "NULL"
 		if !r.LastRefresh.IsZero() {
-			at = quoteLiteral(r.LastRefresh.UTC().Format("2006-01-02 15:04:05.999999+00")) + "::TIMESTAMPTZ"
+			at = sqlquote.Literal(r.LastRefresh.UTC().Format("2006-01-02 15:04:05.999999+00")) + "::TIMESTAMPTZ"
 		}
 		errText := "NULL"
 		if r.LastError != "" {
-			errText = quoteLiteral(r.LastError)
+			errText = sqlquote.Literal(r.LastError)
 		}
-		vals[i] = fmt.Sprintf("(%s, %s, %t, %s, %d, %d, %s)", quoteLiteral(r.Product.String()), quoteLiteral(r.Mode), r.Loaded, at, r.Rows, r.Bytes, errText)
+		vals[i] = fmt.Sprintf("(%s, %s, %t, %s, %d, %d, %s)", sqlquote.Literal(r.Product.String()), sqlquote.Literal(r.Mode), r.Loaded, at, r.Rows, r.Bytes, errText)
 	}
 	q := "BEGIN TRANSACTION; DELETE FROM memory.mg_audit.freshness"
 	if len(vals) > 0 {

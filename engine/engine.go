@@ -19,6 +19,7 @@ import (
 	"github.com/duckdb/duckdb-go/v2/mapping"
 	lru "github.com/hashicorp/golang-lru/v2"
 
+	"github.com/meshgate/meshgate/internal/sqlquote"
 	"github.com/meshgate/meshgate/planner/catalog"
 )
 
@@ -61,7 +62,7 @@ type Engine struct {
 // PortView is the fully qualified name of the internal view that scans a
 // product's port.
 func PortView(a catalog.Address) string {
-	return fmt.Sprintf(`memory.ports.%s`, quoteIdent(a.Domain+"__"+a.Name))
+	return fmt.Sprintf(`memory.ports.%s`, sqlquote.Ident(a.Domain+"__"+a.Name))
 }
 
 // Open starts DuckDB, defines the port views of every product in the mesh,
@@ -123,7 +124,7 @@ func Open(ctx context.Context, mesh *catalog.Mesh, cfg Config) (*Engine, []catal
 		// The key of hash masks: read by mask expressions through a
 		// subquery, so it never appears in SQL text, plans or errors.
 		"CREATE SCHEMA memory.mg_secret",
-		"CREATE TABLE memory.mg_secret.mask_key AS SELECT " + quoteLiteral(key) + " AS k",
+		"CREATE TABLE memory.mg_secret.mask_key AS SELECT " + sqlquote.Literal(key) + " AS k",
 		// Stand-ins for the identity functions of policies, so policies can
 		// be checked outside a session; sessions define the real ones.
 		"CREATE MACRO memory.main.session_attr(k) AS CAST(NULL AS VARCHAR)",
@@ -196,7 +197,7 @@ func (e *Engine) definePort(ctx context.Context, p *catalog.Product) (*catalog.P
 	port := &p.Ports[0]
 	cols := make([]string, len(p.Columns))
 	for i, c := range p.Columns {
-		cols[i] = quoteIdent(c.Name)
+		cols[i] = sqlquote.Ident(c.Name)
 	}
 	var from string
 	switch port.Type {
@@ -222,11 +223,11 @@ func (e *Engine) definePort(ctx context.Context, p *catalog.Product) (*catalog.P
 		return nil, "", nil
 	case "duckdb":
 		alias := "port_" + p.Address.Domain + "__" + p.Address.Name
-		if err := e.exec(fmt.Sprintf("ATTACH %s AS %s (READ_ONLY)", quoteLiteral(port.Location), quoteIdent(alias))); err != nil {
+		if err := e.exec(fmt.Sprintf("ATTACH %s AS %s (READ_ONLY)", sqlquote.Literal(port.Location), sqlquote.Ident(alias))); err != nil {
 			return port, "", fmt.Errorf("port %s of product %s: cannot open DuckDB file %s: %w", port.Name, p.Address, port.Location, err)
 		}
 		schema, table := port.DuckDBTable()
-		from = fmt.Sprintf("%s.%s.%s", quoteIdent(alias), quoteIdent(schema), quoteIdent(table))
+		from = fmt.Sprintf("%s.%s.%s", sqlquote.Ident(alias), sqlquote.Ident(schema), sqlquote.Ident(table))
 	default:
 		scan, err := catalog.ScanSQL(p, port)
 		if err != nil {
@@ -260,7 +261,7 @@ func (e *Engine) describe(ctx context.Context, p *catalog.Product, port *catalog
 	var from string
 	if port.Type == "duckdb" {
 		schema, table := port.DuckDBTable()
-		from = fmt.Sprintf("%s.%s.%s", quoteIdent("port_"+p.Address.Domain+"__"+p.Address.Name), quoteIdent(schema), quoteIdent(table))
+		from = fmt.Sprintf("%s.%s.%s", sqlquote.Ident("port_"+p.Address.Domain+"__"+p.Address.Name), sqlquote.Ident(schema), sqlquote.Ident(table))
 	} else {
 		scan, err := catalog.ScanSQL(nil, port) // without the declared columns: what the file holds
 		if err != nil {
@@ -288,7 +289,7 @@ func (e *Engine) lockDown(dirs []string) error {
 		d = strings.TrimSuffix(d, "/") + "/"
 		if !seen[d] {
 			seen[d] = true
-			lits = append(lits, quoteLiteral(d))
+			lits = append(lits, sqlquote.Literal(d))
 		}
 	}
 	sort.Strings(lits)
@@ -465,7 +466,3 @@ func resultStrings(state mapping.State, res mapping.Result, n int) ([][]string, 
 	}
 	return out, rr.Err()
 }
-
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-
-func quoteLiteral(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }

@@ -9,6 +9,7 @@ import (
 	"github.com/duckdb/duckdb-go/v2/arrowmapping"
 	"github.com/duckdb/duckdb-go/v2/mapping"
 
+	"github.com/meshgate/meshgate/internal/sqlquote"
 	"github.com/meshgate/meshgate/planner/catalog"
 	"github.com/meshgate/meshgate/sqlstate"
 )
@@ -54,13 +55,13 @@ func storageType(t string) string {
 	return t
 }
 
-func tableName(a catalog.Address) string { return quoteIdent(a.Domain + "__" + a.Name) }
+func tableName(a catalog.Address) string { return sqlquote.Ident(a.Domain + "__" + a.Name) }
 
 // columnsDDL lists the storage columns of a remote product.
 func columnsDDL(p *catalog.Product) string {
 	cols := make([]string, len(p.Columns))
 	for i, c := range p.Columns {
-		cols[i] = quoteIdent(c.Name) + " " + storageType(c.Type)
+		cols[i] = sqlquote.Ident(c.Name) + " " + storageType(c.Type)
 	}
 	return strings.Join(cols, ", ")
 }
@@ -70,9 +71,9 @@ func castSelect(p *catalog.Product, from string) string {
 	cols := make([]string, len(p.Columns))
 	for i, c := range p.Columns {
 		if storageType(c.Type) != c.Type {
-			cols[i] = fmt.Sprintf("CAST(%s AS %s) AS %s", quoteIdent(c.Name), c.Type, quoteIdent(c.Name))
+			cols[i] = fmt.Sprintf("CAST(%s AS %s) AS %s", sqlquote.Ident(c.Name), c.Type, sqlquote.Ident(c.Name))
 		} else {
-			cols[i] = quoteIdent(c.Name)
+			cols[i] = sqlquote.Ident(c.Name)
 		}
 	}
 	return "SELECT " + strings.Join(cols, ", ") + " FROM " + from
@@ -93,7 +94,7 @@ func (e *Engine) defineRemote(p *catalog.Product) error {
 // shared port view, or for a live remote product the session's own table.
 func (e *Engine) SourceView(sessionCatalog string, a catalog.Address) string {
 	if e.RemoteMode(a) == ModeLive {
-		return fmt.Sprintf("%s.%s.%s", quoteIdent(sessionCatalog), quoteIdent(liveSchema), tableName(a))
+		return fmt.Sprintf("%s.%s.%s", sqlquote.Ident(sessionCatalog), sqlquote.Ident(liveSchema), tableName(a))
 	}
 	return PortView(a)
 }
@@ -111,12 +112,12 @@ func (e *Engine) liveStatements(cat string, views []View) []string {
 		}
 		seen[p.Address] = true
 		if len(out) == 0 {
-			out = append(out, fmt.Sprintf("CREATE SCHEMA IF NOT EXISTS %s.%s", quoteIdent(cat), quoteIdent(liveSchema)))
+			out = append(out, fmt.Sprintf("CREATE SCHEMA IF NOT EXISTS %s.%s", sqlquote.Ident(cat), sqlquote.Ident(liveSchema)))
 		}
-		rows := fmt.Sprintf("%s.%s.%s", quoteIdent(cat), quoteIdent(liveSchema), quoteIdent(p.Address.Domain+"__"+p.Address.Name+"__rows"))
+		rows := fmt.Sprintf("%s.%s.%s", sqlquote.Ident(cat), sqlquote.Ident(liveSchema), sqlquote.Ident(p.Address.Domain+"__"+p.Address.Name+"__rows"))
 		out = append(out,
 			fmt.Sprintf("CREATE OR REPLACE TABLE %s (%s)", rows, columnsDDL(p)),
-			fmt.Sprintf("CREATE OR REPLACE VIEW %s.%s.%s AS %s", quoteIdent(cat), quoteIdent(liveSchema), tableName(p.Address), castSelect(p, rows)))
+			fmt.Sprintf("CREATE OR REPLACE VIEW %s.%s.%s AS %s", sqlquote.Ident(cat), sqlquote.Ident(liveSchema), tableName(p.Address), castSelect(p, rows)))
 	}
 	return out
 }
@@ -136,7 +137,7 @@ func (s *Session) Materialize(ctx context.Context, a catalog.Address, rr array.R
 	// table's statistics (a filter the old rows could not satisfy is
 	// folded away). A catalog change makes DuckDB bind the prepared
 	// statement again, over the new rows, when it executes.
-	if err := execOn(c.c, emptyReplace(fmt.Sprintf("%s.%s.%s", quoteIdent(s.catalog), quoteIdent(liveSchema), quoteIdent(table)))); err != nil {
+	if err := execOn(c.c, emptyReplace(fmt.Sprintf("%s.%s.%s", sqlquote.Ident(s.catalog), sqlquote.Ident(liveSchema), sqlquote.Ident(table)))); err != nil {
 		return 0, err
 	}
 	return appendStream(ctx, c.c, s.catalog, liveSchema, table, rr)
@@ -154,7 +155,7 @@ func (e *Engine) LoadSnapshot(ctx context.Context, a catalog.Address, rr array.R
 	defer mapping.Disconnect(&conn)
 	table := a.Domain + "__" + a.Name
 	// Recreated, not emptied, for the prepared statements (see Materialize).
-	if err := execOn(conn, "BEGIN TRANSACTION; "+emptyReplace("memory.mg_remote."+quoteIdent(table))); err != nil {
+	if err := execOn(conn, "BEGIN TRANSACTION; "+emptyReplace("memory.mg_remote."+sqlquote.Ident(table))); err != nil {
 		return 0, err
 	}
 	n, err := appendStream(ctx, conn, "memory", "mg_remote", table, rr)

@@ -15,6 +15,7 @@ import (
 	"github.com/duckdb/duckdb-go/v2/mapping"
 	lru "github.com/hashicorp/golang-lru/v2"
 
+	"github.com/meshgate/meshgate/internal/sqlquote"
 	"github.com/meshgate/meshgate/planner/catalog"
 	"github.com/meshgate/meshgate/sqlstate"
 )
@@ -154,11 +155,11 @@ func (s *Session) Rebuild(ctx context.Context, build func(catalog string) (views
 	var stmts []string
 	for _, d := range s.domainsLocked() {
 		if d != "public" {
-			stmts = append(stmts, fmt.Sprintf("DROP SCHEMA IF EXISTS %s.%s CASCADE", s.catalog, quoteIdent(d)))
+			stmts = append(stmts, fmt.Sprintf("DROP SCHEMA IF EXISTS %s.%s CASCADE", s.catalog, sqlquote.Ident(d)))
 		}
 	}
-	stmts = append(stmts, fmt.Sprintf("DROP SCHEMA IF EXISTS %s.%s CASCADE", s.catalog, quoteIdent(realSchema)),
-		fmt.Sprintf("DROP SCHEMA IF EXISTS %s.%s CASCADE", s.catalog, quoteIdent(shadowSchema)))
+	stmts = append(stmts, fmt.Sprintf("DROP SCHEMA IF EXISTS %s.%s CASCADE", s.catalog, sqlquote.Ident(realSchema)),
+		fmt.Sprintf("DROP SCHEMA IF EXISTS %s.%s CASCADE", s.catalog, sqlquote.Ident(shadowSchema)))
 	old, oldShadow := s.views, s.shadow
 	s.e.adminM.Lock()
 	defer s.e.adminM.Unlock()
@@ -210,7 +211,7 @@ func (s *Session) searchPathSQL(shadow bool) string {
 		if strings.HasPrefix(p, "mg$") {
 			continue // internal schemas never join a user's path
 		}
-		parts = append(parts, s.catalog+"."+quoteIdent(p))
+		parts = append(parts, s.catalog+"."+sqlquote.Ident(p))
 	}
 	inner := realSchema
 	if shadow {
@@ -219,7 +220,7 @@ func (s *Session) searchPathSQL(shadow bool) string {
 	// Where product views find their definition; then the session's main
 	// schema and the engine's, where the functions of the client catalog
 	// live (gateway/pgcatalog).
-	parts = append(parts, s.catalog+"."+quoteIdent(inner), s.catalog+".main", "memory.main")
+	parts = append(parts, s.catalog+"."+sqlquote.Ident(inner), s.catalog+".main", "memory.main")
 	return strings.Join(parts, ",")
 }
 
@@ -304,9 +305,9 @@ func (s *Session) setPath(c *conn) error {
 	// function arguments too.
 	list := make([]string, len(s.searchPath))
 	for i, p := range s.searchPath {
-		list[i] = quoteLiteral(p)
+		list[i] = sqlquote.Literal(p)
 	}
-	set := "SET search_path = " + quoteLiteral(s.searchPathSQL(c.shadow)) + "; SET VARIABLE " + SearchPathVariable + " = [" + strings.Join(list, ", ") + "]::VARCHAR[]"
+	set := "SET search_path = " + sqlquote.Literal(s.searchPathSQL(c.shadow)) + "; SET VARIABLE " + SearchPathVariable + " = [" + strings.Join(list, ", ") + "]::VARCHAR[]"
 	if err := execOn(c.c, set); err != nil {
 		return err
 	}
@@ -331,7 +332,7 @@ func (s *Session) SerializeSQL(ctx context.Context, sql string) ([]byte, error) 
 		return nil, err
 	}
 	defer s.release(c)
-	rows, err := queryStringsOn(c.c, "SELECT CAST(json_serialize_sql("+quoteLiteral(sql)+") AS VARCHAR)", 1)
+	rows, err := queryStringsOn(c.c, "SELECT CAST(json_serialize_sql("+sqlquote.Literal(sql)+") AS VARCHAR)", 1)
 	if err != nil {
 		return nil, err
 	}

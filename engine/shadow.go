@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/meshgate/meshgate/internal/sqlquote"
 	"github.com/meshgate/meshgate/planner/catalog"
 )
 
@@ -21,35 +22,35 @@ func (s *Session) createCatalog(pre []string, views []View, setup []string) erro
 	// setup first: views may call functions that read the session's
 	// client catalog, and DuckDB binds a view when it is created.
 	stmts := append(append(pre, e.liveStatements(s.catalog, views)...), setup...)
-	real, shadow := s.catalog+"."+quoteIdent(realSchema), s.catalog+"."+quoteIdent(shadowSchema)
+	real, shadow := s.catalog+"."+sqlquote.Ident(realSchema), s.catalog+"."+sqlquote.Ident(shadowSchema)
 	stmts = append(stmts, "CREATE SCHEMA "+real, "CREATE SCHEMA "+shadow)
 	inner := make([]string, len(views))
 	for i, v := range views {
 		inner[i] = fmt.Sprintf("mg$p%d", i)
-		stmts = append(stmts, fmt.Sprintf("CREATE VIEW %s.%s AS %s", real, quoteIdent(inner[i]), v.SQL))
+		stmts = append(stmts, fmt.Sprintf("CREATE VIEW %s.%s AS %s", real, sqlquote.Ident(inner[i]), v.SQL))
 	}
 	if err := execOn(e.admin, strings.Join(stmts, ";\n")); err != nil {
 		return err
 	}
 	// The shadow tables, then the product views bound over them (cheap:
 	// binding a policy view would bind its port again).
-	stmts = []string{"SET search_path = " + quoteLiteral(shadow+","+s.catalog+".main,memory.main")}
+	stmts = []string{"SET search_path = " + sqlquote.Literal(shadow+","+s.catalog+".main,memory.main")}
 	domains := map[string]bool{}
 	views2 := map[catalog.Address]bool{}
 	shadows := map[string]catalog.Address{}
 	for i, v := range views {
-		cols, err := e.shadowColumns(s.catalog, v.SQL, real+"."+quoteIdent(inner[i]))
+		cols, err := e.shadowColumns(s.catalog, v.SQL, real+"."+sqlquote.Ident(inner[i]))
 		if err != nil {
 			_ = execOn(e.admin, "SET search_path = 'memory.main'")
 			return err
 		}
 		if !domains[v.Address.Domain] {
 			domains[v.Address.Domain] = true
-			stmts = append(stmts, fmt.Sprintf("CREATE SCHEMA %s.%s", s.catalog, quoteIdent(v.Address.Domain)))
+			stmts = append(stmts, fmt.Sprintf("CREATE SCHEMA %s.%s", s.catalog, sqlquote.Ident(v.Address.Domain)))
 		}
 		stmts = append(stmts,
-			fmt.Sprintf("CREATE TABLE %s.%s (%s)", shadow, quoteIdent(inner[i]), cols),
-			fmt.Sprintf("CREATE VIEW %s.%s.%s AS SELECT * FROM %s", s.catalog, quoteIdent(v.Address.Domain), quoteIdent(v.Address.Name), quoteIdent(inner[i])))
+			fmt.Sprintf("CREATE TABLE %s.%s (%s)", shadow, sqlquote.Ident(inner[i]), cols),
+			fmt.Sprintf("CREATE VIEW %s.%s.%s AS SELECT * FROM %s", s.catalog, sqlquote.Ident(v.Address.Domain), sqlquote.Ident(v.Address.Name), sqlquote.Ident(inner[i])))
 		views2[v.Address] = true
 		shadows[inner[i]] = v.Address
 	}
@@ -87,7 +88,7 @@ func (e *Engine) shadowColumns(cat, viewSQL, view string) (string, error) {
 	}
 	defs := make([]string, len(rows))
 	for i, r := range rows {
-		defs[i] = quoteIdent(r[0]) + " " + r[1]
+		defs[i] = sqlquote.Ident(r[0]) + " " + r[1]
 	}
 	cols := strings.Join(defs, ", ")
 	e.shadowCols.Add(key, cols)

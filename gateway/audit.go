@@ -11,7 +11,6 @@ import (
 
 	"github.com/meshgate/meshgate/auth/audit"
 	"github.com/meshgate/meshgate/engine"
-	"github.com/meshgate/meshgate/planner"
 	"github.com/meshgate/meshgate/sqlstate"
 )
 
@@ -35,7 +34,7 @@ func (s *session) audit(st *statement, start time.Time, err error, rows int64) {
 		Protocol:    s.protocol,
 		Application: s.values["application_name"],
 		Statement:   truncate(st.cl.SQL, 4096),
-		Kind:        kindName(st.cl.Kind),
+		Kind:        st.cl.Kind.Family(),
 		Rows:        rows,
 		DurationMS:  float64(time.Since(start).Microseconds()) / 1000,
 		Decision:    "allowed",
@@ -101,20 +100,6 @@ func (s *session) audit(st *statement, start time.Time, err error, rows int64) {
 	if werr := l.Write(r); werr != nil {
 		s.log.Error("audit record not written", "err", werr)
 	}
-}
-
-func kindName(k planner.Kind) string {
-	switch k {
-	case planner.KindRead:
-		return "read"
-	case planner.KindCopyOut:
-		return "copy"
-	case planner.KindDeclare, planner.KindFetch, planner.KindClose:
-		return "cursor"
-	case planner.KindBegin, planner.KindCommit, planner.KindRollback:
-		return "transaction"
-	}
-	return "session"
 }
 
 func contains(list []string, s string) bool {

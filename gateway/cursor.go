@@ -79,7 +79,7 @@ func (s *session) closeCursor(name string) bool {
 
 func errScrollForward() error {
 	// 55000: object_not_in_prerequisite_state, as PostgreSQL.
-	return sqlstate.New("55000", "cursor can only scan forward").WithHint("Declare it with SCROLL option to enable backward scan.")
+	return sqlstate.New(sqlstate.ObjectNotInPrerequisiteState, "cursor can only scan forward").WithHint("Declare it with SCROLL option to enable backward scan.")
 }
 
 // count is the number of rows read so far.

@@ -83,7 +83,7 @@ func (g *Gateway) Open(ctx context.Context, st pgwire.Startup) (pgwire.Session, 
 		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "replication connections are not supported by meshgate").Fatal()
 	}
 	if st.Database != "" && st.Database != g.database && st.Database != st.User {
-		return nil, sqlstate.New("3D000", "database %q does not exist", st.Database).
+		return nil, sqlstate.New(sqlstate.InvalidCatalogName, "database %q does not exist", st.Database).
 			WithHint("Connect to database %q.", g.database).Fatal()
 	}
 	release, err := g.conns.acquire(g, user)

@@ -41,7 +41,7 @@ func (s *session) execSavepoint(cl *planner.Statement) (*pgwire.Result, error) {
 		i--
 	}
 	if i < 0 {
-		return nil, sqlstate.New("3B001", "savepoint %q does not exist", cl.Name) // invalid_savepoint_specification
+		return nil, sqlstate.New(sqlstate.InvalidSavepointSpecification, "savepoint %q does not exist", cl.Name)
 	}
 	if cl.Kind == planner.KindRelease {
 		// The changes made since are kept, now part of the enclosing level.

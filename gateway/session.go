@@ -14,6 +14,7 @@ import (
 	"github.com/meshgate/meshgate/auth/policy"
 	"github.com/meshgate/meshgate/engine"
 	"github.com/meshgate/meshgate/gateway/pgwire"
+	"github.com/meshgate/meshgate/internal/sqlquote"
 	"github.com/meshgate/meshgate/planner"
 	"github.com/meshgate/meshgate/planner/catalog"
 	"github.com/meshgate/meshgate/sqlstate"
@@ -136,14 +137,12 @@ func (s *session) publishSettings(ctx context.Context) error {
 		if d := s.g.defs[name]; d != nil {
 			display = d.name
 		}
-		rows = append(rows, fmt.Sprintf("(%s, %s, %s)", sqlLit(name), sqlLit(display), sqlLit(v)))
+		rows = append(rows, fmt.Sprintf("(%s, %s, %s)", sqlquote.Literal(name), sqlquote.Literal(display), sqlquote.Literal(v)))
 	}
 	tbl := s.es.Catalog() + `."` + planner.CompatPG + `".mg_settings`
 	sort.Strings(rows)
 	return s.es.Exec(ctx, "DELETE FROM "+tbl+"; INSERT INTO "+tbl+" VALUES "+strings.Join(rows, ", "))
 }
-
-func sqlLit(v string) string { return "'" + strings.ReplaceAll(v, "'", "''") + "'" }
 
 func fatal(err error) error {
 	if e := sqlstate.As(err); e != nil {
@@ -242,7 +241,7 @@ func (s *session) set(name, value string, local bool) (*pgwire.Param, error) {
 		if value == s.values[name] {
 			return nil, nil
 		}
-		return nil, sqlstate.New("55P02", "parameter %q cannot be changed", d.name)
+		return nil, sqlstate.New(sqlstate.CantChangeRuntimeParam, "parameter %q cannot be changed", d.name)
 	}
 	if d.check != nil {
 		v, err := d.check(value)

@@ -587,7 +587,7 @@ func (s *session) execReset(name string) (*pgwire.Result, error) {
 		return res, nil
 	}
 	if d := s.g.defs[name]; d != nil && d.readOnly {
-		return nil, sqlstate.New("55P02", "parameter %q cannot be changed", d.name)
+		return nil, sqlstate.New(sqlstate.CantChangeRuntimeParam, "parameter %q cannot be changed", d.name)
 	}
 	changed, err := s.set(name, v, false)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/meshgate/meshgate/internal/sqlquote"
 	"github.com/meshgate/meshgate/planner/catalog"
 	"github.com/meshgate/meshgate/sqlstate"
 )
@@ -211,11 +212,9 @@ func (c *checker) compat(v map[string]any, schema, name string) error {
 	if !ok || loc < 0 || loc > 1e15 {
 		return sqlstate.New(sqlstate.FeatureNotSupported, "catalog relation %s cannot be resolved in this form", name)
 	}
-	c.tables = append(c.tables, tableRewrite{loc: int(loc), repl: schema + "." + quoteIdent(strings.ToLower(name))})
+	c.tables = append(c.tables, tableRewrite{loc: int(loc), repl: schema + "." + sqlquote.Ident(strings.ToLower(name))})
 	return nil
 }
-
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 // walk visits every node of the tree; ctes holds the CTE names visible at
 // this point, resolved as DuckDB binds them (ARCHITECTURE fact 7): a CTE is

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/meshgate/meshgate/internal/sqlquote"
 	"github.com/meshgate/meshgate/sqlstate"
 )
 
@@ -561,7 +562,7 @@ func (p *parser) parseCopy(st *Statement) error {
 			if t.Kind != tokWord && t.Kind != tokQIdent {
 				return syntaxError("syntax error: expected a product or (query) after COPY", p.sql, t.Pos)
 			}
-			name = append(name, quoteIdent(t.Value))
+			name = append(name, sqlquote.Ident(t.Value))
 			if !p.acceptPunct(".") {
 				break
 			}
@@ -574,7 +575,7 @@ func (p *parser) parseCopy(st *Statement) error {
 				if t.Kind != tokWord && t.Kind != tokQIdent {
 					return syntaxError("syntax error: expected a column name", p.sql, t.Pos)
 				}
-				list = append(list, quoteIdent(t.Value))
+				list = append(list, sqlquote.Ident(t.Value))
 				p.acceptPunct(",")
 			}
 			cols = strings.Join(list, ", ")
@@ -881,4 +882,35 @@ func setConfigCall(toks []token) *Statement {
 		return nil
 	}
 	return &Statement{Kind: KindSet, Name: strings.ToLower(toks[i+2].Value), Values: []string{toks[i+4].Value}, Local: local == "true", SetConfig: true}
+}
+
+var kindNames = [...]string{
+	KindRead: "read", KindSet: "set", KindReset: "reset", KindShow: "show", KindBegin: "begin",
+	KindCommit: "commit", KindRollback: "rollback", KindDiscard: "discard", KindDeallocate: "deallocate",
+	KindCopyOut: "copy", KindDeclare: "declare", KindFetch: "fetch", KindClose: "close",
+	KindSavepoint: "savepoint", KindRelease: "release", KindRollbackTo: "rollback_to", KindUnlisten: "unlisten",
+}
+
+// String names the kind ("read", "set", "rollback_to"…).
+func (k Kind) String() string {
+	if k >= 0 && int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("kind(%d)", int(k))
+}
+
+// Family is the kind's group as audit records and metrics name it: read,
+// copy, cursor, transaction or session (settings and the rest).
+func (k Kind) Family() string {
+	switch k {
+	case KindRead:
+		return "read"
+	case KindCopyOut:
+		return "copy"
+	case KindDeclare, KindFetch, KindClose:
+		return "cursor"
+	case KindBegin, KindCommit, KindRollback, KindSavepoint, KindRelease, KindRollbackTo:
+		return "transaction"
+	}
+	return "session"
 }

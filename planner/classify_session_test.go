@@ -1,6 +1,7 @@
 package planner_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/meshgate/meshgate/planner"
@@ -96,5 +97,16 @@ func TestClassifyFetchDirections(t *testing.T) {
 	st, err = planner.Classify("DECLARE c NO SCROLL CURSOR FOR SELECT 1")
 	if err != nil || st.Scroll {
 		t.Errorf("NO SCROLL: %+v %v", st, err)
+	}
+}
+
+func TestKindNames(t *testing.T) {
+	for k := planner.KindRead; k <= planner.KindUnlisten; k++ {
+		if s := k.String(); s == "" || strings.HasPrefix(s, "kind(") {
+			t.Errorf("kind %d has no name", int(k))
+		}
+	}
+	if planner.KindRollbackTo.Family() != "transaction" || planner.KindFetch.Family() != "cursor" || planner.KindSet.Family() != "session" {
+		t.Error("families: rollback to, fetch, set")
 	}
 }

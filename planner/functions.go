@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/meshgate/meshgate/internal/sqlquote"
 )
 
 // PostgreSQL functions that DuckDB has under another name or with other
@@ -54,7 +56,7 @@ func rewritePgTypeof(args []CallArg) (string, bool) {
 
 // refuse is an expression that fails with SQLSTATE code when evaluated.
 func refuse(code, format string, args ...any) string {
-	return "error(" + quoteLiteral("["+code+"] "+fmt.Sprintf(format, args...)) + ")"
+	return "error(" + sqlquote.Literal("["+code+"] "+fmt.Sprintf(format, args...)) + ")"
 }
 
 // rewriteRegexpMatches: regexp_matches(s, pattern [, flags]) returns a set
@@ -91,7 +93,7 @@ func rewriteRegexpMatches(args []CallArg) (string, bool) {
 	if err != nil {
 		return refuse("2201B", "invalid regular expression: %v", err), true
 	}
-	s, p := args[0].Text, quoteLiteral(pattern)
+	s, p := args[0].Text, sqlquote.Literal(pattern)
 	n := re.NumSubexp()
 	if !global {
 		groups := "regexp_extract(" + s + ", " + p + ")"

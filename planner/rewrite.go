@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/meshgate/meshgate/internal/sqlquote"
 	"github.com/meshgate/meshgate/planner/catalog"
 )
 
@@ -135,12 +136,12 @@ func preRewrite(sql string) (string, error) {
 				switch {
 				case name == "bytea" && strings.HasPrefix(lit.Value, `\x`):
 					// PostgreSQL's hex bytea input; DuckDB reads \x01 as one escape.
-					edits = append(edits, edit{lit.Pos, tokEnd(tt), "from_hex(" + quoteLiteral(lit.Value[2:]) + ")"})
+					edits = append(edits, edit{lit.Pos, tokEnd(tt), "from_hex(" + sqlquote.Literal(lit.Value[2:]) + ")"})
 					i = j
 					continue
 				case j+2 < len(toks) && isPunct(toks[j+1], "[") && isPunct(toks[j+2], "]") && strings.HasPrefix(strings.TrimSpace(lit.Value), "{"):
 					// '{a,"b c"}'::text[]: PostgreSQL's array text form.
-					edits = append(edits, edit{lit.Pos, tokEnd(lit), quoteLiteral(PGArrayToList(lit.Value))})
+					edits = append(edits, edit{lit.Pos, tokEnd(lit), sqlquote.Literal(PGArrayToList(lit.Value))})
 				}
 			}
 			if repl, ok := typeRenames[name]; ok && (j > i+1 || tt.Kind == tokQIdent || name != "text") {
@@ -358,7 +359,7 @@ func columnAliasEdit(sql string, loc int, alias string) (edit, bool) {
 		return edit{}, false
 	}
 	end := loc + tokEnd(toks[k])
-	return edit{end, end, "(" + quoteIdent(alias) + ")"}, true
+	return edit{end, end, "(" + sqlquote.Ident(alias) + ")"}, true
 }
 
 // castToText reports whether toks[i:] starts with a cast to a text type.
@@ -396,10 +397,8 @@ func regexLiteral(pattern string, fold bool) string {
 	if fold {
 		flags = "(?is)"
 	}
-	return quoteLiteral(flags + ".*(?:" + pattern + ").*")
+	return sqlquote.Literal(flags + ".*(?:" + pattern + ").*")
 }
-
-func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // PGArrayToList rewrites PostgreSQL's array text ({a,"b c",NULL}, nested
 // {{1,2},{3,4}}) into DuckDB's list text ([a, "b c", NULL]), which DuckDB

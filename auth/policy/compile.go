@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/meshgate/meshgate/internal/sqlquote"
 	"github.com/meshgate/meshgate/planner/catalog"
 )
 
@@ -108,7 +109,7 @@ func checkMask(ctx context.Context, d Describer, r *Rule, p *catalog.Product, c 
 	if err != nil {
 		return prob("cannot mask %s.%s: %v", p.Address, c.Name, err)
 	}
-	types, err := d.DescribeExprs(ctx, p.Address, []string{quoteIdent(c.Name), identityCalls(expr, func(fn string) string { return fn })}, "")
+	types, err := d.DescribeExprs(ctx, p.Address, []string{sqlquote.Ident(c.Name), identityCalls(expr, func(fn string) string { return fn })}, "")
 	if err != nil {
 		return prob("the mask of %s.%s does not work: %v", p.Address, c.Name, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/meshgate/meshgate/internal/sqlquote"
 	"github.com/meshgate/meshgate/planner/catalog"
 )
 
@@ -192,7 +193,7 @@ func (s *Set) Decide(id Identity, p *catalog.Product) Decision {
 		if !allCols && !allowed[c.Name] {
 			continue
 		}
-		cv := ColumnView{Name: c.Name, Expr: quoteIdent(c.Name)}
+		cv := ColumnView{Name: c.Name, Expr: sqlquote.Ident(c.Name)}
 		if r := s.maskFor(id, p, c); r != nil {
 			expr, err := maskSQL(r.Mask, c)
 			if err != nil {
@@ -252,7 +253,7 @@ func (s *Set) maskFor(id Identity, p *catalog.Product, c catalog.Column) *Rule {
 func (d Decision) ViewSQL(from string, qualify func(fn string) string) string {
 	cols := make([]string, len(d.Columns))
 	for i, c := range d.Columns {
-		cols[i] = identityCalls(c.Expr, qualify) + " AS " + quoteIdent(c.Name)
+		cols[i] = identityCalls(c.Expr, qualify) + " AS " + sqlquote.Ident(c.Name)
 	}
 	sql := "SELECT " + strings.Join(cols, ", ") + " FROM " + from
 	if len(d.Filters) > 0 {
@@ -330,5 +331,3 @@ func skipSpace(s string, i int) int {
 func isIdentByte(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
-
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/meshgate/meshgate/internal/sqlquote"
 	"github.com/meshgate/meshgate/planner/catalog"
 )
 
@@ -63,7 +64,7 @@ const redactText = `regexp_replace(regexp_replace(regexp_replace(regexp_replace(
 // maskSQL is the expression a mask puts in place of a column; it keeps
 // the column's type (c.Type is DuckDB's canonical spelling).
 func maskSQL(m Mask, c catalog.Column) (string, error) {
-	col := quoteIdent(c.Name)
+	col := sqlquote.Ident(c.Name)
 	t := c.Type
 	switch m.Kind {
 	case "null":

@@ -89,7 +89,7 @@ func (a portalAccess) FetchPortal(ctx context.Context, name string, n int64) (ar
 		return nil, noPortal(name)
 	}
 	if p.p == nil || p.failed || (p.res != nil && (p.res.Records == nil || p.res.Copy != nil)) || (p.res == nil && p.fields == nil) {
-		return nil, sqlstate.New("55000", "portal %q cannot be fetched from: it does not return rows", name)
+		return nil, sqlstate.New(sqlstate.ObjectNotInPrerequisiteState, "portal %q cannot be fetched from: it does not return rows", name)
 	}
 	if p.res == nil {
 		// Run it as Execute would, under the connection's context: it
@@ -110,7 +110,7 @@ func (a portalAccess) FetchPortal(ctx context.Context, name string, n int64) (ar
 				res.Records.Release()
 			}
 			p.done, p.failed = true, true
-			return nil, sqlstate.New("55000", "portal %q cannot be fetched from: it does not return rows", name)
+			return nil, sqlstate.New(sqlstate.ObjectNotInPrerequisiteState, "portal %q cannot be fetched from: it does not return rows", name)
 		}
 		p.res, p.schema = res, res.Records.Schema()
 		p.rows = newRowStream(res.Records, p.formats, encodeOptions{loc: c.timeZone()})

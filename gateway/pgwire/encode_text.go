@@ -702,18 +702,7 @@ func appendInterval(dst []byte, months, days int32, us int64) []byte {
 		case isBefore:
 			dst = append(dst, '+')
 		}
-		h := us / 3600e6
-		us -= h * 3600e6
-		mi := us / 60e6
-		us -= mi * 60e6
-		s := us / 1e6
-		us -= s * 1e6
-		dst = appendTwo(dst, h)
-		dst = append(dst, ':')
-		dst = appendTwo(dst, mi)
-		dst = append(dst, ':')
-		dst = appendTwo(dst, s)
-		dst = appendFraction(dst, us)
+		dst = appendClock(dst, us) // hours beyond 24 print in full
 	}
 	return dst
 }

@@ -289,7 +289,7 @@ func (c *conn) runPortal(ctx context.Context, p *portal, maxRows int64, simple b
 		// PORTAL_ONE_SELECT; a command (or a failed portal) cannot run
 		// again.
 		if p.res == nil || p.failed || p.res.Records == nil || p.res.Copy != nil {
-			return sqlstate.New("55000", "portal %q cannot be run", p.name) // object_not_in_prerequisite_state
+			return sqlstate.New(sqlstate.ObjectNotInPrerequisiteState, "portal %q cannot be run", p.name)
 		}
 		c.w.msg(&pgproto3.CommandComplete{CommandTag: commandTag(p.res, 0)})
 		return nil

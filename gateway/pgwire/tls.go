@@ -91,7 +91,7 @@ func (c *conn) armIdleTimeout() (time.Duration, error) {
 // words it.
 func (c *conn) idleTimeoutError() error {
 	if c.sess != nil && c.sess.TxStatus() != 'I' {
-		return sqlstate.New("25P03", "terminating connection due to idle-in-transaction timeout")
+		return sqlstate.New(sqlstate.IdleInTransactionTimeout, "terminating connection due to idle-in-transaction timeout")
 	}
 	return sqlstate.New(sqlstate.IdleSessionTimeout, "terminating connection due to idle-session timeout")
 }

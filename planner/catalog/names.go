@@ -50,8 +50,3 @@ func nameProblem(s string) string {
 	}
 	return ""
 }
-
-// quoteLiteral quotes s as a SQL string literal.
-func quoteLiteral(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
-}

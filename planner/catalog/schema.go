@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"sync/atomic"
+
+	"github.com/meshgate/meshgate/internal/sqlquote"
 )
 
 // ScanSQL returns the DuckDB table expression that scans a file port, for
@@ -23,7 +25,7 @@ func ScanSQL(p *Product, port *Port) (string, error) {
 	if strings.ContainsRune(port.Location, 0) {
 		return "", fmt.Errorf("the location of port %s contains a NUL byte", port.Name)
 	}
-	loc := quoteLiteral(port.Location)
+	loc := sqlquote.Literal(port.Location)
 	switch port.Type {
 	case "parquet":
 		return "read_parquet(" + loc + ")", nil
@@ -41,7 +43,7 @@ func ScanSQL(p *Product, port *Port) (string, error) {
 			if name == "header" {
 				args = append(args, name+"="+v)
 			} else {
-				args = append(args, name+"="+quoteLiteral(v))
+				args = append(args, name+"="+sqlquote.Literal(v))
 			}
 		}
 		opt("header", "header", "true")
@@ -77,7 +79,7 @@ func dbTable(port *Port) []string {
 func columnsStruct(cols []Column) string {
 	parts := make([]string, len(cols))
 	for i, c := range cols {
-		parts[i] = quoteLiteral(c.Name) + ": " + quoteLiteral(c.Type)
+		parts[i] = sqlquote.Literal(c.Name) + ": " + sqlquote.Literal(c.Type)
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
 }
@@ -99,12 +101,12 @@ func PortSchema(ctx context.Context, db *sql.DB, port *Port) ([]Column, error) {
 	var query string
 	if port.Type == "duckdb" {
 		alias := fmt.Sprintf("meshgate_port_%d", attachSeq.Add(1))
-		if _, err := conn.ExecContext(ctx, fmt.Sprintf("ATTACH %s AS %s (READ_ONLY)", quoteLiteral(port.Location), alias)); err != nil {
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf("ATTACH %s AS %s (READ_ONLY)", sqlquote.Literal(port.Location), alias)); err != nil {
 			return nil, fmt.Errorf("port %s: cannot open the database file: %w", port.Name, err)
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), "DETACH "+alias)
 		schema, table := port.DuckDBTable()
-		query = fmt.Sprintf("DESCRIBE %s.%s.%s", alias, quoteIdent(schema), quoteIdent(table))
+		query = fmt.Sprintf("DESCRIBE %s.%s.%s", alias, sqlquote.Ident(schema), sqlquote.Ident(table))
 	} else {
 		scan, err := ScanSQL(nil, port)
 		if err != nil {
@@ -142,8 +144,6 @@ func PortSchema(ctx context.Context, db *sql.DB, port *Port) ([]Column, error) {
 	}
 	return out, rows.Err()
 }
-
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 // CompareSchema compares a product's declared columns with the actual
 // columns of one of its ports (from PortSchema) and names every
