@@ -83,7 +83,7 @@ func (st *statement) prepare(ctx context.Context) error {
 		prefix := ""
 		if st.cl.Explain {
 			prefix = st.cl.SQL[:len(st.cl.SQL)-len(st.cl.Query)]
-			if a := s.filteredProduct(read); a != "" && strings.Contains(strings.ToLower(prefix), "analy") {
+			if a := s.filteredProduct(read); a != "" && st.cl.Analyze {
 				return sqlstate.New(sqlstate.InsufficientPrivilege, "EXPLAIN ANALYZE is not allowed on %s: its row counts would reveal the rows a policy filters out", a).
 					WithHint("Use EXPLAIN without ANALYZE; its row estimates are hidden too.")
 			}

@@ -44,6 +44,9 @@ type Statement struct {
 	// Query then holds the explained statement for checking and SQL the
 	// whole EXPLAIN.
 	Explain bool
+	// Analyze is set for EXPLAIN ANALYZE (or ANALYSE): the statement runs
+	// and its plan shows real row counts.
+	Analyze bool
 	// Name is the lowercased setting (SET/SHOW/RESET, "all" for ALL), the
 	// prepared statement (DEALLOCATE), the cursor (DECLARE/FETCH/CLOSE),
 	// the savepoint (SAVEPOINT/RELEASE/ROLLBACK TO) or the channel
@@ -129,7 +132,10 @@ func Classify(sql string) (*Statement, error) {
 		}
 	case "explain":
 		p.next()
-		for p.peekWord("analyze") || p.peekWord("verbose") {
+		for p.peekWord("analyze") || p.peekWord("analyse") || p.peekWord("verbose") {
+			if !p.peekWord("verbose") {
+				st.Analyze = true
+			}
 			p.next()
 		}
 		if p.peek().Kind == tokPunct && p.peek().Value == "(" {

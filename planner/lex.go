@@ -231,3 +231,35 @@ func Split(sql string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// RewriteWords returns sql with its unquoted words (not inside strings,
+// quoted identifiers or comments) rewritten by fn, which gets the
+// lowercased word and returns its replacement, whether an empty argument
+// list right after it ("()") is part of what it replaces, and ok=false
+// to keep the word. It is the lexer of every statement, for SQL the
+// policy writes (mask and filter expressions). Text that does not lex
+// (an unterminated quote or comment) is an error.
+func RewriteWords(sql string, fn func(word string) (repl string, eatParens, ok bool)) (string, error) {
+	toks, err := lex(sql)
+	if err != nil {
+		return "", err
+	}
+	var edits []edit
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if t.Kind != tokWord {
+			continue
+		}
+		repl, eat, ok := fn(t.Value)
+		if !ok {
+			continue
+		}
+		end := tokEnd(t)
+		if eat && i+2 < len(toks) && isPunct(toks[i+1], "(") && isPunct(toks[i+2], ")") {
+			end = tokEnd(toks[i+2])
+			i += 2
+		}
+		edits = append(edits, edit{start: t.Pos, end: end, repl: repl})
+	}
+	return applyEdits(sql, edits), nil
+}

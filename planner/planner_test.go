@@ -43,6 +43,18 @@ func TestSplit(t *testing.T) {
 	}
 }
 
+func TestClassifyExplainAnalyze(t *testing.T) {
+	for in, analyze := range map[string]bool{
+		"EXPLAIN SELECT 1": false, "EXPLAIN VERBOSE SELECT 1": false, "EXPLAIN ANALYZE SELECT 1": true,
+		"explain analyse select 1": true, "EXPLAIN VERBOSE ANALYZE SELECT 1": true, "EXPLAIN SELECT 'analyze'": false,
+	} {
+		st, err := planner.Classify(in)
+		if err != nil || !st.Explain || st.Analyze != analyze {
+			t.Errorf("%q: %+v %v, want Explain with Analyze %v", in, st, err, analyze)
+		}
+	}
+}
+
 func TestClassify(t *testing.T) {
 	type want struct {
 		kind  planner.Kind

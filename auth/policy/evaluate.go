@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/meshgate/meshgate/internal/sqlquote"
+	"github.com/meshgate/meshgate/planner"
 	"github.com/meshgate/meshgate/planner/catalog"
 )
 
@@ -266,68 +267,22 @@ func (d Decision) ViewSQL(from string, qualify func(fn string) string) string {
 	return sql
 }
 
-// identityCalls rewrites current_user, session_attr( and in_group( outside
-// string literals with qualify.
+// identityCalls rewrites current_user, session_user, session_attr and
+// in_group (unquoted words, found by the statements' lexer) with qualify.
+// Text that does not lex is kept: DuckDB refuses it when the policy
+// compiles.
 func identityCalls(sql string, qualify func(string) string) string {
-	var b strings.Builder
-	i := 0
-	for i < len(sql) {
-		c := sql[i]
-		if c == '\'' {
-			j := i + 1
-			for j < len(sql) {
-				if sql[j] == '\'' {
-					if j+1 < len(sql) && sql[j+1] == '\'' {
-						j += 2
-						continue
-					}
-					break
-				}
-				j++
-			}
-			if j >= len(sql) {
-				j = len(sql) - 1
-			}
-			b.WriteString(sql[i : j+1])
-			i = j + 1
-			continue
+	out, err := planner.RewriteWords(sql, func(w string) (string, bool, bool) {
+		switch w {
+		case "current_user", "session_user":
+			return qualify("mg_current_user") + "()", true, true
+		case "session_attr", "in_group":
+			return qualify(w), false, true
 		}
-		if isIdentByte(c) && (i == 0 || !isIdentByte(sql[i-1])) {
-			j := i
-			for j < len(sql) && isIdentByte(sql[j]) {
-				j++
-			}
-			word := strings.ToLower(sql[i:j])
-			switch word {
-			case "current_user", "session_user":
-				b.WriteString(qualify("mg_current_user") + "()")
-				if k := skipSpace(sql, j); k+1 < len(sql) && sql[k] == '(' && sql[k+1] == ')' {
-					j = k + 2
-				}
-				i = j
-				continue
-			case "session_attr", "in_group":
-				b.WriteString(qualify(word))
-				i = j
-				continue
-			}
-			b.WriteString(sql[i:j])
-			i = j
-			continue
-		}
-		b.WriteByte(c)
-		i++
+		return "", false, false
+	})
+	if err != nil {
+		return sql
 	}
-	return b.String()
-}
-
-func skipSpace(s string, i int) int {
-	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n') {
-		i++
-	}
-	return i
-}
-
-func isIdentByte(c byte) bool {
-	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+	return out
 }
