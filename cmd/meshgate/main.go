@@ -20,6 +20,7 @@ import (
 	"github.com/meshgate/meshgate/gateway"
 	"github.com/meshgate/meshgate/gateway/pgwire"
 	"github.com/meshgate/meshgate/planner/catalog"
+	"github.com/meshgate/meshgate/quality"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -31,6 +32,9 @@ Usage:
   meshgate serve [flags]        serve the mesh (meshgate serve -h for flags)
   meshgate validate [-policies DIR] DIR [DIR…]
                                 check every descriptor, port and policy rule; exit 1 on any problem
+  meshgate check [-policies DIR] [-product D.P] [-format text|json|junit] DIR [DIR…]
+                                run every quality rule and SLA against the real ports;
+                                exit 1 when an error rule fails, 2 when a port cannot be read
   meshgate explain-access USER DOMAIN.PRODUCT
                                 which rules apply to a user and product, and the resulting view
   meshgate passwd               read a password from stdin, print its SCRAM-SHA-256 verifier
@@ -54,6 +58,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(args[1:], stdout, stderr)
 	case "validate":
 		return validate(args[1:], stdout, stderr)
+	case "check":
+		return check(args[1:], stdout, stderr)
 	case "passwd":
 		return passwd(args[1:], stdout, stderr)
 	case "cert":
@@ -124,6 +130,7 @@ func validate(args []string, stdout, stderr io.Writer) int {
 	problems = append(problems, portProblems...)
 	remoteProblems := checkRemotePorts(context.Background(), eng)
 	problems = append(problems, remoteProblems...)
+	problems = append(problems, quality.Validate(context.Background(), eng)...)
 	var lines []string
 	for _, p := range problems {
 		lines = append(lines, p.String())

@@ -55,3 +55,9 @@ func nameProblem(s string) string {
 func quoteLiteral(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
+
+// QuoteLiteral quotes s as a SQL string literal ('it”s').
+func QuoteLiteral(s string) string { return quoteLiteral(s) }
+
+// QuoteIdent quotes s as a SQL identifier ("order id").
+func QuoteIdent(s string) string { return quoteIdent(s) }
