@@ -187,6 +187,10 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	sf := securityFlags(fs)
 	gf := governanceFlags(fs)
 	ff := federationFlags(fs)
+	checkInterval := fs.Duration("check-interval", quality.DefaultInterval, "how often each product's quality rules and SLAs are checked (a rule's schedule may be shorter)")
+	checkTimeout := fs.Duration("check-timeout", 5*time.Minute, "time limit of one product's quality check")
+	checkConcurrency := fs.Int("check-concurrency", 2, "quality checks running at the same time")
+	onFailure := fs.String("on-failure", "warn", "what a query of a product failing its contract gets: warn (a WARNING) or block (refused with 55000); a product's on_failure wins")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -272,6 +276,13 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		stop() // ends the snapshot refreshes, which stopRemote waits for
 		stopRemote()
 	}()
+	if *onFailure != "warn" && *onFailure != "block" {
+		ln.Close()
+		fmt.Fprintf(stderr, "meshgate: -on-failure %q is not warn or block\n", *onFailure)
+		return 2
+	}
+	waitChecks := gw.StartQuality(ctx, gateway.QualityConfig{Interval: *checkInterval, Timeout: *checkTimeout, Concurrency: *checkConcurrency, Block: *onFailure == "block"})
+	defer func() { stop(); waitChecks() }()
 	go watchPolicies(ctx, *gf.policies, mesh, eng, gw, log)
 	srv := &pgwire.Server{Handler: gw, Logger: log, MaxMessageSize: *maxMsg}
 	if err := sf.apply(srv, gw, log); err != nil {
