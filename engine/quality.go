@@ -99,6 +99,13 @@ func internalCol(name, typ, desc string) catalog.Column {
 	return catalog.Column{Name: name, Type: typ, Description: desc, Classification: "internal"}
 }
 
+// BuiltInProducts are the products meshgate itself serves: meshgate.audit,
+// freshness, quality and health. Add them to the mesh before Open; who may
+// read them, and which rows, is up to the policy like any product.
+func BuiltInProducts() []*catalog.Product {
+	return []*catalog.Product{AuditProduct(), FreshnessProduct(), QualityProduct(), HealthProduct()}
+}
+
 // QualityProduct is meshgate.quality: the last runs of every quality rule.
 func QualityProduct() *catalog.Product {
 	return builtIn("quality", "quality", "Results of the products' quality rules and SLA checks (the last 100 runs of each rule).", []catalog.Column{

@@ -79,7 +79,7 @@ func (r *Runner) Check(ctx context.Context, p *catalog.Product) (rep Report) {
 	}
 	sess, err := r.open(ctx, p)
 	if err != nil {
-		rep.Unreachable = err.Error()
+		rep.Unreachable = fmt.Sprintf("port %s of product %s cannot be read: %v", p.Ports[0].Name, p.Address, err)
 		return rep
 	}
 	defer sess.Close()
@@ -186,9 +186,15 @@ func (r *Runner) open(ctx context.Context, p *catalog.Product) (*engine.Session,
 	if r.Engine.Product(p.Address) == nil {
 		return nil, fmt.Errorf("product %s is not served (its descriptor or port is broken: run meshgate validate)", p.Address)
 	}
-	return r.Engine.NewSession(ctx, func(cat string) ([]engine.View, []string) {
+	sess, err := r.Engine.NewSession(ctx, func(cat string) ([]engine.View, []string) {
 		return []engine.View{{Address: p.Address, SQL: "SELECT * FROM " + r.Engine.SourceView(cat, p.Address)}}, nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	// Unqualified names resolve in the product's domain, as ruleScope says.
+	sess.SetSearchPath([]string{p.Address.Domain})
+	return sess, nil
 }
 
 // load fetches a remote product's rows into the check's session.
@@ -268,8 +274,10 @@ func query(ctx context.Context, sess *engine.Session, a catalog.Address, sql str
 		return nil, err
 	}
 	defer prep.Close()
-	if n := len(prep.Schema().Fields()); want > 0 && n != want {
-		return nil, fmt.Errorf("the query returns %d columns; it must return one number", n)
+	if want > 0 {
+		if err := oneNumber(prep.Schema()); err != nil {
+			return nil, err
+		}
 	}
 	rr, err := prep.Query(ctx, nil)
 	if err != nil {
@@ -301,6 +309,17 @@ func query(ctx context.Context, sess *engine.Session, a catalog.Address, sql str
 		return nil, fmt.Errorf("the query returns %d rows; it must return one row with one number", rows)
 	}
 	return row, nil
+}
+
+// oneNumber checks that a sql rule's result is one numeric column.
+func oneNumber(s *arrow.Schema) error {
+	if n := len(s.Fields()); n != 1 {
+		return fmt.Errorf("the query returns %d columns; it must return one number", n)
+	}
+	if t := s.Field(0).Type; !arrow.IsInteger(t.ID()) && !arrow.IsFloating(t.ID()) && t.ID() != arrow.DECIMAL128 {
+		return fmt.Errorf("the query returns a %s; it must return a number", t)
+	}
+	return nil
 }
 
 // number reads a numeric Arrow value as a float64 (nil for NULL).

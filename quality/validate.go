@@ -52,8 +52,5 @@ func bindSQL(ctx context.Context, sess *engine.Session, a catalog.Address, sql s
 		return err
 	}
 	defer prep.Close()
-	if n := len(prep.Schema().Fields()); n != 1 {
-		return fmt.Errorf("it returns %d columns; it must return one number", n)
-	}
-	return nil
+	return oneNumber(prep.Schema())
 }

@@ -322,9 +322,9 @@ func TestCompareSchemaDrift(t *testing.T) {
 		got = append(got, fmt.Sprintf("%d: %s", pr.Line, pr.Message))
 	}
 	want := []string{
-		"36: column amount is declared DECIMAL(12,2) but port files holds DOUBLE",
-		`41: column status is named "Status" in port files; names must match exactly (rename the column in the data or in the descriptor)`,
-		"45: column created_at is declared but port files has no such column",
+		"37: column amount is declared DECIMAL(12,2) but port files holds DOUBLE",
+		`49: column status is named "Status" in port files; names must match exactly (rename the column in the data or in the descriptor)`,
+		"59: column created_at is declared but port files has no such column",
 		"13: port files has a column discount (DECIMAL(2,1)) that the schema does not declare",
 	}
 	if !reflect.DeepEqual(got, want) {
