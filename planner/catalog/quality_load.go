@@ -108,6 +108,10 @@ func (l *loader) sqlRule(f map[string]*yaml.Node, rn *yaml.Node, where string, r
 	if mn := f["metric"]; mn != nil {
 		l.Errorf(mn.Line, "%s is a sql rule; it takes a query, not a metric", where)
 	}
+	if f["query"] == nil || strictyaml.IsNull(f["query"]) {
+		l.Errorf(rn.Line, "%s is a sql rule and needs query: a SELECT returning one number, e.g. SELECT count(*) FROM domain.product WHERE …", where)
+		return
+	}
 	q, qn := l.Str(f, rn, where, "query", true)
 	if qn == nil {
 		return
