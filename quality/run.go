@@ -217,7 +217,7 @@ func (r *Runner) load(ctx context.Context, sess *engine.Session, p *catalog.Prod
 		for i, col := range p.Columns {
 			cols[i] = col.Name
 		}
-		rr, err := c.Scan(ctx, connectors.Request{Columns: cols})
+		rr, err := c.Scan(ctx, connectors.Request{Columns: cols, Limit: -1}) // every row
 		if err != nil {
 			return err
 		}

@@ -94,7 +94,16 @@ func (l *loader) qualityRules(n *yaml.Node, col *Column) []Rule {
 }
 
 func defaultRuleName(r Rule) string {
-	name := r.Metric
+	// nullValues → null_values: rule names are valid lowercase names.
+	var b strings.Builder
+	for _, c := range r.Metric {
+		if c >= 'A' && c <= 'Z' {
+			b.WriteByte('_')
+			c += 'a' - 'A'
+		}
+		b.WriteRune(c)
+	}
+	name := b.String()
 	if r.Type == "sql" {
 		name = "sql"
 	}
