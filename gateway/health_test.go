@@ -77,7 +77,9 @@ func TestHealthOnEveryAnswer(t *testing.T) {
 		"INSERT INTO crm.parts VALUES (1, 'P-1'), (2, 'P-2'), (2, 'P-2b'), (3, 'P-3')")
 	dir := t.TempDir()
 	cols := []fedCol{{"id", "bigint"}, {"sku", "varchar"}}
-	pk := func(d string) string { return strings.Replace(d, "    type: bigint\n", "    type: bigint\n    primaryKey: true\n", 1) }
+	pk := func(d string) string {
+		return strings.Replace(d, "    type: bigint\n", "    type: bigint\n    primaryKey: true\n", 1)
+	}
 	writeFile(t, filepath.Join(dir, "plant", "parts.yaml"), pk(descriptor("plant", "parts", pgPortYAML(c.Port, "health_answer", "parts"), cols)))
 	writeFile(t, filepath.Join(dir, "plant", "data", "bins.csv"), "id,sku\n1,B-1\n1,B-2\n")
 	writeFile(t, filepath.Join(dir, "plant", "bins.yaml"), pk(descriptor("plant", "bins", "  - name: files\n    type: csv\n    location: data/bins.csv\n", cols))+"on_failure: block\n")
