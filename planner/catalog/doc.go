@@ -117,7 +117,7 @@
 //	  - {property: frequency, value: 1, unit: d}
 //	on_failure: block                # warn (default: the gateway's -on-failure) | block
 //
-// missingValues counts NULL and the listed values (default [null, ”],
+// missingValues counts NULL and the listed values (default: NULL and the empty text,
 // compared as text); duplicateValues is count(c) − count(DISTINCT c);
 // invalidValues counts non-NULL values outside validValues (compared as
 // text), not fully matching pattern, or below minimum / above maximum. A
