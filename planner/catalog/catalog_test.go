@@ -214,6 +214,11 @@ func TestBrokenDescriptors(t *testing.T) {
 			{"sales/orders.yaml", 11, `tags must be a list, such as [a, b], not the text "orders"`},
 			{"sales/orders.yaml", 19, `required of column "order_id" must be true or false, not the text "yes"`},
 		},
+		// The sql rules of orders are checked by the engine (meshgate validate).
+		"bad_quality": {
+			{"sales/returns.yaml", 19, `quality rule 1 of column "order_id": metric "uniqueValues" is not one of nullValues`},
+			{"sales/returns.yaml", 25, `quality rule 1 of column "amount": mustBe must be a number, not the text "none"`},
+		},
 		"bad_semver": {{"sales/orders.yaml", 6, `version "v1.0" is not a semantic version; write MAJOR.MINOR.PATCH, e.g. "1.4.0"`}},
 		"bad_enum": {
 			{"sales/orders.yaml", 7, `status "actve" is not one of proposed, active, deprecated, retired; did you mean "active"?`},
