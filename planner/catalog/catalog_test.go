@@ -283,7 +283,13 @@ func TestBrokenDescriptors(t *testing.T) {
 					t.Errorf("String() = %q", p.String())
 				}
 			}
-			if len(wants) > 0 && len(m.Products) != 0 {
+			switch {
+			case name == "bad_quality":
+				// Only sales.orders loads: its sql rules fail in the engine.
+				if len(m.Products) != 1 || m.Products[0].Address.String() != "sales.orders" {
+					t.Errorf("bad_quality kept %d products", len(m.Products))
+				}
+			case len(wants) > 0 && len(m.Products) != 0:
 				t.Errorf("a broken product was kept: %v", m.Products[0].Address)
 			}
 			if len(wants) == 0 && len(m.Products) != 1 {
