@@ -8,7 +8,7 @@ ROWS    ?= 10000000
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOFILES := $(shell find . -name '*.go' -not -path './.cache/*')
 
-.PHONY: all build demo run test test-go test-psql test-clients test-fuzz bench lint clean
+.PHONY: all build demo run test test-go test-psql test-clients test-fuzz bench bench-quality lint clean
 
 all: build
 
@@ -66,6 +66,12 @@ test-fuzz: build demo
 
 bench: build demo
 	./bench/run.sh $(SF) $(ROWS)
+
+# All quality rules of the ROWS-row bench.wide product in one pass vs the
+# same aggregates in DuckDB on the file (BENCHMARKS.md "Quality checks").
+bench-quality:
+	$(GO) run -tags $(TAGS) ./testdata/gen -bench-rows $(ROWS) -bench-out bench/data/wide
+	$(GO) run -tags $(TAGS) ./bench/quality -parquet bench/data/wide/bench/data/wide.parquet -md BENCHMARKS.md
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo 'gofmt: files above need formatting'; exit 1)

@@ -13,13 +13,13 @@ import (
 // AuditColumns are the columns of the audit table (meshgate.audit).
 const AuditColumns = "query_id VARCHAR, logged_at TIMESTAMPTZ, user_name VARCHAR, groups VARCHAR[], client_addr VARCHAR, application_name VARCHAR, " +
 	"statement VARCHAR, products VARCHAR[], columns VARCHAR[], rules VARCHAR[], policy_version VARCHAR, decision VARCHAR, " +
-	"row_count BIGINT, duration_ms DOUBLE, sqlstate VARCHAR, protocol VARCHAR"
+	"row_count BIGINT, duration_ms DOUBLE, sqlstate VARCHAR, protocol VARCHAR, health VARCHAR[]"
 
 // AuditRow is one row of the audit table.
 type AuditRow struct {
 	QueryID, User, ClientAddr, Application, Statement, PolicyVersion, Decision, SQLState, Protocol string
 	At                                                                                             time.Time
-	Groups, Products, Columns, Rules                                                               []string
+	Groups, Products, Columns, Rules, Health                                                       []string
 	Rows                                                                                           int64
 	Duration                                                                                       time.Duration
 }
@@ -38,11 +38,11 @@ func (e *Engine) AppendAudit(ctx context.Context, rows []AuditRow) error {
 	}
 	vals := make([]string, len(rows))
 	for i, r := range rows {
-		vals[i] = fmt.Sprintf("(%s, %s::TIMESTAMPTZ, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %d, %f, %s, %s)",
+		vals[i] = fmt.Sprintf("(%s, %s::TIMESTAMPTZ, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %d, %f, %s, %s, %s)",
 			sqlquote.Literal(r.QueryID), sqlquote.Literal(r.At.UTC().Format("2006-01-02 15:04:05.999999+00")), sqlquote.Literal(r.User),
 			listLiteral(r.Groups), sqlquote.Literal(r.ClientAddr), sqlquote.Literal(r.Application), sqlquote.Literal(r.Statement),
 			listLiteral(r.Products), listLiteral(r.Columns), listLiteral(r.Rules), sqlquote.Literal(r.PolicyVersion),
-			sqlquote.Literal(r.Decision), r.Rows, float64(r.Duration.Microseconds())/1000, sqlquote.Literal(r.SQLState), sqlquote.Literal(r.Protocol))
+			sqlquote.Literal(r.Decision), r.Rows, float64(r.Duration.Microseconds())/1000, sqlquote.Literal(r.SQLState), sqlquote.Literal(r.Protocol), listLiteral(r.Health))
 	}
 	q := "INSERT INTO memory.mg_audit.records VALUES " + strings.Join(vals, ", ") +
 		fmt.Sprintf("; DELETE FROM memory.mg_audit.records WHERE logged_at < (SELECT min(logged_at) FROM (SELECT logged_at FROM memory.mg_audit.records ORDER BY logged_at DESC LIMIT %d))", auditRetention)
@@ -89,6 +89,7 @@ func AuditProduct() *catalog.Product {
 			col("duration_ms", "DOUBLE", "Duration in milliseconds."),
 			col("sqlstate", "VARCHAR", "Outcome as a SQLSTATE."),
 			col("protocol", "VARCHAR", "Front door: pgwire, http or flight."),
+			col("health", "VARCHAR[]", "Health of each product read (address=status, see meshgate.health)."),
 		},
 		File: "(built in)",
 	}

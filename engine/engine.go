@@ -135,6 +135,9 @@ func Open(ctx context.Context, mesh *catalog.Mesh, cfg Config) (*Engine, []catal
 		"CREATE TABLE memory.mg_audit.records (" + AuditColumns + ")",
 		// The freshness of snapshot ports, queryable as meshgate.freshness.
 		"CREATE TABLE memory.mg_audit.freshness (" + freshnessColumns + ")",
+		// Quality results and health, as meshgate.quality and meshgate.health.
+		"CREATE TABLE memory.mg_audit.quality (" + qualityColumns + ")",
+		"CREATE TABLE memory.mg_audit.health (" + healthColumns + ")",
 	}
 	for _, q := range setup {
 		if err := e.exec(q); err != nil {
@@ -214,6 +217,8 @@ func (e *Engine) definePort(ctx context.Context, p *catalog.Product) (*catalog.P
 			q = fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM memory.mg_audit.records", PortView(p.Address), strings.Join(cols, ", "))
 		case "freshness":
 			q = fmt.Sprintf("CREATE VIEW %s AS SELECT product, mode, loaded, last_refresh, now() - last_refresh AS age, row_count, size_bytes, last_error FROM memory.mg_audit.freshness", PortView(p.Address))
+		case "quality", "health":
+			q = fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM memory.mg_audit.%s", PortView(p.Address), strings.Join(cols, ", "), port.Location)
 		default:
 			return port, "", fmt.Errorf("unknown internal port %q", port.Location)
 		}

@@ -95,6 +95,7 @@ func (s *session) audit(st *statement, start time.Time, err error, rows int64) {
 			}
 		}
 		r.Rules = sortedKeys(rules)
+		r.Health = st.health
 		r.Attributes = sortedKeys(attrs)
 	}
 	if werr := l.Write(r); werr != nil {
@@ -169,7 +170,7 @@ func (s engineSink) Append(ctx context.Context, recs []audit.Record) error {
 		rows[i] = engine.AuditRow{QueryID: r.QueryID, At: r.Time, User: r.User, Groups: r.Groups, ClientAddr: r.ClientAddr,
 			Application: r.Application, Statement: r.Statement, Products: r.Versions, Columns: r.Columns, Rules: r.Rules,
 			PolicyVersion: r.PolicyVersion, Decision: r.Decision, Rows: r.Rows,
-			Duration: time.Duration(r.DurationMS * float64(time.Millisecond)), SQLState: r.SQLState, Protocol: r.Protocol}
+			Duration: time.Duration(r.DurationMS * float64(time.Millisecond)), SQLState: r.SQLState, Protocol: r.Protocol, Health: r.Health}
 	}
 	return s.eng.AppendAudit(ctx, rows)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/meshgate/meshgate/gateway/pgcatalog"
 	"github.com/meshgate/meshgate/gateway/pgwire"
 	"github.com/meshgate/meshgate/planner/catalog"
+	"github.com/meshgate/meshgate/quality"
 	"github.com/meshgate/meshgate/sqlstate"
 )
 
@@ -42,6 +43,9 @@ type Gateway struct {
 	snapshots   *connectors.Snapshots
 	driftLogged sync.Map // drift already logged, by product and difference
 	queries     auditNext
+
+	health atomic.Pointer[quality.Tracker]   // health.go; nil: no checks run
+	checks atomic.Pointer[quality.Scheduler] // health.go
 
 	staticErr error // creating the shared client catalog failed
 

@@ -63,7 +63,7 @@ func (g *Gateway) catalogBuilder(u *auth.User, pid uint32, decisions map[catalog
 			if !d.Granted {
 				continue
 			}
-			sql := d.ViewSQL(g.engine.SourceView(cat, p.Address), qualify)
+			sql := d.ViewSQL(healthView(p.Address, g.engine.SourceView(cat, p.Address), decisions), qualify)
 			views = append(views, engine.View{Address: p.Address, SQL: sql})
 			pinned := catalog.Address{Domain: p.Address.Domain, Name: fmt.Sprintf("%s_v%d", p.Address.Name, p.MajorVersion())}
 			if !taken[pinned] {

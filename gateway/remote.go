@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"sync"
+	"time"
 
 	"github.com/meshgate/meshgate/auth/policy"
 	"github.com/meshgate/meshgate/connectors"
@@ -21,9 +23,17 @@ import (
 // done and the refreshes have stopped.
 func (g *Gateway) StartRemote(ctx context.Context, budget int64) (snaps *connectors.Snapshots, stop func(), err error) {
 	ports := map[catalog.Address]connectors.Connector{}
+	refreshed := map[catalog.Address]time.Time{}
+	var refreshedM sync.Mutex
 	snaps = connectors.NewSnapshots(g.engine, budget, g.log, func(fr []connectors.Freshness) {
+		refreshedM.Lock()
+		defer refreshedM.Unlock()
 		rows := make([]engine.FreshnessRow, len(fr))
 		for i, x := range fr {
+			if !x.LastRefresh.IsZero() && !x.LastRefresh.Equal(refreshed[x.Product]) {
+				refreshed[x.Product] = x.LastRefresh
+				g.CheckNow(x.Product) // its rules run on the new data (health.go)
+			}
 			rows[i] = engine.FreshnessRow{Product: x.Product, Mode: x.Mode, Loaded: x.Loaded, LastRefresh: x.LastRefresh, Rows: x.Rows, Bytes: x.Bytes, LastError: x.LastError}
 		}
 		if err := g.engine.SetFreshness(rows); err != nil {

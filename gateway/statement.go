@@ -29,6 +29,7 @@ type statement struct {
 	read      *planner.Read // the planner's view of a read statement
 	plan      *engine.Plan  // what DuckDB's bound plan reads (the audit's source)
 	prepared  *engine.Prepared
+	health    []string // the health of each product read, for the audit (health.go)
 	fields    []pgwire.Field
 	params    []uint32
 }
@@ -401,6 +402,16 @@ func (p *portal) execute(ctx context.Context) (*pgwire.Result, error) {
 		return nil, errAborted()
 	}
 	cl := st.cl
+	var notices []pgwire.Notice
+	switch cl.Kind {
+	case planner.KindRead, planner.KindCopyOut, planner.KindDeclare:
+		if st.plan != nil {
+			var err error
+			if notices, st.health, err = s.healthOf(st.plan.Products); err != nil {
+				return nil, err
+			}
+		}
+	}
 	switch cl.Kind {
 	case planner.KindRead:
 		rr, err := p.query(ctx)
@@ -411,7 +422,7 @@ func (p *portal) execute(ctx context.Context) (*pgwire.Result, error) {
 			res, err := explainResult(rr, s.g.engine.Redact, s.filteredProduct(st.read) != "")
 			return res, err
 		}
-		return &pgwire.Result{Records: rr, Command: "SELECT", Counted: true}, nil
+		return &pgwire.Result{Records: rr, Command: "SELECT", Counted: true, Notices: notices}, nil
 	case planner.KindCopyOut:
 		rr, err := p.query(ctx)
 		if err != nil {
@@ -427,9 +438,13 @@ func (p *portal) execute(ctx context.Context) (*pgwire.Result, error) {
 		if cl.Copy.HasNull {
 			f.Null = cl.Copy.Null
 		}
-		return &pgwire.Result{Records: rr, Command: "COPY", Counted: true, Copy: f}, nil
+		return &pgwire.Result{Records: rr, Command: "COPY", Counted: true, Copy: f, Notices: notices}, nil
 	case planner.KindDeclare:
-		return s.declare(p)
+		res, err := s.declare(p)
+		if res != nil {
+			res.Notices = append(res.Notices, notices...)
+		}
+		return res, err
 	case planner.KindFetch:
 		return s.fetch(ctx, cl)
 	case planner.KindClose:

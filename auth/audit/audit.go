@@ -37,6 +37,9 @@ type Record struct {
 	Rows          int64     `json:"rows"`
 	DurationMS    float64   `json:"duration_ms"`
 	SQLState      string    `json:"sqlstate"`
+	// Health is the health of each product read when the statement ran
+	// ("sales.orders=warning"; package quality).
+	Health []string `json:"health,omitempty"`
 }
 
 // Sink receives records in batches (the queryable copy).

@@ -51,7 +51,7 @@ func (f *govFlags) maskKey() (string, error) {
 
 // withAudit adds the audit trail product (meshgate.audit) to a mesh.
 func withAudit(m *catalog.Mesh) *catalog.Mesh {
-	m.Products = append(m.Products, engine.AuditProduct(), engine.FreshnessProduct())
+	m.Products = append(m.Products, engine.BuiltInProducts()...)
 	return m
 }
 

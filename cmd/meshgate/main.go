@@ -20,6 +20,7 @@ import (
 	"github.com/meshgate/meshgate/gateway"
 	"github.com/meshgate/meshgate/gateway/pgwire"
 	"github.com/meshgate/meshgate/planner/catalog"
+	"github.com/meshgate/meshgate/quality"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -31,6 +32,9 @@ Usage:
   meshgate serve [flags]        serve the mesh (meshgate serve -h for flags)
   meshgate validate [-policies DIR] DIR [DIR…]
                                 check every descriptor, port and policy rule; exit 1 on any problem
+  meshgate check [-policies DIR] [-product D.P] [-format text|json|junit] DIR [DIR…]
+                                run every quality rule and SLA against the real ports;
+                                exit 1 when an error rule fails, 2 when a port cannot be read
   meshgate explain-access USER DOMAIN.PRODUCT
                                 which rules apply to a user and product, and the resulting view
   meshgate passwd               read a password from stdin, print its SCRAM-SHA-256 verifier
@@ -54,6 +58,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(args[1:], stdout, stderr)
 	case "validate":
 		return validate(args[1:], stdout, stderr)
+	case "check":
+		return check(args[1:], stdout, stderr)
 	case "passwd":
 		return passwd(args[1:], stdout, stderr)
 	case "cert":
@@ -124,6 +130,7 @@ func validate(args []string, stdout, stderr io.Writer) int {
 	problems = append(problems, portProblems...)
 	remoteProblems := checkRemotePorts(context.Background(), eng)
 	problems = append(problems, remoteProblems...)
+	problems = append(problems, quality.Validate(context.Background(), eng)...)
 	var lines []string
 	for _, p := range problems {
 		lines = append(lines, p.String())
@@ -180,6 +187,10 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	sf := securityFlags(fs)
 	gf := governanceFlags(fs)
 	ff := federationFlags(fs)
+	checkInterval := fs.Duration("check-interval", quality.DefaultInterval, "how often each product's quality rules and SLAs are checked (a rule's schedule may be shorter)")
+	checkTimeout := fs.Duration("check-timeout", 5*time.Minute, "time limit of one product's quality check")
+	checkConcurrency := fs.Int("check-concurrency", 2, "quality checks running at the same time")
+	onFailure := fs.String("on-failure", "warn", "what a query of a product failing its contract gets: warn (a WARNING) or block (refused with 55000); a product's on_failure wins")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -265,6 +276,13 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		stop() // ends the snapshot refreshes, which stopRemote waits for
 		stopRemote()
 	}()
+	if *onFailure != "warn" && *onFailure != "block" {
+		ln.Close()
+		fmt.Fprintf(stderr, "meshgate: -on-failure %q is not warn or block\n", *onFailure)
+		return 2
+	}
+	waitChecks := gw.StartQuality(ctx, gateway.QualityConfig{Interval: *checkInterval, Timeout: *checkTimeout, Concurrency: *checkConcurrency, Block: *onFailure == "block"})
+	defer func() { stop(); waitChecks() }()
 	go watchPolicies(ctx, *gf.policies, mesh, eng, gw, log)
 	srv := &pgwire.Server{Handler: gw, Logger: log, MaxMessageSize: *maxMsg}
 	if err := sf.apply(srv, gw, log); err != nil {

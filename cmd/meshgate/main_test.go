@@ -56,6 +56,12 @@ func TestValidateBroken(t *testing.T) {
 			{"sales/orders.yaml:15", `unknown option "delimeter" for the csv port "files"; did you mean "delimiter"?`},
 			{"sales/orders.yaml:15", `option header of port "files" must be true or false, not the text "maybe"`},
 		}},
+		{"bad_quality", [][2]string{
+			{"sales/orders.yaml:21", `quality rule "reads_returns": its query cannot run: a quality rule of sales.orders may read only sales.orders, not sales.returns`},
+			{"sales/orders.yaml:25", `quality rule "does_not_parse": its query cannot run`},
+			{"sales/returns.yaml:19", `quality rule 1 of column "order_id": metric "uniqueValues" is not one of nullValues`},
+			{"sales/returns.yaml:25", `quality rule 1 of column "amount": mustBe must be a number, not the text "none"`},
+		}},
 		{"bad_semver", [][2]string{{"sales/orders.yaml:6", `version "v1.0" is not a semantic version; write MAJOR.MINOR.PATCH`}}},
 		{"duckdb_no_table", [][2]string{{"sales/orders.yaml:12", `port "files" is a duckdb port and needs options.table, the table to serve`}}},
 		{"duplicate_address", [][2]string{{"sales/orders.yaml:1", `product sales.orders is also defined in`}}},
@@ -98,9 +104,10 @@ func TestValidateBroken(t *testing.T) {
 			lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 			for _, w := range tc.want {
 				prefix := filepath.Join(dir, tc.name, w[0]) + ": "
+				abs, _ := filepath.Abs(filepath.Join(dir, tc.name, w[0])) // problems found in the engine name the descriptor's absolute path
 				found := false
 				for _, l := range lines {
-					if strings.HasPrefix(l, prefix) && strings.Contains(l, w[1]) {
+					if (strings.HasPrefix(l, prefix) || strings.HasPrefix(l, abs+": ")) && strings.Contains(l, w[1]) {
 						found = true
 					}
 				}

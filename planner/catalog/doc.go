@@ -84,6 +84,54 @@
 //     password, token or header_value option is refused.
 //   - gateway ports are planned and reported as "not supported yet".
 //
+// # Quality rules and service levels (quality.go, quality_load.go)
+//
+// With the Open Data Contract Standard v3's names, so a domain can bring
+// the contract it has:
+//
+//	schema:
+//	  - name: order_id
+//	    type: bigint
+//	    primaryKey: true             # adds rules order_id_primary_key (duplicateValues = 0) and …_not_null (nullValues = 0)
+//	    unique: true                 # adds rule order_id_unique (duplicateValues = 0)
+//	  - name: status
+//	    type: varchar
+//	    logicalTypeOptions: {pattern: '[a-z]+'}   # also minimum, maximum (numbers; quoted dates for date/time columns)
+//	    quality:                     # the column's rules
+//	      - name: status_known       # optional, unique in the product; default column_metric (status_invalid_values)
+//	        metric: invalidValues    # nullValues | missingValues | invalidValues | duplicateValues (rowCount: product level)
+//	        validValues: [placed, paid]  # invalidValues: validValues, or pattern/minimum/maximum here, under arguments, or from logicalTypeOptions
+//	        mustBe: 0                # exactly one of mustBe, mustNotBe, mustBeGreaterThan, mustBeGreaterOrEqualTo,
+//	                                 # mustBeLessThan, mustBeLessOrEqualTo, mustBeBetween: [a, b], mustNotBeBetween: [a, b]
+//	        unit: rows               # rows (default) | percent (of all rows)
+//	        severity: error          # error (default) | warning
+//	        dimension: conformity    # accuracy | completeness | conformity | consistency | coverage | timeliness | uniqueness
+//	        description: ...
+//	        schedule: 5m             # optional check interval (a duration; cron is not supported)
+//	quality:                         # the product's rules: rowCount and sql
+//	  - {metric: rowCount, mustBeGreaterThan: 0}
+//	  - {name: few_refunds, type: sql, query: "SELECT count(*) FROM sales.orders WHERE amount < 0", mustBeLessThan: 10}
+//	slaProperties:
+//	  - {property: freshness, value: 1, unit: d, element: orders.created_at}   # or latency (the newer name)
+//	  - {property: retention, value: 5, unit: y, element: created_at}
+//	  - {property: frequency, value: 1, unit: d}
+//	on_failure: block                # warn (default: the gateway's -on-failure) | block
+//
+// missingValues counts NULL and the listed values (default: NULL and the empty text,
+// compared as text); duplicateValues is count(c) − count(DISTINCT c);
+// invalidValues counts non-NULL values outside validValues (compared as
+// text), not fully matching pattern, or below minimum / above maximum. A
+// sql rule's query returns one number and may read only its own product
+// (package quality checks it like a user query). Freshness is now − max
+// of the element, retention now − min, in the SLA's unit (s, m, h, d, w,
+// y or their long names). Other ODCS SLA properties (availability,
+// throughput, …) are kept but not checked. Every mistake is a problem
+// with its line: unknown metric or dimension, a threshold that is not a
+// number or a Between that is not two, a percentage above 100, minimum on
+// a text column, a pattern that is not a regular expression, an SLA
+// element that is not a date or timestamp column, freshness and latency
+// both given, rule names given twice.
+//
 // Names of domains, products, ports and columns are lowercase SQL
 // identifiers, [a-z_][a-z0-9_]* of at most 63 characters, and not a
 // reserved SQL word, so SQL never has to quote them.

@@ -25,10 +25,10 @@ var (
 	portTypes       = []string{"parquet", "csv", "json", "duckdb", "postgres", "http"}
 	laterPortTypes  = []string{"gateway"}
 
-	topKeys    = []string{"apiVersion", "kind", "id", "domain", "name", "version", "status", "type", "description", "owner", "tags", "outputPorts", "schema", "customProperties"}
+	topKeys    = []string{"apiVersion", "kind", "id", "domain", "name", "version", "status", "type", "description", "owner", "tags", "outputPorts", "schema", "quality", "slaProperties", "on_failure", "customProperties"}
 	ownerKeys  = []string{"team", "contact"}
 	portKeys   = []string{"name", "type", "location", "options", "description"}
-	columnKeys = []string{"name", "type", "description", "required", "classification"}
+	columnKeys = []string{"name", "type", "description", "required", "classification", "unique", "primaryKey", "logicalTypeOptions", "quality"}
 
 	portOptions = map[string][]string{
 		"parquet": {},
@@ -216,6 +216,18 @@ func (l *loader) load() *Product {
 	if sn := l.Need(fields, root, "schema"); sn != nil {
 		p.Columns = l.columns(sn)
 	}
+	for i := range p.Columns {
+		p.Quality = append(p.Quality, p.Columns[i].rules...)
+		p.Columns[i].rules = nil
+	}
+	if qn := fields["quality"]; qn != nil && !strictyaml.IsNull(qn) {
+		p.Quality = append(p.Quality, l.qualityRules(qn, nil)...)
+	}
+	l.checkRuleNames(p.Quality)
+	if sn := fields["slaProperties"]; sn != nil && !strictyaml.IsNull(sn) {
+		p.SLA = l.slaProperties(sn, p.Columns)
+	}
+	p.OnFailure = l.Enum(fields, root, "on_failure", onFailures, false)
 	for i := range p.Ports {
 		if p.Ports[i].Remote() {
 			l.checkRemotePort(p.Ports[i].Line, fmt.Sprintf("port %q", p.Ports[i].Name), &p.Ports[i], p.Columns)
@@ -446,6 +458,7 @@ func (l *loader) columns(n *yaml.Node) []Column {
 				c.Classification = v
 			}
 		}
+		l.columnContract(f, cn, where, &c)
 		out = append(out, c)
 	})
 	return out

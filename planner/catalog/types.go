@@ -41,7 +41,13 @@ type Owner struct{ Team, Contact string }
 type Column struct {
 	Name, Type, Description, Classification string
 	Required                                bool
-	Line                                    int
+	// Unique and PrimaryKey (ODCS) each add a duplicateValues rule (and
+	// PrimaryKey a nullValues rule) to the product's quality rules.
+	Unique, PrimaryKey bool
+	Options            ValueOptions // logicalTypeOptions, checked by invalidValues
+	Line               int
+
+	rules []Rule // the column's quality rules while loading
 }
 
 // Port is an output port. Location is absolute after Load (it may be a
@@ -80,7 +86,10 @@ type Product struct {
 	Tags        []string
 	Ports       []Port   // at least one; Ports[0] is the port that is served
 	Columns     []Column // at least one, in declaration order
-	File        string   // the descriptor file
+	Quality     []Rule   // column rules first (in column order), then product rules
+	SLA         SLA
+	OnFailure   string // warn | block | "" (the gateway's default)
+	File        string // the descriptor file
 }
 
 // Port returns the port with the given name, or nil.

@@ -165,6 +165,29 @@ else
 	fail "server after the scripts: $out"
 fi
 
+# 4b. Product health: the demo's supply.shipments fails a warning rule on
+# purpose; once the background check has run (meshgate.health says so), a
+# query of it gets a NOTICE naming the product, its status and the rule.
+state=
+for _ in $(seq 300); do
+	state=$(psql -X -At -c "SELECT status FROM meshgate.health WHERE product = 'supply.shipments'" "$conn" 2>&1)
+	[ "$state" = warning ] && break
+	sleep 0.1
+done
+out=$(psql -X -At -c 'SELECT count(*) FROM supply.shipments' "$conn" 2>&1)
+want='NOTICE:  product supply.shipments has a warning of its contract: rule parcel_weight_limit (invalidValues of weight_kg 17.42%, expected < 5)'
+if [ "$state" = warning ] && [ "$out" = "$want"$'\n'1200 ]; then
+	pass "health NOTICE of supply.shipments"
+else
+	fail "health of supply.shipments ($state): $out"
+fi
+out=$(psql -X -At -c 'SELECT count(*) FROM sales.orders' "$conn" 2>&1)
+if [ "$out" = 2000 ]; then
+	pass "no notice for the healthy sales.orders"
+else
+	fail "sales.orders: $out"
+fi
+
 # 5. meshgate validate.
 out=$("$bin" validate testdata/mesh 2>&1)
 rc=$?
@@ -202,6 +225,8 @@ validate_broken() {
 validate_broken bad_address sales/orders.yaml:3 'id is "sales.order" but the descriptor is sales/orders.yaml' \
 	sales/orders.yaml:4 'domain is "sale" but the descriptor is in the folder "sales"'
 validate_broken bad_enum sales/orders.yaml:7 'status "actve" is not one of proposed, active, deprecated, retired; did you mean "active"?'
+validate_broken bad_quality sales/orders.yaml:21 'quality rule "reads_returns": its query cannot run: a quality rule of sales.orders may read only sales.orders' \
+	sales/returns.yaml:19 'metric "uniqueValues" is not one of nullValues'
 validate_broken bad_name sales/orders.yaml:16 'column name "order" is a reserved SQL word'
 validate_broken bad_option sales/orders.yaml:15 'unknown option "delimeter" for the csv port "files"; did you mean "delimiter"?'
 validate_broken bad_semver sales/orders.yaml:6 'version "v1.0" is not a semantic version'

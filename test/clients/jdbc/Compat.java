@@ -95,6 +95,36 @@ public class Compat {
             checkTrue("isValid", conn.isValid(5), "false");
         });
 
+        section("product health as a SQLWarning", () -> {
+            // supply.shipments fails a warning rule of the demo on purpose;
+            // wait for the background check, then read the notice.
+            String state = "";
+            for (int i = 0; i < 300 && !state.equals("warning"); i++) {
+                try (Statement st = conn.createStatement();
+                     ResultSet rs = st.executeQuery("SELECT status FROM meshgate.health WHERE product = 'supply.shipments'")) {
+                    state = rs.next() ? rs.getString(1) : "";
+                }
+                if (!state.equals("warning")) Thread.sleep(100);
+            }
+            check("meshgate.health supply.shipments", "warning", state);
+            try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM supply.shipments")) {
+                rs.next();
+                check("count(*) supply.shipments", 1200L, rs.getLong(1));
+                SQLWarning w = st.getWarnings();
+                checkTrue("a SQLWarning for supply.shipments", w != null, "none");
+                check("SQLWarning message", "product supply.shipments has a warning of its contract: rule parcel_weight_limit (invalidValues of weight_kg 17.42%, expected < 5)", w.getMessage());
+                check("SQLWarning SQLState", "01000", w.getSQLState());
+            }
+            try (PreparedStatement ps = conn.prepareStatement("SELECT count(*) FROM sales.orders WHERE order_id > ?")) {
+                ps.setLong(1, 0);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    check("count(*) sales.orders", 2000L, rs.getLong(1));
+                }
+                check("no SQLWarning for the healthy sales.orders", null, ps.getWarnings());
+            }
+        });
+
         section("DatabaseMetaData.getCatalogs", () -> {
             check("catalogs", List.of("mesh"), column(md.getCatalogs(), "TABLE_CAT"));
         });
