@@ -134,6 +134,9 @@ func Open(ctx context.Context, mesh *catalog.Mesh, cfg Config) (*Engine, []catal
 		"CREATE TABLE memory.mg_audit.records (" + AuditColumns + ")",
 		// The freshness of snapshot ports, queryable as meshgate.freshness.
 		"CREATE TABLE memory.mg_audit.freshness (" + freshnessColumns + ")",
+		// The discovery catalog, queryable as meshgate.products and meshgate.columns.
+		"CREATE TABLE memory.mg_audit.products (" + discoveryProductColumns + ")",
+		"CREATE TABLE memory.mg_audit.columns (" + discoveryColumnColumns + ")",
 	}
 	for _, q := range setup {
 		if err := e.exec(q); err != nil {
@@ -211,6 +214,8 @@ func (e *Engine) definePort(ctx context.Context, p *catalog.Product) (*catalog.P
 		switch port.Location {
 		case "audit":
 			q = fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM memory.mg_audit.records", PortView(p.Address), strings.Join(cols, ", "))
+		case "products", "columns":
+			q = fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM memory.mg_audit.%s", PortView(p.Address), strings.Join(cols, ", "), port.Location)
 		case "freshness":
 			q = fmt.Sprintf("CREATE VIEW %s AS SELECT product, mode, loaded, last_refresh, now() - last_refresh AS age, row_count, size_bytes, last_error FROM memory.mg_audit.freshness", PortView(p.Address))
 		default:

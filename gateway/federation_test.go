@@ -356,7 +356,7 @@ func startFedGateway(t *testing.T, dir, federationPolicy string) *fedServer {
 	if len(problems) > 0 {
 		t.Fatalf("test mesh has problems: %v", problems)
 	}
-	mesh.Products = append(mesh.Products, engine.AuditProduct(), engine.FreshnessProduct())
+	mesh.Products = append(mesh.Products, engine.BuiltinProducts()...)
 	usersFile := filepath.Join(t.TempDir(), "users.yaml")
 	writeFile(t, usersFile, "apiVersion: meshgate/v1\nkind: Users\nusers:\n  - name: fed\n    groups: [analysts]\n")
 	users, err := auth.LoadDirectory(usersFile)

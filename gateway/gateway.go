@@ -45,6 +45,8 @@ type Gateway struct {
 
 	staticErr error // creating the shared client catalog failed
 
+	health atomic.Pointer[healthFunc] // discovery.go
+
 	relOnce sync.Once
 	rels    map[catalog.Address]pgcatalog.Relation // catalog entries of the served products
 	relErr  error
@@ -65,6 +67,9 @@ func New(e *engine.Engine, users *auth.Directory, database string, log *slog.Log
 	// but their products (engine/plan.go).
 	e.AllowCatalogSchemas(pgcatalog.SessionSchemas(), pgcatalog.SharedSchemas())
 	g.users.Store(users)
+	if err := g.fillDiscovery(); err != nil && g.staticErr == nil {
+		g.staticErr = err
+	}
 	return g
 }
 

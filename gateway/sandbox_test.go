@@ -68,7 +68,7 @@ func startGovGatewayWith(t *testing.T, set *policy.Set, cfg engine.Config) *govS
 	if len(problems) > 0 {
 		t.Fatalf("demo mesh has problems (run `make demo`): %v", problems)
 	}
-	mesh.Products = append(mesh.Products, engine.AuditProduct(), engine.FreshnessProduct())
+	mesh.Products = append(mesh.Products, engine.BuiltinProducts()...)
 	users, err := auth.LoadDirectory("../testdata/users.yaml")
 	if err != nil {
 		t.Fatal(err)

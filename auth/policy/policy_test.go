@@ -531,7 +531,7 @@ func demoEngine(t *testing.T) (*engine.Engine, *catalog.Mesh) {
 	if len(problems) > 0 {
 		t.Fatalf("demo mesh (run `make demo`): %v", problems)
 	}
-	mesh.Products = append(mesh.Products, engine.AuditProduct(), engine.FreshnessProduct())
+	mesh.Products = append(mesh.Products, engine.BuiltinProducts()...)
 	eng, portProblems, err := engine.Open(context.Background(), mesh, engine.Config{Threads: 1, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
