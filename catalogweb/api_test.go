@@ -394,3 +394,22 @@ func TestSearch(t *testing.T) {
 		t.Errorf("domains: %+v", domains)
 	}
 }
+
+// A policy that grants the SQL catalog without its product column leaves
+// no rows (the discovery filter cannot apply: fail closed), and other
+// products keep working.
+func TestSQLCatalogWithoutProductColumn(t *testing.T) {
+	h := start(t, policyWith(t, `products: ["meshgate.products", "meshgate.columns"]`,
+		"products: [\"meshgate.products\", \"meshgate.columns\"]\n    exceptColumns: [product]"))
+	conn := h.pgx(t, "analyst")
+	for _, q := range []string{"SELECT count(*) FROM meshgate.products", "SELECT count(*) FROM meshgate.columns"} {
+		var n int
+		if err := conn.QueryRow(context.Background(), q).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%s: %d %v, want 0", q, n, err)
+		}
+	}
+	var n int
+	if err := conn.QueryRow(context.Background(), "SELECT count(*) FROM sales.orders").Scan(&n); err != nil || n == 0 {
+		t.Errorf("sales.orders: %d %v", n, err)
+	}
+}

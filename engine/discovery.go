@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/meshgate/meshgate/planner/catalog"
@@ -109,8 +110,9 @@ func (e *Engine) SetDiscovery(rows []DiscoveryRow) error {
 // DiscoveryView narrows a session's view of meshgate.products or
 // meshgate.columns (view, the policy's view SQL) to the products the
 // caller may discover, and sets granted for the caller's grants. Other
-// products' views are returned unchanged.
-func DiscoveryView(a catalog.Address, view string, visible, granted []catalog.Address) string {
+// products' views are returned unchanged. cols are the view's columns: a
+// policy that withholds product leaves the caller no rows (fail closed).
+func DiscoveryView(a catalog.Address, view string, cols []string, visible, granted []catalog.Address) string {
 	if a.Domain != "meshgate" || (a.Name != "products" && a.Name != "columns") {
 		return view
 	}
@@ -124,8 +126,12 @@ func DiscoveryView(a catalog.Address, view string, visible, granted []catalog.Ad
 		}
 		return listLiteral(s)
 	}
+	has := func(c string) bool { return slices.Contains(cols, c) }
+	if !has("product") {
+		return fmt.Sprintf("SELECT * FROM (%s) WHERE false", view)
+	}
 	where := fmt.Sprintf("list_contains(%s, product)", list(visible))
-	if a.Name == "columns" {
+	if a.Name == "columns" || !has("granted") {
 		return fmt.Sprintf("SELECT * FROM (%s) WHERE %s", view, where)
 	}
 	return fmt.Sprintf("SELECT * REPLACE (list_contains(%s, product) AS granted) FROM (%s) WHERE %s", list(granted), view, where)

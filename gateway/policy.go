@@ -64,7 +64,11 @@ func (g *Gateway) catalogBuilder(u *auth.User, pid uint32, decisions map[catalog
 			if !d.Granted {
 				continue
 			}
-			sql := engine.DiscoveryView(p.Address, d.ViewSQL(g.engine.SourceView(cat, p.Address), qualify), visible, readable)
+			cols := make([]string, len(d.Columns))
+			for i, c := range d.Columns {
+				cols[i] = c.Name
+			}
+			sql := engine.DiscoveryView(p.Address, d.ViewSQL(g.engine.SourceView(cat, p.Address), qualify), cols, visible, readable)
 			views = append(views, engine.View{Address: p.Address, SQL: sql})
 			pinned := catalog.Address{Domain: p.Address.Domain, Name: fmt.Sprintf("%s_v%d", p.Address.Name, p.MajorVersion())}
 			if !taken[pinned] {
