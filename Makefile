@@ -3,12 +3,13 @@ GO      ?= go
 TAGS    := duckdb_arrow
 BIN     := bin/meshgate
 LISTEN  ?= 127.0.0.1:15432
+HTTP    ?= 127.0.0.1:15480
 SF      ?= 1
 ROWS    ?= 10000000
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOFILES := $(shell find . -name '*.go' -not -path './.cache/*')
 
-.PHONY: all build demo run test test-go test-psql test-clients test-fuzz bench bench-quality lint clean
+.PHONY: all build demo run test test-go test-psql test-clients test-fuzz bench bench-quality bench-catalog lint clean
 
 all: build
 
@@ -29,7 +30,7 @@ testdata/mesh/.generated: testdata/gen/main.go testdata/gen/mesh.sql
 CERTS   := testdata/certs
 
 run: build demo $(CERTS)/server.crt
-	./$(BIN) serve -mesh testdata/mesh -users testdata/users.yaml -listen $(LISTEN) \
+	./$(BIN) serve -mesh testdata/mesh -users testdata/users.yaml -listen $(LISTEN) -http $(HTTP) \
 		-tls-cert $(CERTS)/server.crt -tls-key $(CERTS)/server.key
 
 $(CERTS)/server.crt: | $(BIN)
@@ -72,6 +73,10 @@ bench: build demo
 bench-quality:
 	$(GO) run -tags $(TAGS) ./testdata/gen -bench-rows $(ROWS) -bench-out bench/data/wide
 	$(GO) run -tags $(TAGS) ./bench/quality -parquet bench/data/wide/bench/data/wide.parquet -md BENCHMARKS.md
+
+# The catalog's search and product page on a generated mesh of 5,000 products.
+bench-catalog: demo
+	$(GO) run -tags $(TAGS) ./bench/catalog -products 5000
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo 'gofmt: files above need formatting'; exit 1)

@@ -138,6 +138,9 @@ func Open(ctx context.Context, mesh *catalog.Mesh, cfg Config) (*Engine, []catal
 		// Quality results and health, as meshgate.quality and meshgate.health.
 		"CREATE TABLE memory.mg_audit.quality (" + qualityColumns + ")",
 		"CREATE TABLE memory.mg_audit.health (" + healthColumns + ")",
+		// The discovery catalog, queryable as meshgate.products and meshgate.columns.
+		"CREATE TABLE memory.mg_audit.products (" + discoveryProductColumns + ")",
+		"CREATE TABLE memory.mg_audit.columns (" + discoveryColumnColumns + ")",
 	}
 	for _, q := range setup {
 		if err := e.exec(q); err != nil {
@@ -217,7 +220,7 @@ func (e *Engine) definePort(ctx context.Context, p *catalog.Product) (*catalog.P
 			q = fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM memory.mg_audit.records", PortView(p.Address), strings.Join(cols, ", "))
 		case "freshness":
 			q = fmt.Sprintf("CREATE VIEW %s AS SELECT product, mode, loaded, last_refresh, now() - last_refresh AS age, row_count, size_bytes, last_error FROM memory.mg_audit.freshness", PortView(p.Address))
-		case "quality", "health":
+		case "quality", "health", "products", "columns":
 			q = fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM memory.mg_audit.%s", PortView(p.Address), strings.Join(cols, ", "), port.Location)
 		default:
 			return port, "", fmt.Errorf("unknown internal port %q", port.Location)

@@ -69,6 +69,9 @@ func New(e *engine.Engine, users *auth.Directory, database string, log *slog.Log
 	// but their products (engine/plan.go).
 	e.AllowCatalogSchemas(pgcatalog.SessionSchemas(), pgcatalog.SharedSchemas())
 	g.users.Store(users)
+	if err := g.fillDiscovery(); err != nil && g.staticErr == nil {
+		g.staticErr = err
+	}
 	return g
 }
 

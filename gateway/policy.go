@@ -58,12 +58,17 @@ func (g *Gateway) catalogBuilder(u *auth.User, pid uint32, decisions map[catalog
 		for _, p := range g.engine.Products() {
 			taken[p.Address] = true
 		}
+		visible, readable := discoverable(g.policy.Load(), decisions)
 		for _, p := range g.engine.Products() {
 			d := decisions[p.Address]
 			if !d.Granted {
 				continue
 			}
-			sql := d.ViewSQL(healthView(p.Address, g.engine.SourceView(cat, p.Address), decisions), qualify)
+			cols := make([]string, len(d.Columns))
+			for i, c := range d.Columns {
+				cols[i] = c.Name
+			}
+			sql := engine.DiscoveryView(p.Address, d.ViewSQL(healthView(p.Address, g.engine.SourceView(cat, p.Address), decisions), qualify), cols, visible, readable)
 			views = append(views, engine.View{Address: p.Address, SQL: sql})
 			pinned := catalog.Address{Domain: p.Address.Domain, Name: fmt.Sprintf("%s_v%d", p.Address.Name, p.MajorVersion())}
 			if !taken[pinned] {

@@ -523,7 +523,7 @@ func sandboxCases(sec *secrets) []sandboxCase {
 		{name: "information_schema_tables_exact", sql: "SELECT table_schema || '.' || table_name FROM information_schema.tables ORDER BY 1",
 			check: func(t *testing.T, sec *secrets, rs []*pgconn.Result) {
 				got := strings.Join(column(t, last(rs), "?column?"), ",")
-				if want := "geo.countries,geo.regions,meshgate.freshness,meshgate.health,meshgate.quality,sales.customers,sales.orders,supply.inventory,supply.shipments,supply.suppliers"; got != want {
+				if want := "geo.countries,geo.regions,meshgate.columns,meshgate.freshness,meshgate.health,meshgate.products,meshgate.quality,sales.customers,sales.orders,supply.inventory,supply.shipments,supply.suppliers"; got != want {
 					t.Errorf("tables %s, want %s", got, want)
 				}
 			}},

@@ -40,6 +40,13 @@
 //	    subjects: {attributes: {region: EU}}
 //	    filter: "country_code IN ('DE', 'FR', 'GB')"
 //
+// The federation file may also say whether products a reader has no grant
+// on are listed in discovery (the catalog API, the web catalog,
+// meshgate.products/columns) with their metadata only, or hidden:
+//
+//	discovery:
+//	  ungranted: listed                # the default; or hidden
+//
 // Subjects: users, groups and attributes; a subject matches when every
 // part that is given matches (users: any of the list; groups: member of
 // any; attributes: all of them equal). An empty subject matches everyone.

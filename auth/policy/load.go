@@ -58,6 +58,9 @@ type File struct {
 	Kind   string // FederationPolicy or DomainPolicy
 	Domain string // for a domain file
 	Rules  []*Rule
+	// Ungranted is the federation file's discovery.ungranted: "listed"
+	// (the default) or "hidden".
+	Ungranted string
 }
 
 // Problem is one thing wrong in a policy file (file, line, sentence).
@@ -65,7 +68,7 @@ type Problem = strictyaml.Problem
 
 var (
 	sections    = []string{"grants", "denies", "masks", "classifications", "rowFilters"}
-	topKeys     = append([]string{"apiVersion", "kind", "domain", "description"}, sections...)
+	topKeys     = append([]string{"apiVersion", "kind", "domain", "description", "discovery"}, sections...)
 	subjectKeys = []string{"users", "groups", "attributes"}
 	maskKeys    = []string{"kind", "show_first", "show_last", "digits", "unit", "sql"}
 	ruleKeys    = map[string][]string{
@@ -165,6 +168,7 @@ func (l *loader) load(data []byte) *File {
 	if f.Kind == "FederationPolicy" && f.Domain != "" {
 		l.Errorf(top["domain"].Line, "a FederationPolicy governs every domain; remove domain:")
 	}
+	l.discovery(top["discovery"], f)
 	origin := "federation"
 	if f.Kind == "DomainPolicy" {
 		origin = f.Domain
@@ -286,6 +290,28 @@ func (l *loader) decode(fields map[string]*yaml.Node, key, where string, into an
 			l.Errorf(v.Line, "%s of %s: %s", key, where, strings.TrimPrefix(err.Error(), "yaml: "))
 		}
 	}
+}
+
+// discovery reads the federation file's discovery section:
+// ungranted: listed | hidden.
+func (l *loader) discovery(n *yaml.Node, f *File) {
+	if n == nil {
+		return
+	}
+	if f.Kind != "FederationPolicy" {
+		l.Errorf(n.Line, "discovery: is a federation-wide setting; move it to federation.yaml")
+		return
+	}
+	fields := l.Mapping(n, "discovery", []string{"ungranted"})
+	v := fields["ungranted"]
+	if v == nil {
+		return
+	}
+	if v.Kind != yaml.ScalarNode || (v.Value != "listed" && v.Value != "hidden") {
+		l.Errorf(v.Line, "discovery.ungranted must be listed (products without a grant are listed, metadata only) or hidden (absent, as in pg_catalog)")
+		return
+	}
+	f.Ungranted = v.Value
 }
 
 // subject reads a subjects or unless mapping: users, groups, attributes.

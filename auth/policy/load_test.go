@@ -2,6 +2,7 @@ package policy_test
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -74,6 +75,44 @@ func TestLoadSuggestsKeys(t *testing.T) {
 	for i, w := range want {
 		if i < len(problems) && !strings.HasPrefix(problems[i].String(), w) {
 			t.Errorf("problem %d\n %s\nwant\n %s…", i, problems[i], w)
+		}
+	}
+}
+
+// discovery.ungranted: listed (default) or hidden, federation file only.
+func TestDiscoverySetting(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	const head = "apiVersion: meshgate/v1\nkind: FederationPolicy\n"
+	for _, c := range []struct {
+		text, problem string
+		lists         bool
+	}{
+		{head, "", true},
+		{head + "discovery:\n  ungranted: listed\n", "", true},
+		{head + "discovery:\n  ungranted: hidden\n", "", false},
+		{head + "discovery:\n  ungranted: secret\n", "discovery.ungranted must be listed", false},
+		{head + "discovery:\n  unganted: hidden\n", "unganted", false},
+		{"apiVersion: meshgate/v1\nkind: DomainPolicy\ndomain: sales\ndiscovery: {ungranted: hidden}\n", "federation-wide setting", false},
+	} {
+		f, problems := policy.LoadFile(write("p.yaml", c.text))
+		if c.problem != "" {
+			if len(problems) == 0 || !strings.Contains(problems[0].String(), c.problem) {
+				t.Errorf("%q: problems %v, want %q", c.text, problems, c.problem)
+			}
+			continue
+		}
+		if len(problems) > 0 {
+			t.Fatalf("%q: %v", c.text, problems)
+		}
+		if got := policy.NewSet([]*policy.File{f}, "v").ListsUngranted(); got != c.lists {
+			t.Errorf("%q: lists ungranted %v, want %v", c.text, got, c.lists)
 		}
 	}
 }

@@ -49,7 +49,8 @@ func (f *govFlags) maskKey() (string, error) {
 	return strings.TrimSpace(string(b)), nil
 }
 
-// withAudit adds the audit trail product (meshgate.audit) to a mesh.
+// withAudit adds meshgate's own products (meshgate.audit,
+// meshgate.freshness, meshgate.products, meshgate.columns) to a mesh.
 func withAudit(m *catalog.Mesh) *catalog.Mesh {
 	m.Products = append(m.Products, engine.BuiltInProducts()...)
 	return m
@@ -130,41 +131,37 @@ func explainAccess(args []string, stdout, stderr io.Writer) int {
 		}
 		return 1
 	}
-	d := set.Decide(policy.Identity{User: u.Name, Groups: u.Groups, Attributes: u.Attributes}, p)
+	id := policy.Identity{User: u.Name, Groups: u.Groups, Attributes: u.Attributes}
+	acc := set.Explain(id, p)
 	fmt.Fprintf(stdout, "user %s (groups: %s; attributes: %s)\nproduct %s %s, owned by %s\npolicy version %s\n\n",
 		u.Name, strings.Join(u.Groups, ", "), attrs(u.Attributes), p.Address, p.Version, p.Owner.Team, set.Version)
-	if !d.Granted {
-		fmt.Fprintf(stdout, "DENIED: %s\n", d.Reason)
-		if d.DenyRule != "" {
-			fmt.Fprintf(stdout, "  deny rule: %s\n", d.DenyRule)
+	if !acc.Granted {
+		fmt.Fprintf(stdout, "DENIED: %s\n", acc.Reason)
+		if acc.DenyRule != "" {
+			fmt.Fprintf(stdout, "  deny rule: %s\n", acc.DenyRule)
 		}
 		return 0
 	}
-	fmt.Fprintf(stdout, "GRANTED by: %s\n\ncolumns:\n", strings.Join(d.GrantRules, ", "))
-	for _, c := range d.Columns {
-		if c.MaskRule != "" {
+	fmt.Fprintf(stdout, "GRANTED by: %s\n\ncolumns:\n", strings.Join(acc.GrantRules, ", "))
+	for _, c := range acc.Columns {
+		switch c.Access {
+		case "masked":
 			fmt.Fprintf(stdout, "  %-20s masked by %s: %s\n", c.Name, c.MaskRule, c.Expr)
-		} else {
+		case "as stored":
 			fmt.Fprintf(stdout, "  %-20s as stored\n", c.Name)
+		default:
+			fmt.Fprintf(stdout, "  %-20s not granted (absent)\n", c.Name)
 		}
 	}
-	for _, col := range p.Columns {
-		found := false
-		for _, c := range d.Columns {
-			found = found || c.Name == col.Name
-		}
-		if !found {
-			fmt.Fprintf(stdout, "  %-20s not granted (absent)\n", col.Name)
-		}
-	}
-	if len(d.Filters) == 0 {
+	if len(acc.Filters) == 0 {
 		fmt.Fprintln(stdout, "\nrows: all")
 	} else {
 		fmt.Fprintln(stdout, "\nrows: only where")
-		for _, f := range d.Filters {
+		for _, f := range acc.Filters {
 			fmt.Fprintf(stdout, "  %s   (rule %s)\n", f.SQL, f.Rule)
 		}
 	}
+	d := set.Decide(id, p)
 	fmt.Fprintf(stdout, "\nthe session's view:\n  %s\n", d.ViewSQL(p.Address.String()+" (port)", func(fn string) string { return fn }))
 	return 0
 }

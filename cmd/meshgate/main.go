@@ -184,6 +184,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	maxMsg := fs.Int("max-message-size", pgwire.DefaultMaxMessageSize, "largest client message accepted, in bytes")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	logJSON := fs.Bool("log-json", false, "log as JSON lines")
+	httpListen := fs.String("http", "", "address of the catalog's HTTP listener (JSON API and web catalog), e.g. 127.0.0.1:15480; TLS with -tls-cert/-tls-key")
 	sf := securityFlags(fs)
 	gf := governanceFlags(fs)
 	ff := federationFlags(fs)
@@ -299,6 +300,13 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "meshgate %s is serving %d data products on %s\nConnect with (the demo users' passwords are in README.md, e.g. PGPASSWORD=analyst-demo):\n  psql \"host=%s port=%s user=%s dbname=%s %s\"\n",
 		version, len(eng.Products()), ln.Addr(), host, port, firstUser(users), *database, ssl)
+	if *httpListen != "" {
+		if err := serveCatalog(ctx, *httpListen, gw, srv.TLSConfig, ln.Addr().String(), *database, stdout, log); err != nil {
+			ln.Close()
+			fmt.Fprintf(stderr, "meshgate: %v\n", err)
+			return 1
+		}
+	}
 	if err := srv.Serve(ctx, ln); err != nil && !errors.Is(err, net.ErrClosed) {
 		fmt.Fprintf(stderr, "meshgate: %v\n", err)
 		return 1

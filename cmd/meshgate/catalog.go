@@ -1,0 +1,43 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+
+	"github.com/meshgate/meshgate/catalogweb"
+	"github.com/meshgate/meshgate/gateway"
+)
+
+// serveCatalog starts the catalog's HTTP listener (catalogweb) on addr,
+// with TLS when the SQL side has it, until ctx ends.
+func serveCatalog(ctx context.Context, addr string, gw *gateway.Gateway, tlsConf *tls.Config, sqlAddr, database string, stdout io.Writer, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("-http: %w", err)
+	}
+	cs, err := catalogweb.New(gw, catalogweb.Config{Database: database, TLS: tlsConf != nil, Logger: log})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	cs.SQLAddress(sqlAddr)
+	scheme := "http"
+	if tlsConf != nil {
+		c := tlsConf.Clone()
+		c.NextProtos = []string{"h2", "http/1.1"}
+		ln = tls.NewListener(ln, c)
+		scheme = "https"
+	}
+	fmt.Fprintf(stdout, "Catalog (web and API): %s://%s/  (API: %s://%s/api/v1/openapi.json)\n", scheme, ln.Addr(), scheme, ln.Addr())
+	log.Info("catalog serving", "listen", ln.Addr().String(), "tls", tlsConf != nil)
+	go func() {
+		if err := cs.Serve(ctx, ln); err != nil {
+			log.Error("catalog listener stopped", "err", err)
+		}
+	}()
+	return nil
+}
