@@ -63,6 +63,11 @@ func pgName(m map[string]any) string {
 		case "struct_pack", "row":
 			return "row"
 		}
+		if typ, ok := rewrittenCasts[fn]; ok { // x::text, x::numeric
+			if args, _ := m["children"].([]any); len(args) == 1 {
+				return castName(mapOf(args[0]), typ)
+			}
+		}
 		if strings.HasPrefix(fn, "mg_reg") { // a rewritten ::regclass cast
 			fn = strings.TrimPrefix(fn, "mg_")
 			fn, _, _ = strings.Cut(fn, "_")
@@ -73,21 +78,7 @@ func pgName(m map[string]any) string {
 		}
 		return fn
 	case "CAST":
-		child := mapOf(m["child"])
-		if str(child, "class") == "COLUMN_REF" {
-			if parts, _ := child["column_names"].([]any); len(parts) > 0 {
-				if name, ok := parts[len(parts)-1].(string); ok {
-					return name
-				}
-			}
-			return ""
-		}
-		if str(child, "class") == "FUNCTION" || str(child, "class") == "CAST" {
-			if n := pgName(child); n != "" && n != "?column?" {
-				return n
-			}
-		}
-		return pgTypeName(mapOf(m["cast_type"]))
+		return castName(mapOf(m["child"]), pgTypeName(mapOf(m["cast_type"])))
 	case "CASE":
 		return "case"
 	case "OPERATOR":
@@ -103,6 +94,29 @@ func pgName(m map[string]any) string {
 		}
 	}
 	return "?column?"
+}
+
+// rewrittenCasts are the functions the planner writes for casts
+// (rewrite.go), with the name of the type cast to.
+var rewrittenCasts = map[string]string{"mg_to_text": "text", "mg_numeric": "numeric"}
+
+// castName is the name of a cast of child to the type typ: the column's
+// name, a function's, or the type's.
+func castName(child map[string]any, typ string) string {
+	if str(child, "class") == "COLUMN_REF" {
+		if parts, _ := child["column_names"].([]any); len(parts) > 0 {
+			if name, ok := parts[len(parts)-1].(string); ok {
+				return name
+			}
+		}
+		return ""
+	}
+	if str(child, "class") == "FUNCTION" || str(child, "class") == "CAST" {
+		if n := pgName(child); n != "" && n != "?column?" {
+			return n
+		}
+	}
+	return typ
 }
 
 // pgTypeName is PostgreSQL's name for the type of a DuckDB cast target.
