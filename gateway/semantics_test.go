@@ -65,6 +65,14 @@ var semTables = []struct {
 		inserts: "INSERT INTO crm.flat VALUES (1, '{{1,2},{3,4}}')",
 	},
 	{
+		// character(n) and varchar(n) columns: the padding of char(n) is
+		// insignificant, as in PostgreSQL.
+		name:    "chars",
+		cols:    []fedCol{{"id", "integer"}, {"c", "character(5)"}, {"v", "varchar(5)"}},
+		pgCols:  "id integer, c character(5), v varchar(5)",
+		inserts: "INSERT INTO crm.chars VALUES (1, 'ab', 'ab'), (2, 'abcde', 'ab  '), (3, NULL, NULL), (4, '', '')",
+	},
+	{
 		name: "stats",
 		cols: []fedCol{{"grp", "integer"}, {"mean", "numeric"}, {"total", "bigint"}},
 		view: `SELECT id % 2 AS grp, avg(i2) AS mean, sum(i8)::bigint AS total FROM crm.vals GROUP BY 1`,

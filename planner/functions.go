@@ -46,6 +46,7 @@ var FunctionRewrites = map[string]FunctionRewrite{
 	"to_timestamp":      rewriteToTimestamp,
 	"to_char":           rewriteToChar,
 	"avg":               rewriteAvg,
+	"sum":               rewriteSum,
 }
 
 // renameCall maps a function DuckDB has under another name.

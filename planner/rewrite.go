@@ -237,7 +237,7 @@ func preRewrite(sql string) (string, error) {
 		case isWord(t, "as") && i+2 < len(toks) && (isWord(toks[i+1], "text") || isWord(toks[i+1], "varchar")) && isPunct(toks[i+2], ")"):
 			// CAST(x AS text) is PostgreSQL's text form, as x::text.
 			if k := castOpen(toks, i); k > 0 && !(k+2 == i && (toks[k+1].Kind == tokString || toks[k+1].Kind == tokParam)) {
-				edits = append(edits, edit{toks[k-1].Pos, tokEnd(toks[k]), "mg_to_text("}, edit{t.Pos, tokEnd(toks[i+1]), ""})
+				edits = append(edits, edit{toks[k-1].Pos, tokEnd(toks[k]), "mg_to_text("}, edit{tokEnd(toks[i-1]), tokEnd(toks[i+1]), ""})
 				i++
 			}
 		case isWord(t, "as") && i+1 < len(toks) && isCharTypeCast(toks, i+1):

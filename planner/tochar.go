@@ -135,15 +135,22 @@ next:
 
 func hasFoldPrefix(s, p string) bool { return len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) }
 
+// rewriteSum: sum of int2 or int4 is an int8 in PostgreSQL (mg_sum),
+// DuckDB's a hugeint; windowed, filtered and DISTINCT sums keep DuckDB's.
+func rewriteSum(c Call) (string, bool) { return rewriteAggregate(c, "mg_sum") }
+
 // rewriteAvg: avg of integers is an exact numeric in PostgreSQL (mg_avg,
 // gateway/pgcatalog); DuckDB's avg is a double. A windowed or filtered
 // avg, or avg(DISTINCT …), keeps DuckDB's (README: known differences).
-func rewriteAvg(c Call) (string, bool) {
+func rewriteAvg(c Call) (string, bool) { return rewriteAggregate(c, "mg_avg") }
+
+// rewriteAggregate calls the macro of a plain one-argument aggregate call.
+func rewriteAggregate(c Call, macro string) (string, bool) {
 	if c.Windowed || len(c.Args) != 1 {
 		return "", false
 	}
 	if w := strings.ToLower(strings.TrimSpace(c.Args[0].Text)); strings.HasPrefix(w, "distinct ") || strings.HasPrefix(w, "all ") || strings.Contains(w, " order by ") {
 		return "", false
 	}
-	return "mg_avg(" + c.Args[0].Text + ")", true
+	return macro + "(" + c.Args[0].Text + ")", true
 }

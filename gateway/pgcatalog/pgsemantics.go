@@ -103,6 +103,10 @@ var pgSemantics = []string{
 	`convert_from(b, e) AS CASE WHEN upper(replace(e, '-', '')) = 'UTF8' THEN system.main.decode(b)
 	   ELSE error('[0A000] convert_from of encoding "' || e || '" is not supported') END`,
 
+	// sum of int2 and int4 is an int8 (of int8 a numeric, as DuckDB's).
+	`mg_sum(x TINYINT) AS CAST(sum(x) AS BIGINT), (x SMALLINT) AS CAST(sum(x) AS BIGINT), (x INTEGER) AS CAST(sum(x) AS BIGINT),
+	 (x) AS sum(x)`,
+
 	// Aggregates under PostgreSQL's names.
 	`every(b) AS bool_and(b)`,
 

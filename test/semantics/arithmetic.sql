@@ -48,3 +48,9 @@ SELECT avg(x) FROM (VALUES (NULL::int)) v(x);
 SELECT id % 2, avg(id) FROM sem.vals GROUP BY 1;
 SELECT avg(f8) FROM sem.vals;
 SELECT pg_typeof(avg(id))::text, pg_typeof(count(*))::text, pg_typeof(avg(f8))::text FROM sem.vals;
+
+-- sum of int2/int4 is int8, of int8 numeric
+SELECT sum(id), sum(i2), sum(i8), sum(f8), sum(n2) FROM sem.vals;
+SELECT id % 2, sum(id), sum(i2) FROM sem.vals GROUP BY 1;
+SELECT pg_typeof(sum(id))::text, pg_typeof(sum(i8))::text FROM sem.vals;
+SELECT sum(x) FROM (VALUES (2147483647), (1)) v(x);

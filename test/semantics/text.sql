@@ -48,3 +48,14 @@ SELECT 'hi'::char(10);
 SELECT CAST('hi' AS character(3));
 -- refuse: 0A000
 SELECT 'hello world'::char(5);
+
+-- character(n) columns of a PostgreSQL port are refused (the padding
+-- counts for LIKE and printing, not for =); varchar(n) ones are text
+-- refuse: 0A000
+SELECT id, c = 'ab' FROM sem.chars;
+-- refuse: 0A000
+SELECT id FROM sem.chars WHERE c = 'ab';
+-- refuse: 0A000
+SELECT c, count(*) FROM sem.chars GROUP BY c;
+SELECT id, v = 'ab', v = 'ab  ', length(v), v || '|', v LIKE 'ab%' FROM sem.chars;
+SELECT id, upper(v), replace(v, 'b', 'B') FROM sem.chars;
