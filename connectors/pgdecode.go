@@ -101,13 +101,6 @@ func badValue(code, format string, args ...any) error {
 // newPGDecoder returns the decoder of a source column of type oid into
 // builder b of the declared type. The pair must be RemoteCompatible.
 func newPGDecoder(declared string, oid uint32, b array.Builder) (pgDecoder, error) {
-	if oid == pgtype.BPCharOID || oid == pgtype.BPCharArrayOID {
-		// Its padding counts for LIKE and the text it prints, not for =
-		// or length: no DuckDB type holds both, so it is refused, never
-		// compared otherwise than PostgreSQL compares it.
-		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "a character(n) column is not supported").
-			WithHint("Publish a PostgreSQL view that casts the column to varchar or text, and declare the product over it.")
-	}
 	if elem, ok := pgArrayElem[oid]; ok {
 		// A declared T[] holds one-dimensional arrays, T[][] two, …:
 		// PostgreSQL's array types do not tell the dimensions.
@@ -227,6 +220,23 @@ func newPGDecoder(declared string, oid uint32, b array.Builder) (pgDecoder, erro
 				}
 				formatUUID(buf, raw)
 				b.BinaryBuilder.Append(buf)
+				return nil
+			}, nil
+		case pgtype.BPCharOID:
+			// character(n): padding counts for LIKE and the printed text,
+			// not for = or length, which no DuckDB type does; a value
+			// that fills its length is the same either way, a padded one
+			// is refused, never compared otherwise than PostgreSQL does.
+			return func(raw []byte) error {
+				switch {
+				case raw == nil:
+					b.AppendNull()
+				case len(raw) > 0 && raw[len(raw)-1] == ' ':
+					return badValue(sqlstate.FeatureNotSupported, "a character(n) value padded with spaces is not supported; "+
+						"publish a PostgreSQL view that casts the column to varchar or text, and declare the product over it")
+				default:
+					b.BinaryBuilder.Append(raw)
+				}
 				return nil
 			}, nil
 		case pgtype.JSONBOID:

@@ -65,12 +65,19 @@ var semTables = []struct {
 		inserts: "INSERT INTO crm.flat VALUES (1, '{{1,2},{3,4}}')",
 	},
 	{
-		// character(n) and varchar(n) columns: the padding of char(n) is
-		// insignificant, as in PostgreSQL.
+		// character(n) and varchar(n) columns: a padded char(n) value is
+		// refused.
 		name:    "chars",
 		cols:    []fedCol{{"id", "integer"}, {"c", "character(5)"}, {"v", "varchar(5)"}},
 		pgCols:  "id integer, c character(5), v varchar(5)",
 		inserts: "INSERT INTO crm.chars VALUES (1, 'ab', 'ab'), (2, 'abcde', 'ab  '), (3, NULL, NULL), (4, '', '')",
+	},
+	{
+		// character(n) values that fill their length (codes) are served.
+		name:    "codes",
+		cols:    []fedCol{{"id", "integer"}, {"cc", "character(2)"}},
+		pgCols:  "id integer, cc character(2)",
+		inserts: "INSERT INTO crm.codes VALUES (1, 'DE'), (2, 'FR'), (3, NULL)",
 	},
 	{
 		name: "stats",

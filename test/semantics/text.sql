@@ -49,8 +49,9 @@ SELECT CAST('hi' AS character(3));
 -- refuse: 0A000
 SELECT 'hello world'::char(5);
 
--- character(n) columns of a PostgreSQL port are refused (the padding
--- counts for LIKE and printing, not for =); varchar(n) ones are text
+-- character(n) values of a PostgreSQL port with padding are refused (the
+-- padding counts for LIKE and printing, not for =); values that fill their
+-- length are served; varchar(n) is text
 -- refuse: 0A000
 SELECT id, c = 'ab' FROM sem.chars;
 -- refuse: 0A000
@@ -59,3 +60,5 @@ SELECT id FROM sem.chars WHERE c = 'ab';
 SELECT c, count(*) FROM sem.chars GROUP BY c;
 SELECT id, v = 'ab', v = 'ab  ', length(v), v || '|', v LIKE 'ab%' FROM sem.chars;
 SELECT id, upper(v), replace(v, 'b', 'B') FROM sem.chars;
+SELECT id, cc::text, cc = 'DE', cc LIKE 'D%', length(cc), cc || '|' FROM sem.codes;
+SELECT id FROM sem.codes WHERE cc IN ('DE', 'XX');
