@@ -190,10 +190,11 @@ func readCorpus(t *testing.T, path string) []corpusQuery {
 // answer is one side's result: the column type OIDs and the rows as text
 // (sorted), or the SQLSTATE of its error.
 type answer struct {
-	oids []uint32
-	rows []string
-	code string
-	msg  string
+	oids  []uint32
+	names []string
+	rows  []string
+	code  string
+	msg   string
 }
 
 func run(ctx context.Context, c *pgx.Conn, q string, ordered bool) answer {
@@ -212,6 +213,7 @@ func run(ctx context.Context, c *pgx.Conn, q string, ordered bool) answer {
 	r := results[len(results)-1]
 	for _, f := range r.FieldDescriptions {
 		a.oids = append(a.oids, f.DataTypeOID)
+		a.names = append(a.names, f.Name)
 	}
 	for _, row := range r.Rows {
 		vals := make([]string, len(row))
@@ -245,6 +247,9 @@ func compareQuery(t *testing.T, mg, pg *pgx.Conn, q corpusQuery) {
 			t.Errorf("%s\n meshgate: %s %s %v\n PostgreSQL: %s %s %v", q.sql, got.code, got.msg, got.rows, want.code, want.msg, want.rows)
 		}
 		return
+	}
+	if fmt.Sprint(got.names) != fmt.Sprint(want.names) {
+		t.Errorf("%s\n column names: meshgate %q, PostgreSQL %q", q.sql, got.names, want.names)
 	}
 	if fmt.Sprint(got.oids) != fmt.Sprint(want.oids) {
 		t.Errorf("%s\n type OIDs: meshgate %v, PostgreSQL %v", q.sql, got.oids, want.oids)

@@ -65,7 +65,7 @@ func renameCall(to string) FunctionRewrite {
 func rewritePgTypeof(c Call) (string, bool) {
 	args := c.Args
 	if len(args) == 1 && args[0].IsLiteral {
-		return "'unknown'", true
+		return "pg_typeof(NULL)", true // unknown
 	}
 	return "", false
 }
@@ -113,16 +113,16 @@ func rewriteRegexpMatches(c Call) (string, bool) {
 	s, p := args[0].Text, quoteLiteral(pattern)
 	n := re.NumSubexp()
 	if !global {
-		return fmt.Sprintf("unnest(CASE WHEN regexp_matches(%s, %s) THEN [[%s]] ELSE []::VARCHAR[][] END)", s, p, firstMatch(s, p, n)), true
+		return fmt.Sprintf("unnest(mg_regexp_matches(CASE WHEN regexp_matches(%s, %s) THEN [[%s]] ELSE []::VARCHAR[][] END))", s, p, firstMatch(s, p, n)), true
 	}
 	if n == 0 {
-		return fmt.Sprintf("unnest(list_transform(regexp_extract_all(%s, %s), mg_m -> [mg_m]))", s, p), true
+		return fmt.Sprintf("unnest(mg_regexp_matches(list_transform(regexp_extract_all(%s, %s), mg_m -> [mg_m])))", s, p), true
 	}
 	g := make([]string, n)
 	for i := range g {
 		g[i] = fmt.Sprintf("regexp_extract_all(%s, %s, %d)[mg_i]", s, p, i+1)
 	}
-	return fmt.Sprintf("unnest(list_transform(range(1, len(regexp_extract_all(%s, %s, 1)) + 1), mg_i -> [%s]))", s, p, strings.Join(g, ", ")), true
+	return fmt.Sprintf("unnest(mg_regexp_matches(list_transform(range(1, len(regexp_extract_all(%s, %s, 1)) + 1), mg_i -> [%s])))", s, p, strings.Join(g, ", ")), true
 }
 
 // firstMatch lists the capture groups of the first match (the whole match
@@ -164,7 +164,7 @@ func rewriteRegexpMatch(c Call) (string, bool) {
 		return refuse("2201B", "invalid regular expression: %v", err), true
 	}
 	s, p := args[0].Text, quoteLiteral(pattern)
-	return fmt.Sprintf("CASE WHEN regexp_matches(%s, %s) THEN [%s] END", s, p, firstMatch(s, p, re.NumSubexp())), true
+	return fmt.Sprintf("mg_regexp_match(CASE WHEN regexp_matches(%s, %s) THEN [%s] END)", s, p, firstMatch(s, p, re.NumSubexp())), true
 }
 
 // rewriteCall applies FunctionRewrites to the call whose name is toks[i]

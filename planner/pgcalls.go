@@ -55,7 +55,8 @@ func rewriteStrptime(c Call, name, typ string) (string, bool) {
 	if err != nil {
 		return refuse("0A000", "%s: %v", name, err), true
 	}
-	return "CAST(strptime(" + c.Args[0].Text + ", " + quoteLiteral(f) + ") AS " + typ + ")", true
+	// mg_to_date/mg_to_timestamp name the column as PostgreSQL does.
+	return "mg_" + name + "(CAST(strptime(" + c.Args[0].Text + ", " + quoteLiteral(f) + ") AS " + typ + "))", true
 }
 
 // datePatterns are the PostgreSQL format patterns strptime can read,

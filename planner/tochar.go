@@ -21,7 +21,7 @@ func rewriteToChar(c Call) (string, bool) {
 	if err != nil {
 		return refuse("0A000", "to_char: %v", err), true
 	}
-	return expr, true
+	return "mg_to_char" + expr, true // mg_to_char names the column to_char
 }
 
 // charPatterns are PostgreSQL's to_char patterns with a strftime code
@@ -128,7 +128,7 @@ next:
 	}
 	flush()
 	if len(parts) == 0 {
-		return "CAST(NULL AS VARCHAR)", nil
+		return "(CAST(NULL AS VARCHAR))", nil
 	}
 	return "(" + strings.Join(parts, " || ") + ")", nil
 }

@@ -107,6 +107,14 @@ var pgSemantics = []string{
 	`mg_sum(x TINYINT) AS CAST(sum(x) AS BIGINT), (x SMALLINT) AS CAST(sum(x) AS BIGINT), (x INTEGER) AS CAST(sum(x) AS BIGINT),
 	 (x) AS sum(x)`,
 
+	// The planner's rewrites of to_char, to_date, to_timestamp,
+	// regexp_match and regexp_matches end in these, which name the column as PostgreSQL does.
+	`mg_to_char(x) AS x`,
+	`mg_to_date(x) AS x`,
+	`mg_to_timestamp(x) AS x`,
+	`mg_regexp_match(x) AS x`,
+	`mg_regexp_matches(x) AS x`,
+
 	// Aggregates under PostgreSQL's names.
 	`every(b) AS bool_and(b)`,
 
