@@ -149,8 +149,9 @@ func preRewrite(sql string) (string, error) {
 					continue
 				}
 			}
-			if (name == "text" || name == "varchar") && !(j+1 < len(toks) && (isPunct(toks[j+1], "(") || isPunct(toks[j+1], "["))) {
-				// x::text is PostgreSQL's text form (mg_to_text, gateway/pgcatalog).
+			if name == "text" && !(j+1 < len(toks) && (isPunct(toks[j+1], "(") || isPunct(toks[j+1], "["))) {
+				// x::text is PostgreSQL's text form (mg_to_text, gateway/pgcatalog);
+				// x::varchar keeps DuckDB's, which DuckDB-dialect SQL reads back.
 				if start := operandStart(toks, i); start >= 0 && !(start == i-1 && (toks[start].Kind == tokString || toks[start].Kind == tokParam)) && regTypes[toks[i-1].Value] == "" {
 					edits = append(edits, edit{toks[start].Pos, toks[start].Pos, "mg_to_text("}, edit{t.Pos, tokEnd(tt), ")"})
 					i = j
@@ -234,7 +235,7 @@ func preRewrite(sql string) (string, error) {
 				edits = append(edits, e)
 				i = end
 			}
-		case isWord(t, "as") && i+2 < len(toks) && (isWord(toks[i+1], "text") || isWord(toks[i+1], "varchar")) && isPunct(toks[i+2], ")"):
+		case isWord(t, "as") && i+2 < len(toks) && isWord(toks[i+1], "text") && isPunct(toks[i+2], ")"):
 			// CAST(x AS text) is PostgreSQL's text form, as x::text.
 			if k := castOpen(toks, i); k > 0 && !(k+2 == i && (toks[k+1].Kind == tokString || toks[k+1].Kind == tokParam)) {
 				edits = append(edits, edit{toks[k-1].Pos, tokEnd(toks[k]), "mg_to_text("}, edit{tokEnd(toks[i-1]), tokEnd(toks[i+1]), ""})
