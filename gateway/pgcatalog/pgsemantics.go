@@ -32,13 +32,10 @@ var pgSemantics = []string{
 	`to_hex(x INTEGER) AS lower(system.main.to_hex(CASE WHEN x < 0 THEN CAST(x AS BIGINT) + 4294967296 ELSE CAST(x AS BIGINT) END)),
 	 (x BIGINT) AS lower(system.main.to_hex(x))`,
 
-	// Text: PostgreSQL's lengths are integers; octet_length and length take
-	// text or bytea.
-	`length(x VARCHAR) AS CAST(system.main.length(x) AS INTEGER),
-	 (x BLOB) AS CAST(system.main.octet_length(x) AS INTEGER),
-	 (x) AS system.main.length(x)`,
-	`octet_length(x VARCHAR) AS CAST(strlen(x) AS INTEGER),
-	 (x BLOB) AS CAST(system.main.octet_length(x) AS INTEGER)`,
+	// Text: PostgreSQL's lengths are integers; octet_length takes text or
+	// bytea.
+	`length(x VARCHAR) AS CAST(system.main.length(x) AS INTEGER), (x) AS system.main.length(x)`,
+	`octet_length(x VARCHAR) AS CAST(strlen(x) AS INTEGER), (x) AS CAST(system.main.octet_length(x) AS INTEGER)`,
 	`char_length(x VARCHAR) AS CAST(system.main.length(x) AS INTEGER)`,
 	`character_length(x VARCHAR) AS CAST(system.main.length(x) AS INTEGER)`,
 	`bit_length(x VARCHAR) AS CAST(system.main.bit_length(x) AS INTEGER)`,

@@ -4,7 +4,7 @@ SELECT initcap('hello wORLD foo-bar'), initcap('élan vital'), initcap('a1b2 c')
 SELECT btrim('  xx  '), btrim('xxaxx', 'x'), ltrim('xxa', 'x'), rtrim('axx', 'x');
 SELECT lpad('hi', 5), rpad('hi', 5), lpad('hello', 3), lpad('hi', 5, 'ab'), rpad('hi', 1);
 SELECT octet_length('héllo'), length('héllo'), char_length('héllo'), bit_length('abc');
-SELECT id, length(bin), octet_length(bin) FROM sem.vals;
+SELECT id, octet_length(bin) FROM sem.vals;
 SELECT position('lo' in 'hello'), strpos('hello', 'lo'), left('hello', 2), right('hello', 2), left('hello', -2);
 SELECT upper('abc'), lower('ABC'), reverse('abc'), repeat('ab', 3), replace('abc', 'b', 'X');
 SELECT split_part('a,b,c', ',', 2), concat('a', NULL, 1), concat_ws(',', 'a', NULL, 'b');
@@ -62,3 +62,4 @@ SELECT id, v = 'ab', v = 'ab  ', length(v), v || '|', v LIKE 'ab%' FROM sem.char
 SELECT id, upper(v), replace(v, 'b', 'B') FROM sem.chars;
 SELECT id, cc::text, cc = 'DE', cc LIKE 'D%', length(cc), cc || '|' FROM sem.codes;
 SELECT id FROM sem.codes WHERE cc IN ('DE', 'XX');
+SELECT octet_length(NULL), length(NULL), octet_length(NULL::bytea);
