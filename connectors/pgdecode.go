@@ -222,6 +222,23 @@ func newPGDecoder(declared string, oid uint32, b array.Builder) (pgDecoder, erro
 				b.BinaryBuilder.Append(buf)
 				return nil
 			}, nil
+		case pgtype.BPCharOID:
+			// character(n): padding counts for LIKE and the printed text,
+			// not for = or length, which no DuckDB type does; a value
+			// that fills its length is the same either way, a padded one
+			// is refused, never compared otherwise than PostgreSQL does.
+			return func(raw []byte) error {
+				switch {
+				case raw == nil:
+					b.AppendNull()
+				case len(raw) > 0 && raw[len(raw)-1] == ' ':
+					return badValue(sqlstate.FeatureNotSupported, "a character(n) value padded with spaces is not supported; "+
+						"publish a PostgreSQL view that casts the column to varchar or text, and declare the product over it")
+				default:
+					b.BinaryBuilder.Append(raw)
+				}
+				return nil
+			}, nil
 		case pgtype.JSONBOID:
 			return func(raw []byte) error {
 				if raw == nil {

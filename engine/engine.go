@@ -85,6 +85,8 @@ func Open(ctx context.Context, mesh *catalog.Mesh, cfg Config) (*Engine, []catal
 		"arrow_lossless_conversion":    "false",
 		// PostgreSQL divides integers as integers (7/2 = 3).
 		"integer_division": "true",
+		// PostgreSQL sorts NULL last ascending and first descending.
+		"default_null_order": "nulls_last_on_asc_first_on_desc",
 	}
 	if cfg.Threads > 0 {
 		settings["threads"] = fmt.Sprint(cfg.Threads)

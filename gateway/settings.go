@@ -80,6 +80,25 @@ func settingDefs() map[string]*settingDef {
 		{name: "geqo", def: "on", check: checkBool},
 		{name: "enable_seqscan", def: "on", check: checkBool},
 		{name: "timezone_abbreviations", def: "Default", check: anyValue},
+		// Planner and logging settings clients set: accepted and shown,
+		// without effect (DuckDB plans the query).
+		{name: "random_page_cost", def: "4", check: anyValue},
+		{name: "seq_page_cost", def: "1", check: anyValue},
+		{name: "cpu_tuple_cost", def: "0.01", check: anyValue},
+		{name: "effective_cache_size", def: "4GB", check: anyValue},
+		{name: "maintenance_work_mem", def: "64MB", check: anyValue},
+		{name: "default_statistics_target", def: "100", check: anyValue},
+		{name: "join_collapse_limit", def: "8", check: anyValue},
+		{name: "from_collapse_limit", def: "8", check: anyValue},
+		{name: "enable_hashjoin", def: "on", check: checkBool},
+		{name: "enable_mergejoin", def: "on", check: checkBool},
+		{name: "enable_nestloop", def: "on", check: checkBool},
+		{name: "enable_indexscan", def: "on", check: checkBool},
+		{name: "enable_bitmapscan", def: "on", check: checkBool},
+		{name: "enable_sort", def: "on", check: checkBool},
+		{name: "enable_hashagg", def: "on", check: checkBool},
+		{name: "log_statement", def: "none", check: checkEnum("none", "ddl", "mod", "all")},
+		{name: "log_min_duration_statement", def: "-1", check: anyValue},
 	}
 	m := make(map[string]*settingDef, len(defs))
 	for _, d := range defs {

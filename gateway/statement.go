@@ -380,7 +380,7 @@ func (p *portal) Execute(ctx context.Context) (*pgwire.Result, error) {
 	res, err := p.execute(ctx)
 	if err == nil {
 		switch st.cl.Kind {
-		case planner.KindSet, planner.KindReset, planner.KindCommit, planner.KindRollback, planner.KindDiscard, planner.KindRollbackTo:
+		case planner.KindSet, planner.KindReset, planner.KindBegin, planner.KindCommit, planner.KindRollback, planner.KindDiscard, planner.KindRollbackTo:
 			err = s.publishSettings(ctx)
 		}
 	}
@@ -474,6 +474,15 @@ func (p *portal) execute(ctx context.Context) (*pgwire.Result, error) {
 		s.tx = txBlock
 		s.txSaved = copyMap(s.values)
 		s.localSaved = map[string]string{}
+		// The block's isolation level: the one BEGIN names, else the
+		// session's default (shown, without effect: every read is a
+		// snapshot of the mesh).
+		iso := cl.Isolation
+		if iso == "" {
+			iso = s.values["default_transaction_isolation"]
+		}
+		s.remember("transaction_isolation", true)
+		s.values["transaction_isolation"] = iso
 		return &pgwire.Result{Command: tag}, nil
 	case planner.KindCommit, planner.KindRollback:
 		tag := "COMMIT"
@@ -554,7 +563,20 @@ func (r *releaseHook) Release() {
 
 func (s *session) execSet(cl *planner.Statement) (*pgwire.Result, error) {
 	switch cl.Name {
-	case "session_characteristics", "transaction":
+	case "transaction":
+		if cl.Isolation != "" && s.tx != txIdle {
+			s.remember("transaction_isolation", true)
+			s.values["transaction_isolation"] = cl.Isolation
+		}
+		return &pgwire.Result{Command: "SET"}, nil
+	case "session_characteristics":
+		if cl.Isolation != "" {
+			for _, name := range []string{"default_transaction_isolation", "transaction_isolation"} {
+				if _, err := s.set(name, cl.Isolation, false); err != nil {
+					return nil, err
+				}
+			}
+		}
 		return &pgwire.Result{Command: "SET"}, nil
 	}
 	if cl.Local && s.tx == txIdle {

@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -109,6 +110,10 @@ func (r *Read) ColumnNames(duck []string) []string {
 // file names — is refused before execution.
 func CheckRead(ctx context.Context, parser Parser, scope Scope, query string) (*Read, error) {
 	pre, err := preRewrite(query)
+	var refused *sqlstate.Error
+	if errors.As(err, &refused) {
+		return nil, refused
+	}
 	if err != nil {
 		return nil, syntaxError(err.Error(), query, -1)
 	}

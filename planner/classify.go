@@ -71,6 +71,9 @@ type Statement struct {
 	// Start is set when BEGIN was written START TRANSACTION, which
 	// PostgreSQL tags "START TRANSACTION".
 	Start bool
+	// Isolation is the isolation level BEGIN, SET TRANSACTION or SET
+	// SESSION CHARACTERISTICS names ("repeatable read"), "" for none.
+	Isolation string
 }
 
 // CopyOptions are the options of COPY (query) TO STDOUT.
@@ -180,7 +183,7 @@ func Classify(sql string) (*Statement, error) {
 		if first.Value == "begin" {
 			_ = p.acceptWord("work") || p.acceptWord("transaction")
 		}
-		if err := p.transactionModes(); err != nil {
+		if err := p.transactionModes(st); err != nil {
 			return nil, err
 		}
 		st.Kind, st.Start = KindBegin, first.Value == "start"
@@ -444,11 +447,11 @@ func (p *parser) parseSet(st *Statement) error {
 			return syntaxError("syntax error: expected SET SESSION CHARACTERISTICS AS TRANSACTION", p.sql, p.pos())
 		}
 		st.Name = "session_characteristics"
-		return p.transactionModes()
+		return p.transactionModes(st)
 	case p.peekWord("transaction"):
 		p.next()
 		st.Name = "transaction"
-		return p.transactionModes()
+		return p.transactionModes(st)
 	case p.peekWord("time"):
 		p.next()
 		if !p.acceptWord("zone") {
@@ -514,7 +517,7 @@ func (p *parser) setValue() (string, error) {
 
 // transactionModes accepts ISOLATION LEVEL …, READ ONLY|WRITE, [NOT]
 // DEFERRABLE, comma separated. READ WRITE is refused.
-func (p *parser) transactionModes() error {
+func (p *parser) transactionModes(st *Statement) error {
 	for !p.done() {
 		switch {
 		case p.acceptWord("isolation"):
@@ -523,12 +526,19 @@ func (p *parser) transactionModes() error {
 			}
 			switch {
 			case p.acceptWord("serializable"):
+				st.Isolation = "serializable"
 			case p.acceptWord("repeatable"):
 				if !p.acceptWord("read") {
 					return syntaxError("syntax error: expected REPEATABLE READ", p.sql, p.pos())
 				}
+				st.Isolation = "repeatable read"
 			case p.acceptWord("read"):
-				if !p.acceptWord("committed") && !p.acceptWord("uncommitted") {
+				switch {
+				case p.acceptWord("committed"):
+					st.Isolation = "read committed"
+				case p.acceptWord("uncommitted"):
+					st.Isolation = "read uncommitted"
+				default:
 					return syntaxError("syntax error: expected READ COMMITTED or READ UNCOMMITTED", p.sql, p.pos())
 				}
 			default:

@@ -6,6 +6,16 @@
 // must resolve to a product the session may read, every table function
 // must be on a short allow-list, and nothing internal may be named.
 //
+// Before parsing, PostgreSQL-only syntax is rewritten into DuckDB's
+// (rewrite.go): casts (x::text is PostgreSQL's text form, varchar(n)
+// truncates, char(n) is refused), SIMILAR TO patterns, and the calls whose
+// meaning depends on their syntax, through the one table FunctionRewrites
+// (functions.go, pgcalls.go, tochar.go: generate_series as a set with
+// PostgreSQL's types, to_char/to_date/to_timestamp with literal formats,
+// regexp_match(es), avg and sum of integers); what cannot be mapped is
+// refused with 0A000. The macros these rewrites call live in
+// gateway/pgcatalog.
+//
 // The sub-package catalog owns product descriptors: loading, validation
 // and the comparison of a port's real schema with its contract.
 //

@@ -22,9 +22,18 @@ type CallArg struct {
 	IsLiteral bool
 }
 
-// FunctionRewrite returns the text that replaces a whole call, given its
-// arguments; ok false leaves the call as written (to the macros).
-type FunctionRewrite func(args []CallArg) (repl string, ok bool)
+// Call is a rewritten call: its arguments, and whether it is an item of a
+// FROM clause (a table function) rather than an expression.
+type Call struct {
+	Args     []CallArg
+	FromItem bool
+	Windowed bool // followed by OVER or FILTER
+	Aliased  bool // followed by an alias (of a FROM item)
+}
+
+// FunctionRewrite returns the text that replaces a whole call; ok false
+// leaves the call as written (to the macros).
+type FunctionRewrite func(c Call) (repl string, ok bool)
 
 // FunctionRewrites maps the (lower-case) name of a PostgreSQL function to
 // its rewrite. A call qualified pg_catalog. is rewritten too.
@@ -32,12 +41,20 @@ var FunctionRewrites = map[string]FunctionRewrite{
 	"json_build_object": renameCall("json_object"),
 	"json_agg":          renameCall("json_group_array"),
 	"regexp_matches":    rewriteRegexpMatches,
+	"regexp_match":      rewriteRegexpMatch,
 	"pg_typeof":         rewritePgTypeof,
+	"generate_series":   rewriteGenerateSeries,
+	"to_date":           rewriteToDate,
+	"to_timestamp":      rewriteToTimestamp,
+	"to_char":           rewriteToChar,
+	"avg":               rewriteAvg,
+	"sum":               rewriteSum,
 }
 
 // renameCall maps a function DuckDB has under another name.
 func renameCall(to string) FunctionRewrite {
-	return func(args []CallArg) (string, bool) {
+	return func(c Call) (string, bool) {
+		args := c.Args
 		texts := make([]string, len(args))
 		for i, a := range args {
 			texts[i] = a.Text
@@ -47,9 +64,10 @@ func renameCall(to string) FunctionRewrite {
 }
 
 // rewritePgTypeof: an untyped literal is PostgreSQL's type unknown.
-func rewritePgTypeof(args []CallArg) (string, bool) {
+func rewritePgTypeof(c Call) (string, bool) {
+	args := c.Args
 	if len(args) == 1 && args[0].IsLiteral {
-		return "'unknown'", true
+		return "pg_typeof(NULL)", true // unknown
 	}
 	return "", false
 }
@@ -65,7 +83,8 @@ func refuse(code, format string, args ...any) string {
 // otherwise, no row without a match. In the select list DuckDB's unnest
 // makes that set. The pattern and flags must be literals (the number of
 // groups decides the expression); flags other than g and i are refused.
-func rewriteRegexpMatches(args []CallArg) (string, bool) {
+func rewriteRegexpMatches(c Call) (string, bool) {
+	args := c.Args
 	if len(args) < 2 || len(args) > 3 {
 		return "", false
 	}
@@ -96,24 +115,58 @@ func rewriteRegexpMatches(args []CallArg) (string, bool) {
 	s, p := args[0].Text, sqlquote.Literal(pattern)
 	n := re.NumSubexp()
 	if !global {
-		groups := "regexp_extract(" + s + ", " + p + ")"
-		if n > 0 {
-			g := make([]string, n)
-			for i := range g {
-				g[i] = fmt.Sprintf("regexp_extract(%s, %s, %d)", s, p, i+1)
-			}
-			groups = strings.Join(g, ", ")
-		}
-		return fmt.Sprintf("unnest(CASE WHEN regexp_matches(%s, %s) THEN [[%s]] ELSE []::VARCHAR[][] END)", s, p, groups), true
+		return fmt.Sprintf("unnest(mg_regexp_matches(CASE WHEN regexp_matches(%s, %s) THEN [[%s]] ELSE []::VARCHAR[][] END))", s, p, firstMatch(s, p, n)), true
 	}
 	if n == 0 {
-		return fmt.Sprintf("unnest(list_transform(regexp_extract_all(%s, %s), mg_m -> [mg_m]))", s, p), true
+		return fmt.Sprintf("unnest(mg_regexp_matches(list_transform(regexp_extract_all(%s, %s), mg_m -> [mg_m])))", s, p), true
 	}
 	g := make([]string, n)
 	for i := range g {
 		g[i] = fmt.Sprintf("regexp_extract_all(%s, %s, %d)[mg_i]", s, p, i+1)
 	}
-	return fmt.Sprintf("unnest(list_transform(range(1, len(regexp_extract_all(%s, %s, 1)) + 1), mg_i -> [%s]))", s, p, strings.Join(g, ", ")), true
+	return fmt.Sprintf("unnest(mg_regexp_matches(list_transform(range(1, len(regexp_extract_all(%s, %s, 1)) + 1), mg_i -> [%s])))", s, p, strings.Join(g, ", ")), true
+}
+
+// firstMatch lists the capture groups of the first match (the whole match
+// without groups).
+func firstMatch(s, p string, n int) string {
+	if n == 0 {
+		return "regexp_extract(" + s + ", " + p + ")"
+	}
+	g := make([]string, n)
+	for i := range g {
+		g[i] = fmt.Sprintf("regexp_extract(%s, %s, %d)", s, p, i+1)
+	}
+	return strings.Join(g, ", ")
+}
+
+// rewriteRegexpMatch: regexp_match(s, pattern [, flags]) is the text[] of
+// the first match's groups, NULL without a match; a literal pattern and
+// flag i only, as for regexp_matches.
+func rewriteRegexpMatch(c Call) (string, bool) {
+	args := c.Args
+	if len(args) < 2 || len(args) > 3 {
+		return "", false
+	}
+	if !args[1].IsLiteral || (len(args) == 3 && !args[2].IsLiteral) {
+		return refuse("0A000", "regexp_match with a pattern or flags that are not literals is not supported"), true
+	}
+	pattern := args[1].Literal
+	if len(args) == 3 {
+		switch args[2].Literal {
+		case "":
+		case "i":
+			pattern = "(?i)" + pattern
+		default:
+			return refuse("0A000", "regexp_match flags %q are not supported", args[2].Literal), true
+		}
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return refuse("2201B", "invalid regular expression: %v", err), true
+	}
+	s, p := args[0].Text, quoteLiteral(pattern)
+	return fmt.Sprintf("mg_regexp_match(CASE WHEN regexp_matches(%s, %s) THEN [%s] END)", s, p, firstMatch(s, p, re.NumSubexp())), true
 }
 
 // rewriteCall applies FunctionRewrites to the call whose name is toks[i]
@@ -152,9 +205,57 @@ func rewriteCall(sql string, toks []token, i, start int) (edit, int, bool) {
 			}
 		}
 	}
-	repl, ok := rw(args)
+	first := i
+	if i >= 2 && isPunct(toks[i-1], ".") {
+		first = i - 2
+	}
+	windowed := end+1 < len(toks) && (isWord(toks[end+1], "over") || isWord(toks[end+1], "filter"))
+	aliased := end+1 < len(toks) && (isWord(toks[end+1], "as") || toks[end+1].Kind == tokQIdent ||
+		toks[end+1].Kind == tokWord && !afterFromItem[toks[end+1].Value])
+	repl, ok := rw(Call{Args: args, FromItem: fromItem(toks, first), Windowed: windowed, Aliased: aliased})
 	if !ok {
 		return edit{}, 0, false
 	}
 	return edit{start, tokEnd(toks[end]), repl}, end, true
 }
+
+// fromItem reports whether the call whose first token is toks[i] is an
+// item of a FROM clause: after FROM, JOIN or LATERAL, or after a comma that
+// follows one in the same parentheses.
+func fromItem(toks []token, i int) bool {
+	depth := 0
+	for k := i - 1; k >= 0; k-- {
+		t := toks[k]
+		switch {
+		case isPunct(t, ")"):
+			depth++
+		case isPunct(t, "("):
+			if depth == 0 {
+				return false
+			}
+			depth--
+		case depth > 0:
+		case t.Kind == tokWord && (t.Value == "from" || t.Value == "join" || t.Value == "lateral"):
+			return true
+		case k == i-1 && !isPunct(t, ","):
+			return false
+		case t.Kind == tokWord && (t.Value == "on" || t.Value == "using"):
+			return true
+		case t.Kind == tokWord && clauseWords[t.Value]:
+			return false
+		}
+	}
+	return false
+}
+
+// afterFromItem are the words that can follow a FROM item without alias.
+var afterFromItem = map[string]bool{"where": true, "join": true, "left": true, "right": true, "inner": true,
+	"full": true, "cross": true, "natural": true, "on": true, "using": true, "group": true, "order": true,
+	"limit": true, "offset": true, "union": true, "except": true, "intersect": true, "window": true,
+	"having": true, "qualify": true, "fetch": true, "for": true, "with": true}
+
+// clauseWords begin the clauses a comma-separated list can follow other
+// than FROM.
+var clauseWords = map[string]bool{"select": true, "where": true, "by": true, "having": true, "limit": true,
+	"offset": true, "values": true, "set": true, "returning": true, "window": true, "distinct": true, "all": true,
+	"when": true, "then": true, "else": true, "in": true}

@@ -51,10 +51,23 @@ func pgName(m map[string]any) string {
 	case "COLUMN_REF":
 		return ""
 	case "FUNCTION", "AGGREGATE", "WINDOW":
+		fn := strings.ToLower(str(m, "function_name"))
+		args, _ := m["children"].([]any)
+		switch {
+		case (fn == "array_extract" || fn == "array_slice") && len(args) > 0: // a[1]: the array's name
+			if n := castName(mapOf(args[0]), ""); n != "" {
+				return n
+			}
+		case fn == "regexp_full_match": // SIMILAR TO
+			return "?column?"
+		case fn == "unnest" && len(args) == 1:
+			if inner, ok := setFunctions[strings.ToLower(str(mapOf(args[0]), "function_name"))]; ok {
+				return inner
+			}
+		}
 		if op, _ := m["is_operator"].(bool); op {
 			return "?column?"
 		}
-		fn := strings.ToLower(str(m, "function_name"))
 		switch fn {
 		case "count_star":
 			return "count"
@@ -62,6 +75,12 @@ func pgName(m map[string]any) string {
 			return "array"
 		case "struct_pack", "row":
 			return "row"
+		}
+		if name, ok := rewrittenCalls[fn]; ok {
+			return name
+		}
+		if typ, ok := rewrittenCasts[fn]; ok && len(args) == 1 { // x::text, x::numeric
+			return castName(mapOf(args[0]), typ)
 		}
 		if strings.HasPrefix(fn, "mg_reg") { // a rewritten ::regclass cast
 			fn = strings.TrimPrefix(fn, "mg_")
@@ -73,25 +92,19 @@ func pgName(m map[string]any) string {
 		}
 		return fn
 	case "CAST":
-		child := mapOf(m["child"])
-		if str(child, "class") == "COLUMN_REF" {
-			if parts, _ := child["column_names"].([]any); len(parts) > 0 {
-				if name, ok := parts[len(parts)-1].(string); ok {
-					return name
-				}
-			}
-			return ""
-		}
-		if str(child, "class") == "FUNCTION" || str(child, "class") == "CAST" {
-			if n := pgName(child); n != "" && n != "?column?" {
-				return n
-			}
-		}
-		return pgTypeName(mapOf(m["cast_type"]))
+		return castName(mapOf(m["child"]), pgTypeName(mapOf(m["cast_type"])))
 	case "CASE":
 		return "case"
 	case "OPERATOR":
 		switch str(m, "type") {
+		case "ARRAY_CONSTRUCTOR":
+			return "array"
+		case "ARRAY_EXTRACT", "ARRAY_SLICE": // a[1]: the array's name
+			if args, _ := m["children"].([]any); len(args) > 0 {
+				if n := castName(mapOf(args[0]), ""); n != "" {
+					return n
+				}
+			}
 		case "OPERATOR_COALESCE":
 			return "coalesce"
 		case "OPERATOR_NULLIF":
@@ -103,6 +116,50 @@ func pgName(m map[string]any) string {
 		}
 	}
 	return "?column?"
+}
+
+// rewrittenCalls are the functions the planner writes for PostgreSQL's
+// (functions.go), with the PostgreSQL function's name.
+var rewrittenCalls = map[string]string{"mg_sum": "sum", "mg_avg": "avg", "mg_to_char": "to_char",
+	"mg_to_date": "to_date", "mg_to_timestamp": "to_timestamp", "mg_regexp_match": "regexp_match"}
+
+// rewrittenCasts are the functions the planner writes for casts
+// (rewrite.go), with the name of the type cast to.
+var rewrittenCasts = map[string]string{"mg_to_text": "text", "mg_numeric": "numeric"}
+
+// setFunctions are the macros the planner's set-returning rewrites unnest
+// (functions.go), with the PostgreSQL function's name.
+var setFunctions = map[string]string{"mg_series": "generate_series", "mg_regexp_matches": "regexp_matches"}
+
+// castName is the name of a cast of child to the type typ, as PostgreSQL
+// names it: the column's name, a function's, or else the type's (also for
+// a cast of a cast of a literal: '\x41'::bytea::text is text).
+func castName(child map[string]any, typ string) string {
+	switch str(child, "class") {
+	case "COLUMN_REF":
+		if parts, _ := child["column_names"].([]any); len(parts) > 0 {
+			if name, ok := parts[len(parts)-1].(string); ok {
+				return name
+			}
+		}
+		return ""
+	case "FUNCTION":
+		if strings.ToLower(str(child, "function_name")) == "from_hex" { // a bytea literal
+			return typ
+		}
+		if n := pgName(child); n != "" && n != "?column?" {
+			return n
+		}
+	case "CAST":
+		if n := castName(mapOf(child["child"]), ""); n != "" {
+			return n
+		}
+	case "OPERATOR":
+		if n := pgName(child); n != "?column?" {
+			return n
+		}
+	}
+	return typ
 }
 
 // pgTypeName is PostgreSQL's name for the type of a DuckDB cast target.

@@ -226,14 +226,14 @@ func TestRewrite(t *testing.T) {
 		"SELECT 'sales.orders'::regclass":                     `SELECT mg_regclass_oid('sales.orders')`,
 		"SELECT 'orders'::pg_catalog.regclass::text":          `SELECT mg_regclass_name(mg_regclass_oid('orders'))::text`,
 		"SELECT c.oid::regclass FROM pg_class c":              `SELECT mg_regclass_name(c.oid) FROM "mg$pg"."pg_class" c`,
-		"SELECT x::pg_catalog.text, y::oid FROM sales.orders": `SELECT x::VARCHAR, y::BIGINT FROM sales.orders`,
+		"SELECT x::pg_catalog.text, y::oid FROM sales.orders": `SELECT mg_to_text(x), y::BIGINT FROM sales.orders`,
 		"SELECT 1 FROM pg_class c WHERE c.relname OPERATOR(pg_catalog.~) '^(t)$' COLLATE pg_catalog.default": `SELECT 1 FROM "mg$pg"."pg_class" c WHERE c.relname  ~  '(?s).*(?:^(t)$).*' `,
 		"SELECT 'ab' ~* 'B', 'ab' !~ 'c'":                                                    `SELECT 'ab' ~ '(?is).*(?:B).*', 'ab' !~ '(?s).*(?:c).*'`,
 		"SELECT '\\x0102'::bytea":                                                            `SELECT from_hex('0102')`,
 		`SELECT '{a,"b,c",NULL}'::text[]`:                                                    `SELECT '[a,"b,c",NULL]'::text[]`,
 		"SELECT 1 FROM pg_index i WHERE 2 = ANY(i.indkey)":                                   `SELECT 1 FROM memory."mg$pgs"."pg_index" i WHERE list_contains(i.indkey, 2)`,
 		"SELECT json_build_object('a', 1)":                                                   `SELECT json_object('a', 1)`,
-		"SELECT s FROM pg_catalog.generate_series(1, 3) s":                                   `SELECT s FROM generate_series(1, 3) s("s")`,
+		"SELECT s FROM pg_catalog.generate_series(1, 3) s":                                   `SELECT s FROM unnest(mg_series(1, 3)) s("s")`,
 		"SELECT (information_schema._pg_expandarray(i.indkey)).n FROM pg_catalog.pg_index i": `SELECT (mg__pg_expandarray(i.indkey)).n FROM memory."mg$pgs"."pg_index" i`,
 	}
 	for in, want := range cases {

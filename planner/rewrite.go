@@ -8,6 +8,7 @@ import (
 
 	"github.com/meshgate/meshgate/internal/sqlquote"
 	"github.com/meshgate/meshgate/planner/catalog"
+	"github.com/meshgate/meshgate/sqlstate"
 )
 
 // The client-compatibility catalog of a session lives in two schemas of
@@ -31,7 +32,12 @@ func applyEdits(text string, edits []edit) string {
 	if len(edits) == 0 {
 		return text
 	}
-	sort.Slice(edits, func(i, j int) bool { return edits[i].start < edits[j].start })
+	// An insertion goes before an edit that replaces text at the same
+	// place (mg_to_text( before a rewritten call).
+	sort.SliceStable(edits, func(i, j int) bool {
+		a, b := edits[i], edits[j]
+		return a.start < b.start || a.start == b.start && a.end == a.start && b.end > b.start
+	})
 	var b strings.Builder
 	pos := 0
 	for _, e := range edits {
@@ -117,6 +123,18 @@ func preRewrite(sql string) (string, error) {
 				i = j
 				continue
 			}
+			if varying, n, last, ok := charType(toks, j); ok {
+				// varchar(n) truncates an explicit cast's value to n
+				// characters; char(n) pads, compares and prints in ways
+				// DuckDB's VARCHAR cannot, and is refused.
+				start := exprStart(toks, i)
+				if !varying || start < 0 {
+					return "", charRefusal()
+				}
+				edits = append(edits, edit{toks[start].Pos, toks[start].Pos, "CAST("}, edit{t.Pos, tokEnd(toks[last]), " AS VARCHAR)[1:" + n + "]"})
+				i = last
+				continue
+			}
 			if (name == "numeric" || name == "decimal") && !(j+1 < len(toks) && (isPunct(toks[j+1], "(") || isPunct(toks[j+1], "["))) {
 				// An unconstrained numeric: DuckDB's default DECIMAL(18,3)
 				// would drop digits (mg_numeric, gateway/pgcatalog).
@@ -128,6 +146,15 @@ func preRewrite(sql string) (string, error) {
 						}
 					}
 					edits = append(edits, edit{toks[start].Pos, toks[start].Pos, prefix}, edit{t.Pos, tokEnd(tt), suffix})
+					i = j
+					continue
+				}
+			}
+			if name == "text" && !(j+1 < len(toks) && (isPunct(toks[j+1], "(") || isPunct(toks[j+1], "["))) {
+				// x::text is PostgreSQL's text form (mg_to_text, gateway/pgcatalog);
+				// x::varchar keeps DuckDB's, which DuckDB-dialect SQL reads back.
+				if start := operandStart(toks, i); start >= 0 && !(start == i-1 && (toks[start].Kind == tokString || toks[start].Kind == tokParam)) && regTypes[toks[i-1].Value] == "" {
+					edits = append(edits, edit{toks[start].Pos, toks[start].Pos, "mg_to_text("}, edit{t.Pos, tokEnd(tt), ")"})
 					i = j
 					continue
 				}
@@ -209,10 +236,32 @@ func preRewrite(sql string) (string, error) {
 				edits = append(edits, e)
 				i = end
 			}
+		case isWord(t, "as") && i+2 < len(toks) && isWord(toks[i+1], "text") && isPunct(toks[i+2], ")"):
+			// CAST(x AS text) is PostgreSQL's text form, as x::text.
+			if k := castOpen(toks, i); k > 0 && !(k+2 == i && (toks[k+1].Kind == tokString || toks[k+1].Kind == tokParam)) {
+				edits = append(edits, edit{toks[k-1].Pos, tokEnd(toks[k]), "mg_to_text("}, edit{tokEnd(toks[i-1]), tokEnd(toks[i+1]), ""})
+				i++
+			}
+		case isWord(t, "as") && i+1 < len(toks) && isCharTypeCast(toks, i+1):
+			// CAST(x AS varchar(n)) is the first n characters; char(n) is refused.
+			varying, n, last, _ := charType(toks, i+1)
+			if !varying {
+				return "", charRefusal()
+			}
+			edits = append(edits, edit{toks[i+1].Pos, tokEnd(toks[last+1]), "VARCHAR)[1:" + n + "]"})
+			i = last + 1
 		case isWord(t, "as") && i+2 < len(toks) && (isWord(toks[i+1], "numeric") || isWord(toks[i+1], "decimal")) && isPunct(toks[i+2], ")"):
 			// CAST(x AS numeric): the unconstrained numeric's type.
 			edits = append(edits, edit{toks[i+1].Pos, tokEnd(toks[i+1]), catalog.UnconstrainedNumeric})
 			i++
+		case isWord(t, "similar") && i+2 < len(toks) && isWord(toks[i+1], "to"):
+			// SIMILAR TO's SQL regular expression (DuckDB reads a POSIX one).
+			if p := toks[i+2]; p.Kind == tokString && !(i+3 < len(toks) && isWord(toks[i+3], "escape")) {
+				edits = append(edits, edit{p.Pos, tokEnd(p), quoteLiteral(similarRegex(p.Value))})
+			} else {
+				return "", sqlstate.New(sqlstate.FeatureNotSupported, "SIMILAR TO with a pattern that is not a literal, or with ESCAPE, is not supported; use ~ with a regular expression")
+			}
+			i += 2
 		case isWord(t, "collate") && i+1 < len(toks):
 			j := i + 1
 			qualified := false
@@ -442,3 +491,94 @@ func literalScale(v string) (int, bool) {
 	}
 	return len(m[2]), true
 }
+
+// charType recognises a character type with a length at toks[j]:
+// varchar(n), character varying(n) (varying), char(n), character(n),
+// bpchar(n); last is the index of its closing parenthesis.
+func charType(toks []token, j int) (varying bool, n string, last int, ok bool) {
+	if j >= len(toks) || toks[j].Kind != tokWord {
+		return false, "", 0, false
+	}
+	k := j + 1
+	switch toks[j].Value {
+	case "varchar":
+		varying = true
+	case "character":
+		if k < len(toks) && isWord(toks[k], "varying") {
+			varying = true
+			k++
+		}
+	case "char", "bpchar":
+	default:
+		return false, "", 0, false
+	}
+	if k+2 < len(toks) && isPunct(toks[k], "(") && toks[k+1].Kind == tokNumber && isPunct(toks[k+2], ")") {
+		return varying, toks[k+1].Value, k + 2, true
+	}
+	return false, "", 0, false
+}
+
+// isCharTypeCast: a character type with a length that ends a CAST.
+func isCharTypeCast(toks []token, j int) bool {
+	_, _, last, ok := charType(toks, j)
+	return ok && last+1 < len(toks) && isPunct(toks[last+1], ")")
+}
+
+func charRefusal() error {
+	return sqlstate.New(sqlstate.FeatureNotSupported, "character(n) (blank-padded) is not supported; use varchar(n) or text")
+}
+
+// castOpen finds the parenthesis of the CAST whose AS is toks[as]; -1 if
+// the AS is not a CAST's.
+func castOpen(toks []token, as int) int {
+	depth := 0
+	for k := as - 1; k >= 0; k-- {
+		switch {
+		case isPunct(toks[k], ")"):
+			depth++
+		case isPunct(toks[k], "("):
+			if depth == 0 {
+				if k > 0 && isWord(toks[k-1], "cast") {
+					return k
+				}
+				return -1
+			}
+			depth--
+		}
+	}
+	return -1
+}
+
+// operandStart is exprStart through a chain of casts (x::int::text is a
+// cast of x::int).
+func operandStart(toks []token, i int) int {
+	start := exprStart(toks, i)
+	if i > 0 && isPunct(toks[i-1], "]") {
+		// ARRAY[…] or a subscript x[…]
+		depth := 0
+		for k := i - 1; k >= 0; k-- {
+			if isPunct(toks[k], "]") {
+				depth++
+			} else if isPunct(toks[k], "[") {
+				if depth--; depth == 0 {
+					if k > 0 && isWord(toks[k-1], "array") {
+						start = k - 1
+					} else {
+						start = exprStart(toks, k)
+					}
+					break
+				}
+			}
+		}
+	}
+	if start > 0 && start == i-1 && toks[start].Kind == tokString && toks[start-1].Kind == tokWord && typedLiterals[toks[start-1].Value] {
+		start-- // INTERVAL '1 day'
+	}
+	for start >= 1 && isPunct(toks[start-1], "::") {
+		start = exprStart(toks, start-1)
+	}
+	return start
+}
+
+// typedLiterals are the type names that make a string literal typed.
+var typedLiterals = map[string]bool{"interval": true, "date": true, "time": true, "timestamp": true, "timestamptz": true}

@@ -10,4 +10,10 @@
 // planner rewrites references to pg_catalog and information_schema to those
 // schemas, so catalog queries list exactly the session's products: nothing
 // of other sessions, nothing internal.
+//
+// PostgreSQL functions and operators that DuckDB names or means
+// differently are macros of one table (pgfunctions.go, pgsemantics.go)
+// that shadow DuckDB's: division by zero is 22012, round() of a float is
+// half to even, lengths are integers, and so on. Their answers are
+// compared with PostgreSQL 15 by gateway's semantics corpus.
 package pgcatalog

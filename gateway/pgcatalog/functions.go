@@ -28,7 +28,7 @@ func FunctionStatements(database, version string, started time.Time) []string {
 		"$pid", "(SELECT pid FROM "+pg+".pg_stat_activity LIMIT 1)",
 		"$keywords", quotedKeywords())
 	var out []string
-	for _, m := range append(macros, pgFunctions...) {
+	for _, m := range append(append(macros, pgFunctions...), pgSemantics...) {
 		out = append(out, "CREATE OR REPLACE MACRO "+GlobalMain+"."+r.Replace(m))
 	}
 	// The identity functions of policy row filters: values come from the

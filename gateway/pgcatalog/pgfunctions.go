@@ -12,16 +12,19 @@ package pgcatalog
 //
 // The macros are written in DuckDB SQL; $m is the schema they live in.
 var pgFunctions = []string{
-	// PostgreSQL's text form of a scalar (bool t/f, bytea \x…, floats
-	// without DuckDB's trailing .0), for format().
-	`mg_text(x) AS CASE WHEN x IS NULL THEN NULL
-	   WHEN typeof(x) = 'BOOLEAN' THEN left(CAST(x AS VARCHAR), 1)
+	// PostgreSQL's text form of a scalar, as x::text gives it (the planner
+	// rewrites casts to text to this): bytea \x…, floats without DuckDB's
+	// trailing .0; arrays, composites and intervals are 0A000 (DuckDB's text
+	// of them is not PostgreSQL's).
+	`mg_to_text(x) AS CASE WHEN x IS NULL THEN NULL
 	   WHEN typeof(x) = 'BLOB' THEN '\x' || lower(hex(CAST(CAST(x AS VARCHAR) AS BLOB)))
 	   WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN CASE CAST(x AS VARCHAR) WHEN 'inf' THEN 'Infinity' WHEN '-inf' THEN '-Infinity' WHEN 'nan' THEN 'NaN'
 	     ELSE regexp_replace(CAST(x AS VARCHAR), '\.0$', '') END
 	   WHEN typeof(x) LIKE '%[]' OR typeof(x) LIKE 'STRUCT%' OR typeof(x) LIKE 'MAP%' OR typeof(x) = 'INTERVAL'
-	     THEN error('[0A000] format() of a value of type ' || typeof(x) || ' is not supported')
+	     THEN error('[0A000] the text form of a value of type ' || typeof(x) || ' is not supported (for an array use array_to_string)')
 	   ELSE CAST(x AS VARCHAR) END`,
+	// The same for format(), where a boolean is t or f.
+	`mg_text(x) AS CASE WHEN typeof(x) = 'BOOLEAN' THEN left(CAST(x AS VARCHAR), 1) ELSE $m.mg_to_text(x) END`,
 
 	// quote_ident quotes unless the name is lower-case letters, digits and
 	// underscores (not starting with a digit) and no keyword PostgreSQL

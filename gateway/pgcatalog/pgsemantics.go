@@ -1,0 +1,125 @@
+package pgcatalog
+
+// pgSemantics continues pgFunctions (the one table of PostgreSQL functions
+// DuckDB names or means differently): arithmetic that PostgreSQL refuses
+// where DuckDB answers NULL, string, array, JSON and date functions with
+// PostgreSQL's results and types, and the formatting functions to_char,
+// to_date and to_timestamp with PostgreSQL's patterns. A pattern or an
+// argument type that is not mapped answers 0A000, never another value.
+var pgSemantics = []string{
+	// Division by zero is an error 22012 in PostgreSQL, NULL in DuckDB (a
+	// NULL dividend is NULL: the operators are strict).
+	// (With integer_division DuckDB parses / as //.)
+	`"/"(a, b) AS CASE WHEN b = 0 AND a IS NOT NULL THEN error('[22012] division by zero') ELSE system.main."/"(a, b) END`,
+	`"//"(a, b) AS CASE WHEN b = 0 AND a IS NOT NULL THEN error('[22012] division by zero') ELSE system.main."//"(a, b) END`,
+	`"%"(a, b) AS CASE WHEN b = 0 AND a IS NOT NULL THEN error('[22012] division by zero') ELSE system.main."%"(a, b) END`,
+	`mod(a, b) AS CASE WHEN b = 0 AND a IS NOT NULL THEN error('[22012] division by zero') ELSE system.main.mod(a, b) END`,
+	// div(): the integer quotient truncated towards zero, a numeric.
+	`div(a BIGINT, b BIGINT) AS CAST(a // b AS DECIMAL(38,0)),
+	 (a, b) AS error('[0A000] div() of other than integers is not supported')`,
+	// round() of a float rounds half to even (rint), of a numeric away from
+	// zero.
+	`round(x) AS CASE WHEN typeof(x) IN ('DOUBLE', 'FLOAT') AND abs(x - trunc(x)) = 0.5 AND system.main.round(x) % 2 <> 0
+	   THEN CASE WHEN x < 0 THEN -(abs(system.main.round(x)) - 1) ELSE system.main.round(x) - 1 END ELSE system.main.round(x) END,
+	 (x, n) AS system.main.round(x, n)`,
+	`width_bucket(x, lo, hi, n) AS CASE WHEN n <= 0 THEN error('[2201G] count must be greater than zero')
+	   WHEN lo = hi THEN error('[2201G] lower bound cannot equal upper bound')
+	   WHEN lo < hi THEN CAST(CASE WHEN x < lo THEN 0 WHEN x >= hi THEN n + 1
+	     ELSE floor(CAST(x - lo AS DOUBLE) / CAST(hi - lo AS DOUBLE) * n) + 1 END AS INTEGER)
+	   ELSE CAST(CASE WHEN x > lo THEN 0 WHEN x <= hi THEN n + 1
+	     ELSE floor(CAST(lo - x AS DOUBLE) / CAST(lo - hi AS DOUBLE) * n) + 1 END AS INTEGER) END`,
+	// to_hex: lower-case, an integer's 32-bit two's complement.
+	`to_hex(x INTEGER) AS lower(system.main.to_hex(CASE WHEN x < 0 THEN CAST(x AS BIGINT) + 4294967296 ELSE CAST(x AS BIGINT) END)),
+	 (x BIGINT) AS lower(system.main.to_hex(x))`,
+
+	// Text: PostgreSQL's lengths are integers; octet_length takes text or
+	// bytea.
+	`length(x VARCHAR) AS CAST(system.main.length(x) AS INTEGER), (x) AS system.main.length(x)`,
+	`octet_length(x VARCHAR) AS CAST(strlen(x) AS INTEGER), (x) AS CAST(system.main.octet_length(x) AS INTEGER)`,
+	`char_length(x VARCHAR) AS CAST(system.main.length(x) AS INTEGER)`,
+	`character_length(x VARCHAR) AS CAST(system.main.length(x) AS INTEGER)`,
+	`bit_length(x VARCHAR) AS CAST(system.main.bit_length(x) AS INTEGER)`,
+	`position(s, t) AS CAST(system.main.position(s, t) AS INTEGER)`,
+	`strpos(s, t) AS CAST(system.main.strpos(s, t) AS INTEGER)`,
+	`btrim(s) AS trim(s, ' '), (s, c) AS trim(s, c)`,
+	`lpad(s, n) AS system.main.lpad(s, n, ' '), (s, n, f) AS system.main.lpad(s, n, f)`,
+	`rpad(s, n) AS system.main.rpad(s, n, ' '), (s, n, f) AS system.main.rpad(s, n, f)`,
+	// initcap: the first letter of each run of letters and digits upper
+	// case, the rest lower case; letters as lc_ctype C.UTF-8 knows them
+	// (ASCII).
+	`initcap(s) AS array_to_string(list_transform(regexp_extract_all(s, '[A-Za-z0-9]+|[^A-Za-z0-9]+'),
+	   w -> CASE WHEN regexp_full_match(w, '[A-Za-z0-9]+') THEN upper(w[1]) || lower(w[2:]) ELSE w END), '')`,
+
+	// Arrays (one dimension; a multi-dimensional one is 0A000 as in
+	// PostgreSQL's array_remove).
+	`cardinality(a) AS CASE WHEN a IS NULL THEN NULL WHEN len(a) = 0 THEN 0 WHEN $m.mg_array_ndims(a) > 1
+	   THEN error('[0A000] cardinality of a multi-dimensional array is not supported') ELSE CAST(len(a) AS INTEGER) END`,
+	`array_remove(a, x) AS CASE WHEN a IS NOT NULL AND len(a) > 0 AND $m.mg_array_ndims(a) > 1
+	   THEN error('[0A000] removing elements from multidimensional arrays is not supported')
+	   ELSE list_filter(a, e -> e IS DISTINCT FROM x) END`,
+	`array_replace(a, x, y) AS CASE WHEN a IS NOT NULL AND len(a) > 0 AND $m.mg_array_ndims(a) > 1
+	   THEN error('[0A000] array_replace of a multi-dimensional array is not supported')
+	   ELSE list_transform(a, e -> CASE WHEN e IS NOT DISTINCT FROM x THEN y ELSE e END) END`,
+
+	// generate_series as PostgreSQL types it (the planner makes the list a
+	// set: planner.FunctionRewrites): int4 over int2 and int4, timestamptz
+	// over dates; a zero step is 22023.
+	`mg_series_step(s) AS CASE WHEN s = 0 THEN error('[22023] step size cannot equal zero') ELSE s END`,
+	`mg_series(a SMALLINT, b SMALLINT) AS list_transform(generate_series(a, b), x -> CAST(x AS INTEGER)),
+	 (a INTEGER, b INTEGER) AS list_transform(generate_series(a, b), x -> CAST(x AS INTEGER)),
+	 (a BIGINT, b BIGINT) AS generate_series(a, b),
+	 (a SMALLINT, b SMALLINT, s SMALLINT) AS list_transform(generate_series(a, b, $m.mg_series_step(s)), x -> CAST(x AS INTEGER)),
+	 (a INTEGER, b INTEGER, s INTEGER) AS list_transform(generate_series(a, b, $m.mg_series_step(s)), x -> CAST(x AS INTEGER)),
+	 (a BIGINT, b BIGINT, s BIGINT) AS generate_series(a, b, $m.mg_series_step(s)),
+	 (a DATE, b DATE, s INTERVAL) AS list_transform(generate_series(CAST(a AS TIMESTAMP), CAST(b AS TIMESTAMP), s), x -> CAST(x AS TIMESTAMPTZ)),
+	 (a TIMESTAMP, b TIMESTAMP, s INTERVAL) AS generate_series(a, b, s),
+	 (a TIMESTAMPTZ, b TIMESTAMPTZ, s INTERVAL) AS generate_series(a, b, s),
+	 (a, b) AS error('[0A000] generate_series of ' || typeof(a) || ' is not supported'),
+	 (a, b, s) AS error('[0A000] generate_series of ' || typeof(a) || ' is not supported')`,
+
+	// The value of to_char(x, format) (the planner translates the format):
+	// a timestamp, a date or a timestamptz; another type is 0A000.
+	`mg_ts(x TIMESTAMP) AS x, (x DATE) AS CAST(x AS TIMESTAMP), (x TIMESTAMPTZ) AS CAST(x AS TIMESTAMP),
+	 (x) AS CAST(error('[0A000] to_char of a value of type ' || typeof(x) || ' is not supported') AS TIMESTAMP)`,
+
+	// avg of integers is numeric: the exact sum over the count, rounded
+	// half away from zero to 16 decimals (the planner rewrites avg(x) to
+	// this; other types keep DuckDB's avg).
+	`mg_avg_text(s, n) AS CASE WHEN n = 0 THEN NULL
+	   ELSE (CASE WHEN s < 0 THEN '-' ELSE '' END) || CAST((abs(s) * 20000000000000000 + n) // (2 * n) // 10000000000000000 AS VARCHAR)
+	     || '.' || lpad(CAST((abs(s) * 20000000000000000 + n) // (2 * n) % 10000000000000000 AS VARCHAR), 16, '0') END`,
+	`mg_avg(x TINYINT) AS CAST($m.mg_avg_text(CAST(sum(x) AS HUGEINT), count(x)) AS DECIMAL(38,16)),
+	 (x SMALLINT) AS CAST($m.mg_avg_text(CAST(sum(x) AS HUGEINT), count(x)) AS DECIMAL(38,16)),
+	 (x INTEGER) AS CAST($m.mg_avg_text(CAST(sum(x) AS HUGEINT), count(x)) AS DECIMAL(38,16)),
+	 (x BIGINT) AS CAST($m.mg_avg_text(CAST(sum(x) AS HUGEINT), count(x)) AS DECIMAL(38,16)),
+	 (x) AS avg(x)`,
+
+	// convert_to/convert_from between text and its UTF-8 bytes.
+	`convert_to(s, e) AS CASE WHEN upper(replace(e, '-', '')) = 'UTF8' THEN system.main.encode(s)
+	   ELSE error('[0A000] convert_to to encoding "' || e || '" is not supported') END`,
+	`convert_from(b, e) AS CASE WHEN upper(replace(e, '-', '')) = 'UTF8' THEN system.main.decode(b)
+	   ELSE error('[0A000] convert_from of encoding "' || e || '" is not supported') END`,
+
+	// sum of int2 and int4 is an int8 (of int8 a numeric, as DuckDB's).
+	`mg_sum(x TINYINT) AS CAST(sum(x) AS BIGINT), (x SMALLINT) AS CAST(sum(x) AS BIGINT), (x INTEGER) AS CAST(sum(x) AS BIGINT),
+	 (x) AS sum(x)`,
+
+	// The planner's rewrites of to_char, to_date, to_timestamp,
+	// regexp_match and regexp_matches end in these, which name the column as PostgreSQL does.
+	`mg_to_char(x) AS x`,
+	`mg_to_date(x) AS x`,
+	`mg_to_timestamp(x) AS x`,
+	`mg_regexp_match(x) AS x`,
+	`mg_regexp_matches(x) AS x`,
+
+	// Aggregates under PostgreSQL's names.
+	`every(b) AS bool_and(b)`,
+
+	// JSON
+	`json_typeof(j) AS CASE json_type(CAST(j AS JSON)) WHEN 'OBJECT' THEN 'object' WHEN 'ARRAY' THEN 'array'
+	   WHEN 'VARCHAR' THEN 'string' WHEN 'BOOLEAN' THEN 'boolean' WHEN 'NULL' THEN 'null' ELSE 'number' END`,
+
+	// Dates: date_trunc of a date is a timestamptz in PostgreSQL.
+	`date_trunc(u, x DATE) AS CAST(system.main.date_trunc(u, CAST(x AS TIMESTAMP)) AS TIMESTAMPTZ),
+	 (u, x) AS system.main.date_trunc(u, x)`,
+}
