@@ -180,6 +180,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	sf := securityFlags(fs)
 	gf := governanceFlags(fs)
 	ff := federationFlags(fs)
+	flf := newFlightFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -273,6 +274,13 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	go reloadOnSIGHUP(ctx, gw)
+	waitFlight, err := flf.start(ctx, gw, srv.TLSConfig, log, stdout)
+	if err != nil {
+		ln.Close()
+		fmt.Fprintf(stderr, "meshgate: %v\n", err)
+		return 1
+	}
+	defer func() { stop(); waitFlight() }()
 	log.Info("meshgate serving", "version", version, "listen", ln.Addr().String(), "products", len(eng.Products()), "database", *database, "tls", srv.TLSConfig != nil)
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
 	ssl := "sslmode=prefer"
