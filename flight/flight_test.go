@@ -13,7 +13,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -120,36 +119,6 @@ func (c *conn) mustQuery(t *testing.T, sql string) (*arrow.Schema, []string) {
 	return sc, rows
 }
 
-// pgRows runs sql over pgx (text results) as the same user.
-func pgRows(t *testing.T, c *pgx.Conn, sql string, args ...any) []string {
-	t.Helper()
-	rows, err := c.Query(context.Background(), sql, append([]any{pgx.QueryExecModeSimpleProtocol}, args...)...)
-	if err != nil {
-		t.Fatalf("pgx %s: %v", sql, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		vals, err := rows.Values()
-		if err != nil {
-			t.Fatal(err)
-		}
-		cells := make([]string, len(vals))
-		for i, v := range vals {
-			if v == nil {
-				cells[i] = "<nil>"
-			} else {
-				cells[i] = fmt.Sprint(v)
-			}
-		}
-		out = append(out, strings.Join(cells, "|"))
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatalf("pgx %s: %v", sql, err)
-	}
-	return out
-}
-
 func same(t *testing.T, what string, got, want []string) {
 	t.Helper()
 	if len(got) == 0 || strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -169,7 +138,7 @@ func testSeesWhatPgxSees(t *testing.T, s *servetest.Server) {
 		fc, pc := login(t, s, user), s.PGConn(t, user)
 		for _, q := range queries {
 			_, got := fc.mustQuery(t, q)
-			same(t, user+": "+q, got, pgRows(t, pc, q))
+			same(t, user+": "+q, got, servetest.PGRows(t, pc, q))
 		}
 		// A prepared statement with a bound parameter.
 		const pq = "SELECT customer_id::varchar, name, country_code FROM sales.customers WHERE country_code = $1 ORDER BY 1"
@@ -190,7 +159,7 @@ func testSeesWhatPgxSees(t *testing.T, s *servetest.Server) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := pgRows(t, pc, strings.Replace(pq, "$1", "'"+country+"'", 1))
+			want := servetest.PGRows(t, pc, strings.Replace(pq, "$1", "'"+country+"'", 1))
 			if strings.Join(got, "\n") != strings.Join(want, "\n") {
 				t.Fatalf("%s prepared with %s: %v, want %v", user, country, got, want)
 			}
@@ -237,7 +206,7 @@ func testArrowTypes(t *testing.T, s *servetest.Server) {
 	if sc.Field(0).Name != "order_id" || sc.Field(4).Name != "ids" {
 		t.Errorf("column names %v", sc)
 	}
-	wantRows := pgRows(t, pc, "SELECT order_id, amount::varchar, order_date::varchar FROM sales.orders ORDER BY order_id LIMIT 3")
+	wantRows := servetest.PGRows(t, pc, "SELECT order_id, amount::varchar, order_date::varchar FROM sales.orders ORDER BY order_id LIMIT 3")
 	for i, r := range rows {
 		cells := strings.Split(r, "|")
 		if strings.Join(cells[:3], "|") != wantRows[i] {
@@ -263,7 +232,7 @@ func testMetadata(t *testing.T, s *servetest.Server) {
 			c := strings.Split(r, "|")
 			names = append(names, strings.Join(c[:4], "|"))
 		}
-		same(t, user+" GetTables", names, pgRows(t, pc, "SELECT table_catalog, table_schema, table_name, table_type FROM information_schema.tables ORDER BY 1, 2, 3"))
+		same(t, user+" GetTables", names, servetest.PGRows(t, pc, "SELECT table_catalog, table_schema, table_name, table_type FROM information_schema.tables ORDER BY 1, 2, 3"))
 		info, err = fc.cl.GetDBSchemas(fc.ctx, &flightsql.GetDBSchemasOpts{})
 		if err != nil {
 			t.Fatal(err)
@@ -272,7 +241,7 @@ func testMetadata(t *testing.T, s *servetest.Server) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		same(t, user+" GetDbSchemas", got, pgRows(t, pc, "SELECT catalog_name, schema_name FROM information_schema.schemata ORDER BY 1, 2"))
+		same(t, user+" GetDbSchemas", got, servetest.PGRows(t, pc, "SELECT catalog_name, schema_name FROM information_schema.schemata ORDER BY 1, 2"))
 	}
 	fc := login(t, s, "analyst")
 	// The included table schema is the SELECT * schema: masked columns
@@ -459,7 +428,7 @@ func testCancelAndAudit(t *testing.T, s *servetest.Server) {
 	admin := s.PGConn(t, "admin")
 	deadline = time.Now().Add(10 * time.Second)
 	for {
-		rows := pgRows(t, admin, "SELECT count(*) FROM meshgate.audit WHERE protocol = 'flight' AND user_name = 'analyst' AND sqlstate = '57014'")
+		rows := servetest.PGRows(t, admin, "SELECT count(*) FROM meshgate.audit WHERE protocol = 'flight' AND user_name = 'analyst' AND sqlstate = '57014'")
 		if rows[0] != "0" {
 			break
 		}
