@@ -27,6 +27,7 @@ func TestFlight(t *testing.T) {
 	s := servetest.Start(t, "..")
 	t.Run("SeesWhatPgxSees", func(t *testing.T) { testSeesWhatPgxSees(t, s) })
 	t.Run("ArrowTypes", func(t *testing.T) { testArrowTypes(t, s) })
+	t.Run("LargeResult", func(t *testing.T) { testLargeResult(t, s) })
 	t.Run("Metadata", func(t *testing.T) { testMetadata(t, s) })
 	t.Run("Refusals", func(t *testing.T) { testRefusals(t, s) })
 	t.Run("AuthAndStolenTickets", func(t *testing.T) { testAuthAndStolenTickets(t, s) })
@@ -211,6 +212,22 @@ func testArrowTypes(t *testing.T, s *servetest.Server) {
 		cells := strings.Split(r, "|")
 		if strings.Join(cells[:3], "|") != wantRows[i] {
 			t.Errorf("row %d: %s, want %s", i, strings.Join(cells[:3], "|"), wantRows[i])
+		}
+	}
+}
+
+// A result of many DuckDB batches streams whole and in order (DoGet joins
+// them into larger batches).
+func testLargeResult(t *testing.T, s *servetest.Server) {
+	fc := login(t, s, "analyst")
+	const n = 150000
+	_, rows := fc.mustQuery(t, fmt.Sprintf("SELECT i, i::varchar AS s FROM range(%d) t(i) ORDER BY i", n))
+	if len(rows) != n {
+		t.Fatalf("%d rows, want %d", len(rows), n)
+	}
+	for _, i := range []int{0, 2047, 2048, 65535, 65536, n - 1} {
+		if want := fmt.Sprintf("%d|%d", i, i); rows[i] != want {
+			t.Fatalf("row %d is %q, want %q", i, rows[i], want)
 		}
 	}
 }

@@ -59,6 +59,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		grpc.ChainUnaryInterceptor(s.unaryInterceptor),
 		grpc.ChainStreamInterceptor(s.streamInterceptor),
 		grpc.MaxRecvMsgSize(64 << 20),
+		// Large flow-control windows: with gRPC's 64 KB default a stream
+		// of result batches waits on window updates over loopback.
+		grpc.InitialWindowSize(16 << 20),
+		grpc.InitialConnWindowSize(16 << 20),
+		grpc.WriteBufferSize(1 << 20),
 	}
 	if s.cfg.TLS != nil {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(s.cfg.TLS)))

@@ -217,27 +217,50 @@ func (s *Server) run(ctx context.Context, t *token, id string) (*arrow.Schema, <
 		return arrow.NewSchema(nil, nil), ch, nil
 	}
 	ch := make(chan flight.StreamChunk)
-	go pump(qctx, rows.Records, ch, finish)
+	go pump(qctx, s.mem, rows.Records, ch, finish)
 	return rows.Records.Schema(), ch, nil
 }
 
-// pump sends the reader's batches one at a time (memory stays one batch
-// per stream), then releases the reader and the session before closing
-// the channel, so the client's next call finds the session free.
-func pump(ctx context.Context, rr array.RecordReader, ch chan<- flight.StreamChunk, finish func()) {
+// pump sends the reader's batches, joined into batches of about
+// batchRows rows (DuckDB's are 2048: one gRPC message each would cost
+// more than the rows), so memory stays one joined batch per stream. It
+// releases the reader and the session before closing the channel, so the
+// client's next call finds the session free.
+func pump(ctx context.Context, mem memory.Allocator, rr array.RecordReader, ch chan<- flight.StreamChunk, finish func()) {
 	var streamErr error
-	for rr.Next() {
-		rec := rr.RecordBatch()
-		rec.Retain()
+	var pending []arrow.RecordBatch
+	var n int64
+	send := func() {
+		if len(pending) == 0 || streamErr != nil {
+			return
+		}
+		rec, err := join(mem, rr.Schema(), pending)
+		for _, p := range pending {
+			p.Release()
+		}
+		pending, n = pending[:0], 0
+		if err != nil {
+			streamErr = err
+			return
+		}
 		select {
 		case ch <- flight.StreamChunk{Data: rec}:
 		case <-ctx.Done():
 			rec.Release()
 			streamErr = ctx.Err()
 		}
-		if streamErr != nil {
-			break
+	}
+	for streamErr == nil && rr.Next() {
+		rec := rr.RecordBatch()
+		rec.Retain()
+		pending = append(pending, rec)
+		if n += rec.NumRows(); n >= batchRows {
+			send()
 		}
+	}
+	send()
+	for _, p := range pending {
+		p.Release()
 	}
 	if streamErr == nil {
 		streamErr = rr.Err()
@@ -251,6 +274,41 @@ func pump(ctx context.Context, rr array.RecordReader, ch chan<- flight.StreamChu
 		}
 	}
 	close(ch)
+}
+
+// batchRows is the size of the batches a DoGet sends.
+const batchRows = 64 << 10
+
+// join makes one batch of several (a copy; the batch itself when alone).
+func join(mem memory.Allocator, sc *arrow.Schema, recs []arrow.RecordBatch) (arrow.RecordBatch, error) {
+	if len(recs) == 1 {
+		recs[0].Retain()
+		return recs[0], nil
+	}
+	cols := make([]arrow.Array, sc.NumFields())
+	parts := make([]arrow.Array, len(recs))
+	var rows int64
+	for _, r := range recs {
+		rows += r.NumRows()
+	}
+	for j := range cols {
+		for i, r := range recs {
+			parts[i] = r.Column(j)
+		}
+		c, err := array.Concatenate(parts, mem)
+		if err != nil {
+			for _, c := range cols[:j] {
+				c.Release()
+			}
+			return nil, err
+		}
+		cols[j] = c
+	}
+	rec := array.NewRecordBatch(sc, cols, rows)
+	for _, c := range cols {
+		c.Release()
+	}
+	return rec, nil
 }
 
 // CancelFlightInfo cancels a ticket's statement: a running one stops
