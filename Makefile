@@ -4,12 +4,13 @@ TAGS    := duckdb_arrow
 BIN     := bin/meshgate
 LISTEN  ?= 127.0.0.1:15432
 HTTP    ?= 127.0.0.1:15480
+FLIGHT  ?= 127.0.0.1:15433
 SF      ?= 1
 ROWS    ?= 10000000
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOFILES := $(shell find . -name '*.go' -not -path './.cache/*')
 
-.PHONY: all build demo run test test-go test-psql test-clients test-fuzz bench bench-quality bench-catalog lint clean
+.PHONY: all build demo run test test-go test-psql test-clients test-fuzz bench bench-quality bench-catalog bench-flight lint clean
 
 all: build
 
@@ -30,7 +31,7 @@ testdata/mesh/.generated: testdata/gen/main.go testdata/gen/mesh.sql
 CERTS   := testdata/certs
 
 run: build demo $(CERTS)/server.crt
-	./$(BIN) serve -mesh testdata/mesh -users testdata/users.yaml -listen $(LISTEN) -http $(HTTP) \
+	./$(BIN) serve -mesh testdata/mesh -users testdata/users.yaml -listen $(LISTEN) -http $(HTTP) -flight $(FLIGHT) \
 		-tls-cert $(CERTS)/server.crt -tls-key $(CERTS)/server.key
 
 $(CERTS)/server.crt: | $(BIN)
@@ -77,6 +78,11 @@ bench-quality:
 # The catalog's search and product page on a generated mesh of 5,000 products.
 bench-catalog: demo
 	$(GO) run -tags $(TAGS) ./bench/catalog -products 5000
+
+# Only the wire part: pgwire text and binary, Arrow Flight SQL and the
+# DuckDB ceiling on ROWS rows of bench.wide (no TPC-H, no PostgreSQL).
+bench-flight: build demo
+	SKIP_TPCH=1 SKIP_PG=1 SKIP_MICRO=1 NO_MD=1 ./bench/run.sh $(SF) $(ROWS)
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo 'gofmt: files above need formatting'; exit 1)

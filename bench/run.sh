@@ -154,7 +154,7 @@ start_meshgate() {
 	MG_PORT=$(free_port) || die "no free port"
 	"$MESHGATE" serve -mesh "$1" -users "$TMP/users.yaml" -policies "$POLICIES" \
 		-audit-file "$TMP/audit/audit.jsonl" -max-connections 400 \
-		-listen "127.0.0.1:$MG_PORT" >"$2" 2>&1 &
+		-listen "127.0.0.1:$MG_PORT" "${MG_FLIGHT_ARGS[@]}" >"$2" 2>&1 &
 	MG_PID=$!
 	wait_port "$MG_PORT" "$MG_PID" "$2"
 	MG_URL="postgres://bench@127.0.0.1:$MG_PORT/mesh?sslmode=disable"
@@ -170,6 +170,7 @@ stop_meshgate() {
 # vmhwm PID prints the peak RSS of PID in MB.
 vmhwm() { awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status" 2>/dev/null || echo "?"; }
 
+MG_FLIGHT_ARGS=()
 RESULTS=$TMP/results.txt
 : >"$RESULTS"
 OUT=$TMP/results
@@ -190,6 +191,7 @@ echo "meshgate benchmark: SF=$SF ROWS=$ROWS RUNS=$RUNS TPCH_RUNS=$TPCH_RUNS TPCH
 
 step "building the helpers (bench/wire, bench/duckdirect, bench/export, bench/report, bench/tpch)"
 go build -o "$TMP/wire" ./bench/wire
+go build -o "$TMP/flight" ./bench/flight
 go build -o "$TMP/report" ./bench/report
 go build -tags $TAGS -o "$TMP/duckdirect" ./bench/duckdirect
 go build -tags $TAGS -o "$TMP/export" ./bench/export
@@ -245,6 +247,15 @@ if [[ -n $DO_WIRE ]]; then
 	"$TMP/wire" -conn "$MG_URL" \
 		-table bench.wide -system meshgate -runs "$RUNS" -pid "$MG_PID" | tee -a "$RESULTS" | { grep -v '^R[ES]' || true; }
 	stop_meshgate
+
+	step "meshgate: SELECT * FROM bench.wide through Arrow Flight SQL, $RUNS runs (a fresh gateway, for its own peak RSS)"
+	FLIGHT_PORT=$(free_port) || die "no free port"
+	MG_FLIGHT_ARGS=(-flight "127.0.0.1:$FLIGHT_PORT")
+	start_meshgate "$WIDE_DIR" "$TMP/meshgate-flight.log"
+	wait_port "$FLIGHT_PORT" "$MG_PID" "$TMP/meshgate-flight.log"
+	"$TMP/flight" -addr "127.0.0.1:$FLIGHT_PORT" -table bench.wide -runs "$RUNS" -pid "$MG_PID" | tee "$TMP/flight.txt" | { grep -v '^FLIGHT' || true; }
+	stop_meshgate
+	MG_FLIGHT_ARGS=()
 
 	if [[ -n $HAVE_PG ]]; then
 		step "PostgreSQL: exporting the parquet to CSV and loading it (COPY, VACUUM ANALYZE)"

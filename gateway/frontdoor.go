@@ -6,10 +6,12 @@ import (
 	"net"
 	"sync/atomic"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/meshgate/meshgate/auth"
 	"github.com/meshgate/meshgate/gateway/pgwire"
+	"github.com/meshgate/meshgate/planner"
 	"github.com/meshgate/meshgate/sqlstate"
 )
 
@@ -116,6 +118,31 @@ type Rows struct {
 // audit as a pgwire Parse/Bind/Execute. The statement is closed when the
 // returned records are released.
 func (s *Session) Query(ctx context.Context, sql string, params []*string) (*Rows, error) {
+	p, err := s.Prepare(ctx, sql)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := p.query(ctx, params, p.Close)
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
+	if rows.Records == nil {
+		p.Close()
+	}
+	return rows, nil
+}
+
+// Prepared is one statement a front door prepared on a session: checked,
+// verified and planned (as a pgwire Parse), run any number of times with
+// parameters. A refusal at Prepare is audited as at Parse.
+type Prepared struct {
+	s  *Session
+	st pgwire.Statement
+}
+
+// Prepare checks and plans one SQL statement without running it.
+func (s *Session) Prepare(ctx context.Context, sql string) (*Prepared, error) {
 	sts, err := s.s.Parse(ctx, sql, nil)
 	if err != nil {
 		return nil, err
@@ -129,26 +156,60 @@ func (s *Session) Query(ctx context.Context, sql string, params []*string) (*Row
 		}
 		return nil, sqlstate.New(sqlstate.SyntaxError, "cannot run %d statements at once: send one", len(sts))
 	}
-	st := sts[0]
+	return &Prepared{s: s, st: sts[0]}, nil
+}
+
+// Fields are PostgreSQL's description of the result columns (none for a
+// statement without rows).
+func (p *Prepared) Fields() []pgwire.Field { return p.st.Fields() }
+
+// Params are the parameters' PostgreSQL type OIDs.
+func (p *Prepared) Params() []uint32 { return p.st.ParamOIDs() }
+
+// Schema is the result's Arrow schema, with the column names PostgreSQL
+// clients see; nil for a statement without rows.
+func (p *Prepared) Schema() *arrow.Schema {
+	st, ok := p.st.(*statement)
+	if !ok || st.prepared == nil || st.cl.Explain || st.cl.Kind != planner.KindRead {
+		return nil
+	}
+	return renamed(st.prepared.Schema(), st.fields)
+}
+
+// ParamTypes are the parameters' Arrow types as DuckDB typed them (nil
+// entries where DuckDB could not; they are text).
+func (p *Prepared) ParamTypes() []arrow.DataType {
+	st, ok := p.st.(*statement)
+	if !ok || st.prepared == nil {
+		return make([]arrow.DataType, len(p.st.ParamOIDs()))
+	}
+	return st.prepared.Params()
+}
+
+// Query runs the statement with text parameters (nil = NULL); release the
+// records before the next statement on the session.
+func (p *Prepared) Query(ctx context.Context, params []*string) (*Rows, error) {
+	return p.query(ctx, params, nil)
+}
+
+func (p *Prepared) query(ctx context.Context, params []*string, done func()) (*Rows, error) {
+	st := p.st
 	if len(params) != len(st.ParamOIDs()) {
-		st.Close()
 		return nil, sqlstate.New(sqlstate.ProtocolViolation, "the statement has %d parameters, %d given", len(st.ParamOIDs()), len(params))
 	}
 	values := make([][]byte, len(params))
-	for i, p := range params {
-		if p != nil {
-			values[i] = []byte(*p)
+	for i, v := range params {
+		if v != nil {
+			values[i] = []byte(*v)
 		}
 	}
 	portal, err := st.Bind(ctx, values, nil)
 	if err != nil {
-		st.Close()
 		return nil, err
 	}
 	res, err := portal.Execute(ctx)
 	if err != nil {
 		portal.Close()
-		st.Close()
 		return nil, err
 	}
 	if res.Copy != nil {
@@ -156,18 +217,28 @@ func (s *Session) Query(ctx context.Context, sql string, params []*string) (*Row
 			res.Records.Release()
 		}
 		portal.Close()
-		st.Close()
 		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "COPY is only available over the PostgreSQL protocol")
 	}
 	rows := &Rows{Fields: portal.Fields(), Command: res.Command, Notices: res.Notices}
-	if res.Records != nil {
-		rows.Records = &releaseHook{RecordReader: res.Records, onRelease: func() { portal.Close(); st.Close() }}
-	} else {
+	if res.Records == nil {
 		portal.Close()
-		st.Close()
+		return rows, nil
 	}
+	rr := res.Records
+	if sc := renamed(rr.Schema(), rows.Fields); sc != rr.Schema() {
+		rr = &renamedRecords{RecordReader: rr, schema: sc}
+	}
+	rows.Records = &releaseHook{RecordReader: rr, onRelease: func() {
+		portal.Close()
+		if done != nil {
+			done()
+		}
+	}}
 	return rows, nil
 }
+
+// Close frees the statement.
+func (p *Prepared) Close() { p.st.Close() }
 
 // String describes the session for logs.
 func (s *Session) String() string {

@@ -165,7 +165,7 @@ func rewriteRegexpMatch(c Call) (string, bool) {
 	if err != nil {
 		return refuse("2201B", "invalid regular expression: %v", err), true
 	}
-	s, p := args[0].Text, quoteLiteral(pattern)
+	s, p := args[0].Text, sqlquote.Literal(pattern)
 	return fmt.Sprintf("mg_regexp_match(CASE WHEN regexp_matches(%s, %s) THEN [%s] END)", s, p, firstMatch(s, p, re.NumSubexp())), true
 }
 

@@ -3,6 +3,8 @@ package planner
 import (
 	"fmt"
 	"strings"
+
+	"github.com/meshgate/meshgate/internal/sqlquote"
 )
 
 // The rewrites of FunctionRewrites whose PostgreSQL meaning needs the
@@ -56,7 +58,7 @@ func rewriteStrptime(c Call, name, typ string) (string, bool) {
 		return refuse("0A000", "%s: %v", name, err), true
 	}
 	// mg_to_date/mg_to_timestamp name the column as PostgreSQL does.
-	return "mg_" + name + "(CAST(strptime(" + c.Args[0].Text + ", " + quoteLiteral(f) + ") AS " + typ + "))", true
+	return "mg_" + name + "(CAST(strptime(" + c.Args[0].Text + ", " + sqlquote.Literal(f) + ") AS " + typ + "))", true
 }
 
 // datePatterns are the PostgreSQL format patterns strptime can read,

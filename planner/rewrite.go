@@ -257,7 +257,7 @@ func preRewrite(sql string) (string, error) {
 		case isWord(t, "similar") && i+2 < len(toks) && isWord(toks[i+1], "to"):
 			// SIMILAR TO's SQL regular expression (DuckDB reads a POSIX one).
 			if p := toks[i+2]; p.Kind == tokString && !(i+3 < len(toks) && isWord(toks[i+3], "escape")) {
-				edits = append(edits, edit{p.Pos, tokEnd(p), quoteLiteral(similarRegex(p.Value))})
+				edits = append(edits, edit{p.Pos, tokEnd(p), sqlquote.Literal(similarRegex(p.Value))})
 			} else {
 				return "", sqlstate.New(sqlstate.FeatureNotSupported, "SIMILAR TO with a pattern that is not a literal, or with ESCAPE, is not supported; use ~ with a regular expression")
 			}

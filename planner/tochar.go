@@ -3,6 +3,8 @@ package planner
 import (
 	"fmt"
 	"strings"
+
+	"github.com/meshgate/meshgate/internal/sqlquote"
 )
 
 // rewriteToChar: to_char(timestamp or date, format) with a literal format
@@ -46,7 +48,7 @@ func toCharExpr(x, format string) (string, error) {
 	var code strings.Builder // strftime codes not yet written
 	flush := func() {
 		if code.Len() > 0 {
-			parts = append(parts, "strftime("+x+", "+quoteLiteral(code.String())+")")
+			parts = append(parts, "strftime("+x+", "+sqlquote.Literal(code.String())+")")
 			code.Reset()
 		}
 	}
@@ -89,7 +91,7 @@ next:
 				continue
 			}
 			written := rest[:len(p.pg)]
-			expr := "strftime(" + x + ", " + quoteLiteral(p.code) + ")"
+			expr := "strftime(" + x + ", " + sqlquote.Literal(p.code) + ")"
 			if p.pad && !wasFM {
 				expr = "rpad(" + expr + ", 9, ' ')"
 			}

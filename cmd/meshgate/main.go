@@ -192,6 +192,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	checkTimeout := fs.Duration("check-timeout", 5*time.Minute, "time limit of one product's quality check")
 	checkConcurrency := fs.Int("check-concurrency", 2, "quality checks running at the same time")
 	onFailure := fs.String("on-failure", "warn", "what a query of a product failing its contract gets: warn (a WARNING) or block (refused with 55000); a product's on_failure wins")
+	flf := newFlightFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -292,6 +293,13 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	go reloadOnSIGHUP(ctx, gw)
+	waitFlight, err := flf.start(ctx, gw, srv.TLSConfig, log, stdout)
+	if err != nil {
+		ln.Close()
+		fmt.Fprintf(stderr, "meshgate: %v\n", err)
+		return 1
+	}
+	defer func() { stop(); waitFlight() }()
 	log.Info("meshgate serving", "version", version, "listen", ln.Addr().String(), "products", len(eng.Products()), "database", *database, "tls", srv.TLSConfig != nil)
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
 	ssl := "sslmode=prefer"

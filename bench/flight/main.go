@@ -1,0 +1,111 @@
+// Command flight measures SELECT * of a table through meshgate's Arrow
+// Flight SQL endpoint with arrow-go's Flight SQL client, counted as Arrow
+// rows (bench/run.sh runs it beside bench/wire on the same meshgate, so
+// the Flight and pgwire rows/s come from one run), and the server's peak
+// RSS (VmHWM of -pid) after the runs.
+//
+// Output: human lines, then one line "FLIGHT {json}".
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+)
+
+type result struct {
+	System      string    `json:"system"`
+	Rows        int64     `json:"rows"`
+	Runs        []float64 `json:"runs_s"`
+	BestRowsS   float64   `json:"best_rows_s"`
+	MedianRowsS float64   `json:"median_rows_s"`
+	VmHWMMB     float64   `json:"vmhwm_mb,omitempty"`
+}
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:15433", "Flight SQL address (plaintext gRPC)")
+	user := flag.String("user", "bench", "user")
+	password := flag.String("password", "bench", "password (any for a trust user)")
+	table := flag.String("table", "bench.wide", "table to read with SELECT *")
+	runs := flag.Int("runs", 3, "runs")
+	pid := flag.Int("pid", 0, "process whose peak RSS to report (0: none)")
+	flag.Parse()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	cl, err := flightsql.NewClient(*addr, nil, nil, grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithInitialWindowSize(16<<20), grpc.WithInitialConnWindowSize(16<<20), grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64<<20)))
+	if err != nil {
+		fatal("%v", err)
+	}
+	defer cl.Close()
+	if ctx, err = cl.Client.AuthenticateBasicToken(ctx, *user, *password); err != nil {
+		fatal("handshake: %v", err)
+	}
+	res := result{System: "meshgate flight"}
+	for i := 0; i < *runs; i++ {
+		start := time.Now()
+		info, err := cl.Execute(ctx, "SELECT * FROM "+*table)
+		if err != nil {
+			fatal("run %d: %v", i+1, err)
+		}
+		var rows int64
+		for _, ep := range info.Endpoint {
+			r, err := cl.DoGet(ctx, ep.Ticket)
+			if err != nil {
+				fatal("run %d: %v", i+1, err)
+			}
+			for r.Next() {
+				rows += r.RecordBatch().NumRows()
+			}
+			err = r.Err()
+			r.Release()
+			if err != nil {
+				fatal("run %d: %v", i+1, err)
+			}
+		}
+		el := time.Since(start).Seconds()
+		res.Rows = rows
+		res.Runs = append(res.Runs, el)
+		fmt.Fprintf(os.Stderr, "  flight run %d/%d: %d rows in %.3fs (%.0f rows/s)\n", i+1, *runs, rows, el, float64(rows)/el)
+	}
+	sorted := append([]float64(nil), res.Runs...)
+	sort.Float64s(sorted)
+	res.BestRowsS = float64(res.Rows) / sorted[0]
+	res.MedianRowsS = float64(res.Rows) / sorted[len(sorted)/2]
+	if *pid > 0 {
+		res.VmHWMMB = vmhwm(*pid)
+	}
+	fmt.Printf("meshgate flight: %d rows, best %.2f M rows/s, median %.2f M rows/s, peak RSS %.0f MB\n",
+		res.Rows, res.BestRowsS/1e6, res.MedianRowsS/1e6, res.VmHWMMB)
+	b, _ := json.Marshal(res)
+	fmt.Printf("FLIGHT %s\n", b)
+}
+
+func vmhwm(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "VmHWM:") {
+			var kb float64
+			fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(l, "VmHWM:")), "%f", &kb)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+func fatal(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "flight: "+format+"\n", args...)
+	os.Exit(1)
+}

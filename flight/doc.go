@@ -1,0 +1,19 @@
+// Package flight is meshgate's Arrow Flight SQL front door (arrow-go's
+// flightsql server). It only translates: every statement goes through
+// gateway/frontdoor.go, so a Flight client gets the same login (access
+// rules, throttle, SCRAM verifiers), the same session (grants, masks, row
+// filters, connection limits, statement_timeout), the same refusals (the
+// SQLSTATE and sentence pgwire sends, in a gRPC status) and the same audit
+// records (protocol flight) as a psql client, and Arrow batches exactly as
+// DuckDB produced them.
+//
+// The handshake takes HTTP Basic credentials and answers a bearer token
+// (auth.go); each token owns one gateway session and expires after an idle
+// and an absolute lifetime. Tickets and prepared-statement handles are
+// looked up in the token's own session, so another user's token cannot
+// redeem them (statements.go). Catalog calls run the session's own
+// information_schema queries, so a client sees in GetTables just what SQL
+// shows it (metadata.go). CancelFlightInfo and a client that goes away
+// cancel the running statement's context, which stops DuckDB and any port
+// fetch.
+package flight
