@@ -169,7 +169,7 @@ func TestProductAccessExplained(t *testing.T) {
 		if !slices.Equal(d.Access.MaskedColumns, masked) || len(d.Access.RowFilters) != len(want.Filters) {
 			t.Errorf("%s: masked %v filters %v, want %v %v", user, d.Access.MaskedColumns, d.Access.RowFilters, masked, want.Filters)
 		}
-		if d.Port["kind"] != "csv" || d.Port["mode"] != "file" || d.Owner != "Sales Engineering" || d.Contact != "sales-data@example.com" || d.Health != "unknown" {
+		if d.Port["kind"] != "csv" || d.Port["mode"] != "file" || d.Owner != "Sales Engineering" || d.Contact != "sales-data@example.com" || d.Health != "healthy" {
 			t.Errorf("%s: port %v owner %q contact %q health %q", user, d.Port, d.Owner, d.Contact, d.Health)
 		}
 	}
@@ -384,9 +384,9 @@ func TestSearch(t *testing.T) {
 	var st, dep, unk page
 	h.getJSON(t, "analyst", "/api/v1/products?status=active", &st)
 	h.getJSON(t, "analyst", "/api/v1/products?status=proposed", &dep)
-	h.getJSON(t, "analyst", "/api/v1/products?health=unknown", &unk)
+	h.getJSON(t, "analyst", "/api/v1/products?health=healthy", &unk)
 	if st.Total+dep.Total != all.Total || !slices.Equal(ids(dep), []string{"supply.suppliers"}) || unk.Total != all.Total {
-		t.Errorf("status=active: %d, proposed: %d (%v), health=unknown: %d, of %d", st.Total, dep.Total, ids(dep), unk.Total, all.Total)
+		t.Errorf("status=active: %d, proposed: %d (%v), health=healthy: %d, of %d", st.Total, dep.Total, ids(dep), unk.Total, all.Total)
 	}
 	var domains struct{ Domains []struct{ Name string } }
 	h.getJSON(t, "analyst", "/api/v1/domains", &domains)

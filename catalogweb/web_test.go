@@ -165,7 +165,7 @@ func TestWebPages(t *testing.T) {
 		"You see only the rows where:",
 		"psql &#34;host=127.0.0.1 port=" + h.pgPort + " user=analyst dbname=mesh sslmode=require&#34;",
 		"SELECT customer_id, name, email, phone, country_code, signup_date FROM sales.customers LIMIT 10;",
-		"Sales Engineering", "sales-data@example.com", `id="health" class="health-unknown">unknown<`,
+		"Sales Engineering", "sales-data@example.com", `id="health" class="health-healthy">healthy<`,
 		`<table class="rows" id="sample">`,
 	} {
 		if !strings.Contains(prod, want) {
