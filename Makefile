@@ -29,7 +29,7 @@ testdata/mesh/.generated: testdata/gen/main.go testdata/gen/mesh.sql
 CERTS   := testdata/certs
 
 run: build demo $(CERTS)/server.crt
-	./$(BIN) serve -mesh testdata/mesh -users testdata/users.yaml -listen $(LISTEN) \
+	./$(BIN) serve -mesh testdata/mesh -users testdata/users.yaml -policies testdata/policies -listen $(LISTEN) \
 		-tls-cert $(CERTS)/server.crt -tls-key $(CERTS)/server.key
 
 $(CERTS)/server.crt: | $(BIN)
