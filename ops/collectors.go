@@ -46,7 +46,9 @@ func (m *Metrics) SetCacheStats(f func() CacheStats) { m.sources.set(func(s *sou
 // SetHealth is product health's hook point: the number of products per
 // health status (ok, degraded, failing, …) as meshgate_products{status}.
 // Statuses must be a fixed set, not free text.
-func (m *Metrics) SetHealth(f func() map[string]int) { m.sources.set(func(s *sources) { s.health = f }) }
+func (m *Metrics) SetHealth(f func() map[string]int) {
+	m.sources.set(func(s *sources) { s.health = f })
+}
 
 func (s *sources) set(f func(*sources)) {
 	s.mu.Lock()

@@ -42,7 +42,6 @@ type Metrics struct {
 	sources *sources // collectors.go: values read at scrape time
 }
 
-
 // NewMetrics returns a registry with meshgate's metrics and Go's process
 // and runtime collectors.
 func NewMetrics(o Options) *Metrics {

@@ -154,7 +154,7 @@ type Reloader struct {
 	Current   func() *Set // the policy in force
 	Apply     func(*Set)  // installs a new policy
 	Log       *slog.Logger
-	Debounce  time.Duration // of Watch; 0 means DefaultDebounce
+	Debounce  time.Duration   // of Watch; 0 means DefaultDebounce
 	Refused   func([]Problem) // optional: told of every refused reload (metrics)
 
 	mu sync.Mutex
