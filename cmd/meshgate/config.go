@@ -120,7 +120,9 @@ func (c *fileConfig) apply(fs *flag.FlagSet, set map[string]bool) []strictyaml.P
 			}
 		}
 		if err := fs.Set(key, value); err != nil {
-			out = append(out, strictyaml.Problem{File: c.path, Line: c.lines[key], Message: fmt.Sprintf("%s: %v", key, err)})
+			f := fs.Lookup(key)
+			out = append(out, strictyaml.Problem{File: c.path, Line: c.lines[key],
+				Message: fmt.Sprintf("%s: %q is not a valid value (%v); the key is -%s: %s (default %q)", key, value, err, key, f.Usage, f.DefValue)})
 		}
 	}
 	return out
