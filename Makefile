@@ -8,7 +8,7 @@ ROWS    ?= 10000000
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOFILES := $(shell find . -name '*.go' -not -path './.cache/*')
 
-.PHONY: all build demo run test test-go test-psql test-clients test-fuzz bench lint clean
+.PHONY: all build demo run test check-test-deps test-deps test-race test-go test-psql test-clients test-fuzz bench lint clean
 
 all: build
 
@@ -35,7 +35,20 @@ run: build demo $(CERTS)/server.crt
 $(CERTS)/server.crt: | $(BIN)
 	./$(BIN) cert -out $(CERTS) -host 127.0.0.1,localhost
 
-test: build demo test-go test-psql test-clients test-fuzz
+test: build demo check-test-deps test-go test-psql test-clients test-fuzz
+
+# The client tools the tests run: installed when missing if root, else
+# make test fails with the one command to run (scripts/check-test-deps.sh).
+check-test-deps:
+	@./scripts/check-test-deps.sh
+
+# Installs every test dependency (apt, npm) on a fresh Debian machine, as root.
+test-deps:
+	./scripts/install-test-deps.sh
+
+# The concurrent packages under the race detector (.ci/run runs it).
+test-race: demo
+	$(GO) test -tags $(TAGS) -race -count=1 -timeout 10m ./gateway/pgwire ./connectors ./auth/audit ./gateway
 
 test-go:
 	$(GO) vet -tags $(TAGS) ./...
