@@ -3,12 +3,13 @@ GO      ?= go
 TAGS    := duckdb_arrow
 BIN     := bin/meshgate
 LISTEN  ?= 127.0.0.1:15432
+OPS     ?= 127.0.0.1:15490
 SF      ?= 1
 ROWS    ?= 10000000
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOFILES := $(shell find . -name '*.go' -not -path './.cache/*')
 
-.PHONY: all build demo run test check-test-deps test-deps test-race test-go test-psql test-clients test-fuzz bench lint clean
+.PHONY: all build demo run test check-test-deps test-deps test-race test-fresh test-go test-psql test-clients test-fuzz bench lint clean
 
 all: build
 
@@ -29,7 +30,7 @@ testdata/mesh/.generated: testdata/gen/main.go testdata/gen/mesh.sql
 CERTS   := testdata/certs
 
 run: build demo $(CERTS)/server.crt
-	./$(BIN) serve -mesh testdata/mesh -users testdata/users.yaml -policies testdata/policies -listen $(LISTEN) \
+	./$(BIN) serve -mesh testdata/mesh -users testdata/users.yaml -policies testdata/policies -listen $(LISTEN) -ops $(OPS) \
 		-tls-cert $(CERTS)/server.crt -tls-key $(CERTS)/server.key
 
 $(CERTS)/server.crt: | $(BIN)
@@ -45,6 +46,10 @@ check-test-deps:
 # Installs every test dependency (apt, npm) on a fresh Debian machine, as root.
 test-deps:
 	./scripts/install-test-deps.sh
+
+# The README's commands on a fresh clone of the committed branch.
+test-fresh:
+	./test/fresh/run.sh
 
 # The concurrent packages under the race detector (.ci/run runs it).
 test-race: demo
