@@ -43,7 +43,6 @@ func operationsFlags(fs *flag.FlagSet) *opsFlags {
 type operations struct {
 	metrics   *ops.Metrics
 	ready     *ops.Readiness
-	stopTrace func(context.Context) error
 }
 
 // startTracing installs the tracer provider when a trace flag is given.
