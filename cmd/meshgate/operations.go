@@ -41,8 +41,8 @@ func operationsFlags(fs *flag.FlagSet) *opsFlags {
 
 // operations is what serve runs for the platform team.
 type operations struct {
-	metrics   *ops.Metrics
-	ready     *ops.Readiness
+	metrics *ops.Metrics
+	ready   *ops.Readiness
 }
 
 // startTracing installs the tracer provider when a trace flag is given.
