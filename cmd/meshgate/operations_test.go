@@ -459,3 +459,31 @@ func TestOperations(t *testing.T) {
 		}
 	})
 }
+
+// TestDrainTimeout: a statement still running when -drain-timeout ends is
+// canceled with 57P01, and serve still exits cleanly.
+func TestDrainTimeout(t *testing.T) {
+	needDemo(t)
+	s := startServe(t, demoMesh, "-drain-timeout", "300ms")
+	c := s.connect(t)
+	errc := make(chan error, 1)
+	go func() {
+		var n int64
+		errc <- c.QueryRow(context.Background(), "SELECT count(*) FROM range(100000000000) t(x) WHERE x % 7 = 3").Scan(&n)
+	}()
+	time.Sleep(500 * time.Millisecond)
+	if code := s.stop(t); code != 0 {
+		t.Fatalf("serve exited %d: %s", code, s.stderr.String())
+	}
+	select {
+	case err := <-errc:
+		if pgCode(err) != "57P01" {
+			t.Errorf("the canceled statement: %v, want 57P01", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the statement was not canceled")
+	}
+	if !strings.Contains(s.stderr.String(), "drain timed out") {
+		t.Errorf("no drain timeout logged: %s", s.stderr.String())
+	}
+}
