@@ -5,12 +5,13 @@ BIN     := bin/meshgate
 LISTEN  ?= 127.0.0.1:15432
 HTTP    ?= 127.0.0.1:15480
 FLIGHT  ?= 127.0.0.1:15433
+OPS     ?= 127.0.0.1:15490
 SF      ?= 1
 ROWS    ?= 10000000
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOFILES := $(shell find . -name '*.go' -not -path './.cache/*')
 
-.PHONY: all build demo run test test-go test-psql test-clients test-fuzz bench bench-quality bench-catalog bench-flight lint clean
+.PHONY: all build demo run test check-test-deps test-deps test-race test-fresh test-go test-psql test-clients test-fuzz bench bench-quality bench-catalog bench-flight lint clean
 
 all: build
 
@@ -31,13 +32,30 @@ testdata/mesh/.generated: testdata/gen/main.go testdata/gen/mesh.sql
 CERTS   := testdata/certs
 
 run: build demo $(CERTS)/server.crt
-	./$(BIN) serve -mesh testdata/mesh -users testdata/users.yaml -listen $(LISTEN) -http $(HTTP) -flight $(FLIGHT) \
+	./$(BIN) serve -mesh testdata/mesh -users testdata/users.yaml -policies testdata/policies -listen $(LISTEN) -ops $(OPS) -http $(HTTP) -flight $(FLIGHT) \
 		-tls-cert $(CERTS)/server.crt -tls-key $(CERTS)/server.key
 
 $(CERTS)/server.crt: | $(BIN)
 	./$(BIN) cert -out $(CERTS) -host 127.0.0.1,localhost
 
-test: build demo test-go test-psql test-clients test-fuzz
+test: build demo check-test-deps test-go test-psql test-clients test-fuzz
+
+# The client tools the tests run: installed when missing if root, else
+# make test fails with the one command to run (scripts/check-test-deps.sh).
+check-test-deps:
+	@./scripts/check-test-deps.sh
+
+# Installs every test dependency (apt, npm) on a fresh Debian machine, as root.
+test-deps:
+	./scripts/install-test-deps.sh
+
+# The README's commands on a fresh clone of the committed branch.
+test-fresh:
+	./test/fresh/run.sh
+
+# The concurrent packages under the race detector (.ci/run runs it).
+test-race: demo
+	$(GO) test -tags $(TAGS) -race -count=1 -timeout 10m ./gateway/pgwire ./connectors ./auth/audit ./gateway
 
 test-go:
 	$(GO) vet -tags $(TAGS) ./...

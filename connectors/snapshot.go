@@ -41,6 +41,7 @@ type Freshness struct {
 	Rows        int64
 	Bytes       int64
 	LastError   string
+	Failures    int64 // refreshes that failed since the start
 }
 
 // Snapshots materialises snapshot ports, refreshes them in the background
@@ -156,6 +157,7 @@ func (s *Snapshots) Refresh(ctx context.Context, a catalog.Address) error {
 	}
 	s.mu.Lock()
 	s.state[a].LastError = errorText(err)
+	s.state[a].Failures++
 	s.mu.Unlock()
 	s.changed()
 	return err

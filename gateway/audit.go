@@ -21,11 +21,18 @@ type auditNext struct{ n atomic.Uint64 }
 // answer is complete (for reads: when the last row was sent), before the
 // client's next statement.
 func (s *session) audit(st *statement, start time.Time, err error, rows int64) {
+	state := sqlstate.SuccessfulCompletion
+	if err != nil {
+		state = sqlstate.CodeOf(err)
+	}
+	traceID := st.endTrace(state)
+	s.g.recorder().Statement(st.cl.Kind.Family(), s.protocol, s.user.Name, state, time.Since(start), rows)
 	l := s.g.audit
 	if l == nil {
 		return
 	}
 	r := audit.Record{
+		TraceID:     traceID,
 		QueryID:     fmt.Sprintf("%d-%d", s.pid, s.g.queries.n.Add(1)),
 		Time:        time.Now().UTC(),
 		User:        s.user.Name,

@@ -138,6 +138,22 @@ type loginAttempt struct {
 // for a wrong one. Every front door logs in through here, so they all
 // refuse the same users the same way.
 func (g *Gateway) login(ctx context.Context, at loginAttempt, prove func(auth.Method, *auth.Verifier) error) (*auth.User, error) {
+	u, err := g.checkLogin(ctx, at, prove)
+	protocol := at.Protocol
+	if protocol == "" {
+		protocol = "pgwire"
+	}
+	switch {
+	case err == nil:
+		g.recorder().Login(protocol, true)
+	case sqlstate.As(err) != nil: // not a client that went away
+		g.recorder().Login(protocol, false)
+		g.recorder().Refused(refusalReason(sqlstate.CodeOf(err)))
+	}
+	return u, err
+}
+
+func (g *Gateway) checkLogin(ctx context.Context, at loginAttempt, prove func(auth.Method, *auth.Verifier) error) (*auth.User, error) {
 	sec := g.sec
 	dir := g.users.Load()
 	ip := clientIP(at.RemoteAddr)

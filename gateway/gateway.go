@@ -43,6 +43,7 @@ type Gateway struct {
 	snapshots   *connectors.Snapshots
 	driftLogged sync.Map // drift already logged, by product and difference
 	queries     auditNext
+	rec         Recorder // observe.go; nil records nothing
 
 	health atomic.Pointer[quality.Tracker]   // health.go; nil: no checks run
 	checks atomic.Pointer[quality.Scheduler] // health.go
@@ -84,17 +85,21 @@ var _ pgwire.Handler = (*Gateway)(nil)
 func (g *Gateway) Open(ctx context.Context, st pgwire.Startup) (pgwire.Session, error) {
 	user, err := g.admitUser(st)
 	if err != nil {
+		g.recorder().Refused(refusalReason(sqlstate.CodeOf(err)))
 		return nil, err
 	}
 	if _, repl := st.Params["replication"]; repl {
+		g.recorder().Refused("replication")
 		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "replication connections are not supported by meshgate").Fatal()
 	}
 	if st.Database != "" && st.Database != g.database && st.Database != st.User {
+		g.recorder().Refused("database")
 		return nil, sqlstate.New(sqlstate.InvalidCatalogName, "database %q does not exist", st.Database).
 			WithHint("Connect to database %q.", g.database).Fatal()
 	}
 	release, err := g.conns.acquire(g, user)
 	if err != nil {
+		g.recorder().Refused(refusalReason(sqlstate.CodeOf(err)))
 		g.log.Info("connection refused: too many connections", "user", user.Name, "client", addr(st))
 		return nil, err
 	}

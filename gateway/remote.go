@@ -8,6 +8,10 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/meshgate/meshgate/auth/policy"
 	"github.com/meshgate/meshgate/connectors"
 	"github.com/meshgate/meshgate/engine"
@@ -90,12 +94,7 @@ func (s *session) fetchRemote(ctx context.Context, read *planner.Read, args []an
 				return sqlstate.New(sqlstate.UnableToConnect, "product %s has no connector for its port", a)
 			}
 			req := pushdownRequest(s.g.engine.Product(a), s.decisions[a], read.Pushdown[a], args)
-			rr, err := c.Scan(ctx, req)
-			if err != nil {
-				s.g.noteDrift(a, err)
-				return err
-			}
-			if _, err := s.es.Materialize(ctx, a, rr); err != nil {
+			if err := s.fetchPort(ctx, a, c, req); err != nil {
 				return err
 			}
 		}
@@ -181,4 +180,28 @@ func (g *Gateway) noteDrift(a catalog.Address, err error) {
 	if _, seen := g.driftLogged.LoadOrStore(key, true); !seen {
 		g.log.Error("contract drift: the port no longer matches the product's descriptor", "product", a, "port", d.Port, "column", d.Column, "declared", d.Declared, "actual", d.Actual)
 	}
+}
+
+// fetchPort fetches one live port into the session, in its own span, and
+// records the fetch (observe.go).
+func (s *session) fetchPort(ctx context.Context, a catalog.Address, c connectors.Connector, req connectors.Request) (err error) {
+	ctx, span := tracer().Start(ctx, "port fetch", trace.WithAttributes(attribute.String("meshgate.product", a.String())))
+	start := time.Now()
+	var rows int64
+	defer func() {
+		pushdown := len(req.Filters) > 0 || req.Limit >= 0
+		s.g.recorder().PortFetch(a, time.Since(start), rows, pushdown, err)
+		if err != nil {
+			span.SetStatus(codes.Error, sqlstate.CodeOf(err))
+		}
+		span.SetAttributes(attribute.Int64("meshgate.rows", rows))
+		span.End()
+	}()
+	rr, err := c.Scan(ctx, req)
+	if err != nil {
+		s.g.noteDrift(a, err)
+		return err
+	}
+	rows, err = s.es.Materialize(ctx, a, rr)
+	return err
 }

@@ -351,7 +351,11 @@ func (s *session) Parse(ctx context.Context, sql string, paramOIDs []uint32) ([]
 			s.Refused(sql, errAborted())
 			return nil, errAborted()
 		}
-		if err := st.prepare(ctx); err != nil {
+		st.beginTrace(ctx)
+		span := st.startSpan("plan")
+		err := st.prepare(ctx)
+		span.End()
+		if err != nil {
 			s.audit(st, time.Now(), err, 0)
 			return nil, err
 		}
@@ -396,6 +400,9 @@ func (s *session) statementTimeout() time.Duration {
 // logStatement records one executed statement.
 func (s *session) logStatement(st *statement, start time.Time, err error) {
 	attrs := []any{"kind", st.cl.Kind, "sql", truncate(st.cl.SQL, 200), "duration", time.Since(start)}
+	if st.span != nil && st.span.SpanContext().HasTraceID() {
+		attrs = append(attrs, "trace_id", st.span.SpanContext().TraceID().String())
+	}
 	if err != nil {
 		attrs = append(attrs, "sqlstate", sqlstate.CodeOf(err))
 	}

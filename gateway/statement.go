@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/meshgate/meshgate/engine"
 	"github.com/meshgate/meshgate/gateway/pgcatalog"
@@ -32,6 +33,12 @@ type statement struct {
 	health    []string // the health of each product read, for the audit (health.go)
 	fields    []pgwire.Field
 	params    []uint32
+
+	// The execution's trace (observe.go): its root span, the context
+	// children start under, and the span of sending the rows.
+	traceCtx context.Context
+	span     trace.Span
+	send     trace.Span
 }
 
 var _ pgwire.Statement = (*statement)(nil)
@@ -43,6 +50,7 @@ func (st *statement) ParamOIDs() []uint32 { return st.params }
 func (st *statement) Fields() []pgwire.Field { return st.fields }
 
 func (st *statement) Close() {
+	st.endTrace("")
 	if st.prepared != nil {
 		st.prepared.Close()
 		st.prepared = nil
@@ -306,6 +314,7 @@ func errNoCursor(name string) error {
 // Bind implements pgwire.Statement. A statement refused here gets its
 // audit record too.
 func (st *statement) Bind(ctx context.Context, values [][]byte, formats []int16) (pgwire.Portal, error) {
+	st.beginTrace(ctx)
 	p, err := st.bind(ctx, values, formats)
 	if err != nil {
 		st.s.audit(st, time.Now(), err, 0)
@@ -377,7 +386,10 @@ func (p *portal) Close() {}
 func (p *portal) Execute(ctx context.Context) (*pgwire.Result, error) {
 	st, s := p.st, p.st.s
 	start := time.Now()
-	res, err := p.execute(ctx)
+	st.beginTrace(ctx)
+	span := st.startSpan("execute")
+	res, err := p.execute(trace.ContextWithSpan(ctx, span))
+	span.End()
 	if err == nil {
 		switch st.cl.Kind {
 		case planner.KindSet, planner.KindReset, planner.KindBegin, planner.KindCommit, planner.KindRollback, planner.KindDiscard, planner.KindRollbackTo:
@@ -389,9 +401,12 @@ func (p *portal) Execute(ctx context.Context) (*pgwire.Result, error) {
 	case err != nil:
 		s.audit(st, start, err, 0)
 	case res.Records != nil && st.cl.Kind != planner.KindShow:
+		st.send = st.startSpan("send")
 		res.Records = &auditedRecords{RecordReader: res.Records, done: func(rows int64, err error) { s.audit(st, start, err, rows) }}
 	case st.cl.Kind != planner.KindShow:
 		s.audit(st, start, nil, 0)
+	default:
+		st.endTrace(sqlstate.SuccessfulCompletion) // SHOW is not audited
 	}
 	return res, err
 }

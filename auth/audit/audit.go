@@ -39,7 +39,8 @@ type Record struct {
 	SQLState      string    `json:"sqlstate"`
 	// Health is the health of each product read when the statement ran
 	// ("sales.orders=warning"; package quality).
-	Health []string `json:"health,omitempty"`
+	Health  []string `json:"health,omitempty"`
+	TraceID string   `json:"trace_id,omitempty"` // the statement's OpenTelemetry trace, when tracing is on
 }
 
 // Sink receives records in batches (the queryable copy).
@@ -60,6 +61,8 @@ type Log struct {
 	size    int64
 	pending []Record
 	closed  bool
+	stats   Stats
+	lastErr error // the last write's error; nil once a write succeeds
 
 	stop chan struct{}
 	done chan struct{}
@@ -104,6 +107,7 @@ func (l *Log) Write(r Record) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
+		l.stats.Dropped++
 		return fmt.Errorf("audit: log is closed")
 	}
 	if l.maxBytes > 0 && l.size+int64(len(line)) > l.maxBytes && l.size > 0 {
@@ -114,8 +118,12 @@ func (l *Log) Write(r Record) error {
 	n, err := l.f.Write(line)
 	l.size += int64(n)
 	if err != nil {
+		l.stats.Dropped++
+		l.lastErr = err
 		return fmt.Errorf("audit: write: %w", err)
 	}
+	l.stats.Written++
+	l.lastErr = nil
 	if l.sink != nil {
 		l.pending = append(l.pending, r)
 	}
@@ -169,6 +177,9 @@ func (l *Log) Flush() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := l.sink.Append(ctx, batch); err != nil {
+		l.mu.Lock()
+		l.stats.SinkDropped += int64(len(batch))
+		l.mu.Unlock()
 		l.log.Error("audit: copying records to the audit table failed", "records", len(batch), "err", err)
 	}
 }
@@ -187,4 +198,38 @@ func (l *Log) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.f.Close()
+}
+
+// Stats counts what the log did since it was opened.
+type Stats struct {
+	Written     int64 // records written to the file
+	Dropped     int64 // records that could not be written to the file
+	SinkDropped int64 // records the queryable copy (the sink) refused
+	Queued      int   // records waiting for the sink
+}
+
+// Stats returns the log's counts.
+func (l *Log) Stats() Stats {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	st := l.stats
+	st.Queued = len(l.pending)
+	return st
+}
+
+// Writable returns why records cannot be written now (the log is closed,
+// the last write failed, the file was removed), or nil.
+func (l *Log) Writable() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case l.closed:
+		return fmt.Errorf("the audit log %s is closed", l.path)
+	case l.lastErr != nil:
+		return fmt.Errorf("the last audit write to %s failed: %w", l.path, l.lastErr)
+	}
+	if _, err := os.Stat(l.path); err != nil {
+		return fmt.Errorf("the audit file is not writable: %w", err)
+	}
+	return nil
 }

@@ -154,7 +154,8 @@ type Reloader struct {
 	Current   func() *Set // the policy in force
 	Apply     func(*Set)  // installs a new policy
 	Log       *slog.Logger
-	Debounce  time.Duration // of Watch; 0 means DefaultDebounce
+	Debounce  time.Duration   // of Watch; 0 means DefaultDebounce
+	Refused   func([]Problem) // optional: told of every refused reload (metrics)
 
 	mu sync.Mutex
 }
@@ -177,6 +178,9 @@ func (r *Reloader) Reload(ctx context.Context, reason string) []Problem {
 			msgs[i] = p.String()
 		}
 		r.log().Error("policy reload refused; the previous policy stays in force", "reason", reason, "problems", strings.Join(msgs, "; "))
+		if r.Refused != nil {
+			r.Refused(problems)
+		}
 		return problems
 	}
 	if cur := r.Current(); cur != nil && cur.Version == set.Version {

@@ -29,7 +29,7 @@ type govFlags struct {
 
 func governanceFlags(fs *flag.FlagSet) *govFlags {
 	return &govFlags{
-		policies:    fs.String("policies", "testdata/policies", "policy directory: federation.yaml and domains/<domain>.yaml (reloaded on SIGHUP and when the files change)"),
+		policies:    fs.String("policies", "", "policy directory: federation.yaml and domains/<domain>.yaml (reloaded on SIGHUP and when the files change)"),
 		auditFile:   fs.String("audit-file", "audit/meshgate-audit.jsonl", "audit trail (JSON lines), rotated by size"),
 		auditMaxMB:  fs.Int("audit-max-mb", 64, "rotate the audit file past this size"),
 		auditKeep:   fs.Int("audit-keep", 10, "rotated audit files to keep"),
@@ -72,12 +72,15 @@ func loadPolicy(ctx context.Context, dir string, mesh *catalog.Mesh, eng *engine
 // watchPolicies reloads the policy on SIGHUP and within a second of a
 // policy file changing (policy.Reloader); a broken policy is refused and
 // the old one kept.
-func watchPolicies(ctx context.Context, dir string, mesh *catalog.Mesh, eng *engine.Engine, gw *gateway.Gateway, log *slog.Logger) {
+func watchPolicies(ctx context.Context, dir string, mesh *catalog.Mesh, eng *engine.Engine, gw *gateway.Gateway, log *slog.Logger, hooks ...func(*policy.Reloader)) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 	r := &policy.Reloader{Dir: dir, Mesh: &catalog.Mesh{Dir: mesh.Dir, Products: eng.Products()}, Describer: eng,
 		Current: gw.Policy, Apply: gw.SetPolicy, Log: log}
+	for _, h := range hooks {
+		h(r)
+	}
 	_ = r.Run(ctx, hup) // a watch that cannot start is logged; SIGHUP still reloads
 }
 

@@ -9,9 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/meshgate/meshgate/auth"
@@ -23,6 +21,10 @@ import (
 	"github.com/meshgate/meshgate/quality"
 )
 
+// demoFlags say where the demo's files are: the binary has no default
+// that points into testdata/.
+const demoFlags = "make run passes the demo's: -mesh testdata/mesh -users testdata/users.yaml -policies testdata/policies"
+
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "0.1.0-dev"
 
@@ -30,6 +32,8 @@ const usage = `meshgate — a PostgreSQL-wire SQL gateway for a data mesh
 
 Usage:
   meshgate serve [flags]        serve the mesh (meshgate serve -h for flags)
+  meshgate config print [-config FILE] [flags]
+                                print serve's effective configuration (secrets hidden)
   meshgate validate [-policies DIR] DIR [DIR…]
                                 check every descriptor, port and policy rule; exit 1 on any problem
   meshgate check [-policies DIR] [-product D.P] [-format text|json|junit] DIR [DIR…]
@@ -55,7 +59,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	switch args[0] {
 	case "serve":
-		return serve(args[1:], stdout, stderr)
+		return serve(args[1:], stdout, stderr, false)
+	case "config":
+		if len(args) < 2 || args[1] != "print" {
+			fmt.Fprintln(stderr, "usage: meshgate config print [-config FILE] [serve flags]")
+			return 2
+		}
+		return serve(args[2:], stdout, stderr, true)
 	case "validate":
 		return validate(args[1:], stdout, stderr)
 	case "check":
@@ -171,11 +181,13 @@ func portProblemProducts(ps []catalog.Problem) map[string]bool {
 	return out
 }
 
-func serve(args []string, stdout, stderr io.Writer) int {
+// serve runs meshgate serve; printOnly prints the effective configuration
+// instead (meshgate config print).
+func serve(args []string, stdout, stderr io.Writer, printOnly bool) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	meshDirs := fs.String("mesh", "testdata/mesh", "mesh directories, comma separated (domain folders of product descriptors)")
-	usersFile := fs.String("users", "testdata/users.yaml", "users file")
+	meshDirs := fs.String("mesh", "", "mesh directories, comma separated (domain folders of product descriptors)")
+	usersFile := fs.String("users", "", "users file")
 	listen := fs.String("listen", "127.0.0.1:15432", "address to listen on")
 	database := fs.String("database", gateway.DefaultDatabase, "database name clients connect to")
 	skipBroken := fs.Bool("skip-broken", false, "serve the valid products of an invalid mesh, leaving the broken ones out")
@@ -193,19 +205,43 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	checkConcurrency := fs.Int("check-concurrency", 2, "quality checks running at the same time")
 	onFailure := fs.String("on-failure", "warn", "what a query of a product failing its contract gets: warn (a WARNING) or block (refused with 55000); a product's on_failure wins")
 	flf := newFlightFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		return 2
+	of := operationsFlags(fs)
+	given, cfg, code := parseServe(fs, args, stderr)
+	if code != 0 {
+		return code
 	}
-	var level slog.Level
+	if printOnly {
+		printConfig(stdout, fs, given, cfg)
+		return 0
+	}
+	level := new(slog.LevelVar)
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		fmt.Fprintf(stderr, "meshgate: -log-level: %v\n", err)
 		return 2
+	}
+	for _, req := range [][2]string{{"mesh", *meshDirs}, {"users", *usersFile}} {
+		if req[1] == "" {
+			fmt.Fprintf(stderr, "meshgate: -%s is required (%s)\n", req[0], demoFlags)
+			return 2
+		}
 	}
 	var handler slog.Handler = slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})
 	if *logJSON {
 		handler = slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level})
 	}
 	log := slog.New(handler)
+	stopTrace, err := of.startTracing(context.Background())
+	if err != nil {
+		fmt.Fprintf(stderr, "meshgate: %v\n", err)
+		return 2
+	}
+	defer func() {
+		tctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := stopTrace(tctx); err != nil {
+			log.Warn("traces not all exported", "err", err)
+		}
+	}()
 
 	mesh, problems := loadMeshes(strings.Split(*meshDirs, ","))
 	withAudit(mesh)
@@ -214,7 +250,8 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "meshgate: %v\n", err)
 		return 1
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGTERM and SIGINT drain the server (drainOnSignal); stop ends the rest.
+	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	maskKey, err := gf.maskKey()
 	if err != nil {
@@ -245,6 +282,10 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		for name := range broken {
 			log.Warn("product left out: its descriptor or port is broken", "product", name)
 		}
+	}
+	if *gf.policies == "" {
+		fmt.Fprintf(stderr, "meshgate: -policies is required: meshgate does not start without a policy (%s)\n", demoFlags)
+		return 2
 	}
 	set, policyProblems := loadPolicy(ctx, *gf.policies, mesh, eng)
 	if len(policyProblems) > 0 {
@@ -285,14 +326,20 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	}
 	waitChecks := gw.StartQuality(ctx, gateway.QualityConfig{Interval: *checkInterval, Timeout: *checkTimeout, Concurrency: *checkConcurrency, Block: *onFailure == "block"})
 	defer func() { stop(); waitChecks() }()
-	go watchPolicies(ctx, *gf.policies, mesh, eng, gw, log)
 	srv := &pgwire.Server{Handler: gw, Logger: log, MaxMessageSize: *maxMsg}
 	if err := sf.apply(srv, gw, log); err != nil {
 		ln.Close()
 		fmt.Fprintf(stderr, "meshgate: %v\n", err)
 		return 1
 	}
-	go reloadOnSIGHUP(ctx, gw)
+	opsState := of.newOperations(gw, srv, auditLog)
+	go watchPolicies(ctx, *gf.policies, mesh, eng, gw, log, opsState.policyHooks)
+	opsAddr, err := of.serveOps(ctx, opsState, log)
+	if err != nil {
+		ln.Close()
+		fmt.Fprintf(stderr, "meshgate: %v\n", err)
+		return 1
+	}
 	waitFlight, err := flf.start(ctx, gw, srv.TLSConfig, log, stdout)
 	if err != nil {
 		ln.Close()
@@ -300,11 +347,20 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer func() { stop(); waitFlight() }()
+	go reloadOnSIGHUP(ctx, gw, func() {
+		if cfg != nil {
+			cfg = reloadConfig(cfg, fs, given, map[string]func(string) error{"log-level": func(v string) error { return level.UnmarshalText([]byte(v)) }}, log)
+		}
+	})
+	go of.drainOnSignal(ctx, srv, opsState, log)
 	log.Info("meshgate serving", "version", version, "listen", ln.Addr().String(), "products", len(eng.Products()), "database", *database, "tls", srv.TLSConfig != nil)
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
 	ssl := "sslmode=prefer"
 	if srv.TLSConfig != nil {
 		ssl = "sslmode=require"
+	}
+	if opsAddr != nil {
+		fmt.Fprintf(stdout, "Metrics and health on http://%s/metrics, /healthz, /readyz\n", opsAddr)
 	}
 	fmt.Fprintf(stdout, "meshgate %s is serving %d data products on %s\nConnect with (the demo users' passwords are in README.md, e.g. PGPASSWORD=analyst-demo):\n  psql \"host=%s port=%s user=%s dbname=%s %s\"\n",
 		version, len(eng.Products()), ln.Addr(), host, port, firstUser(users), *database, ssl)
@@ -318,6 +374,10 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	if err := srv.Serve(ctx, ln); err != nil && !errors.Is(err, net.ErrClosed) {
 		fmt.Fprintf(stderr, "meshgate: %v\n", err)
 		return 1
+	}
+	stop()
+	if err := auditLog.Close(); err != nil { // flushes the audit table before the engine closes
+		log.Error("audit log close", "err", err)
 	}
 	log.Info("meshgate stopped")
 	return 0

@@ -126,7 +126,7 @@ func (f *secFlags) apply(srv *pgwire.Server, gw *gateway.Gateway, log *slog.Logg
 }
 
 // reloadOnSIGHUP reloads the users file on SIGHUP until ctx is done.
-func reloadOnSIGHUP(ctx context.Context, gw *gateway.Gateway) {
+func reloadOnSIGHUP(ctx context.Context, gw *gateway.Gateway, also ...func()) {
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, syscall.SIGHUP)
 	defer signal.Stop(ch)
@@ -134,6 +134,9 @@ func reloadOnSIGHUP(ctx context.Context, gw *gateway.Gateway) {
 		select {
 		case <-ch:
 			_ = gw.ReloadUsers() // logged; a broken file keeps the old one
+			for _, f := range also {
+				f()
+			}
 		case <-ctx.Done():
 			return
 		}

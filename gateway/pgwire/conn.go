@@ -63,6 +63,9 @@ type conn struct {
 
 	mu     sync.Mutex
 	active *run // the execution a CancelRequest would cancel
+
+	terminated atomic.Bool // a drain timed out: the running statement ends with 57P01 (drain.go)
+	toldDown   bool        // the client was sent that 57P01
 }
 
 // run is one execution of a portal: its context and whether a
@@ -141,12 +144,27 @@ func (c *conn) serve(ctx context.Context) error {
 
 	// Phase 4: commands.
 	for {
+		waiting := c.idle // ReadyForQuery was sent: no answer is pending
 		timeout, err := c.armIdleTimeout()
 		if err != nil {
 			return err
 		}
+		if c.srv.draining.Load() && (waiting || c.terminated.Load()) {
+			if c.toldDown {
+				_ = c.w.flush()
+				return errShutdown()
+			}
+			return c.fatal(errShutdown())
+		}
 		msg, err := c.be.Receive()
 		if err != nil {
+			if c.srv.draining.Load() && isTimeout(err) && ctx.Err() == nil {
+				retry, err := c.drainRead(waiting)
+				if retry {
+					continue
+				}
+				return err
+			}
 			if timeout > 0 && isTimeout(err) && ctx.Err() == nil {
 				return c.fatal(c.idleTimeoutError())
 			}

@@ -307,6 +307,10 @@ func (c *conn) runPortal(ctx context.Context, p *portal, maxRows int64, simple b
 			p.rows.close()
 			p.rows = nil
 		}
+		if c.terminated.Load() {
+			c.toldDown = true
+			return errShutdown()
+		}
 		if p.run.canceled.Load() {
 			c.log.Debug("pgwire: statement canceled", "err", err)
 			return errCanceled()

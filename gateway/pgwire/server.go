@@ -46,8 +46,18 @@ type Server struct {
 
 	nextPID atomic.Uint32
 
-	mu      sync.Mutex
-	cancels map[uint32]*conn // by backend process ID
+	mu        sync.Mutex
+	cancels   map[uint32]*conn // by backend process ID
+	live      map[*conn]struct{}
+	listeners map[net.Listener]struct{}
+
+	// drain.go
+	connWG    sync.WaitGroup
+	draining  atomic.Bool
+	accepting atomic.Bool
+	accepted  atomic.Int64
+	open      atomic.Int64
+	bytesSent atomic.Int64
 }
 
 // Authenticator runs an authentication exchange (SCRAM-SHA-256, …) after
@@ -121,18 +131,29 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if s.Handler == nil {
 		return errors.New("pgwire: Server.Handler is nil")
 	}
-	var wg sync.WaitGroup
-	defer wg.Wait()
+	defer s.connWG.Wait()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // closes every connection (see serveConn)
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
 	defer ln.Close()
+	s.addListener(ln, true)
+	defer s.addListener(ln, false)
+	s.accepting.Store(true)
+	defer s.accepting.Store(false)
+	if s.draining.Load() {
+		return nil
+	}
 
 	var backoff time.Duration
 	for {
 		nc, err := ln.Accept()
 		if err != nil {
+			if s.draining.Load() {
+				s.accepting.Store(false)
+				s.connWG.Wait() // Shutdown ends the connections
+				return nil
+			}
 			if ctx.Err() != nil {
 				return nil
 			}
@@ -150,9 +171,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			return fmt.Errorf("pgwire: accept: %w", err)
 		}
 		backoff = 0
-		wg.Add(1)
+		s.connWG.Add(1)
+		s.accepted.Add(1)
 		go func() {
-			defer wg.Done()
+			defer s.connWG.Done()
 			s.serveConn(ctx, nc)
 		}()
 	}
@@ -170,10 +192,14 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 		srv:     s,
 		nc:      nc,
 		log:     s.logger().With("remote", nc.RemoteAddr().String()),
-		w:       writer{nc: nc, buf: make([]byte, 0, 2*flushThreshold)},
+		w:       writer{nc: nc, buf: make([]byte, 0, 2*flushThreshold), sent: &s.bytesSent},
 		stmts:   map[string]*statement{},
 		portals: map[string]*portal{},
 	}
+	s.open.Add(1)
+	defer s.open.Add(-1)
+	s.track(c, true)
+	defer s.track(c, false)
 	defer func() {
 		if r := recover(); r != nil {
 			c.log.Error("pgwire: panic serving connection", "panic", r, "stack", string(debug.Stack()))

@@ -3,6 +3,7 @@ package pgwire
 import (
 	"fmt"
 	"net"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 )
@@ -17,9 +18,10 @@ const flushThreshold = 64 << 10
 // each response. The first write error sticks: later calls do nothing and
 // report it.
 type writer struct {
-	nc  net.Conn
-	buf []byte
-	err error
+	nc   net.Conn
+	buf  []byte
+	err  error
+	sent *atomic.Int64 // the server's count of bytes sent; nil in tests
 }
 
 // msg appends one encoded backend message.
@@ -48,7 +50,10 @@ func (w *writer) flush() error {
 	if w.err != nil || len(w.buf) == 0 {
 		return w.err
 	}
-	_, err := w.nc.Write(w.buf)
+	n, err := w.nc.Write(w.buf)
+	if w.sent != nil {
+		w.sent.Add(int64(n))
+	}
 	if cap(w.buf) > 4*flushThreshold {
 		w.buf = make([]byte, 0, 2*flushThreshold) // let a huge row's buffer go
 	} else {
