@@ -86,3 +86,22 @@ func split(token string) (head string, claims Claims, sig []byte, err error) {
 	}
 	return head, claims, sig, nil
 }
+
+// ParsePublicKey reads "ed25519:<base64 of the 32-byte key>", the form
+// keygen prints and the users file's trusted_gateways keys take.
+func ParsePublicKey(s string) (ed25519.PublicKey, error) {
+	b64, ok := strings.CutPrefix(s, "ed25519:")
+	if !ok {
+		return nil, errors.New(`a public key must be written "ed25519:<base64>"`)
+	}
+	b, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil || len(b) != ed25519.PublicKeySize {
+		return nil, fmt.Errorf("the key after \"ed25519:\" must be base64 of %d bytes", ed25519.PublicKeySize)
+	}
+	return ed25519.PublicKey(b), nil
+}
+
+// FormatPublicKey writes key in the form ParsePublicKey reads.
+func FormatPublicKey(key ed25519.PublicKey) string {
+	return "ed25519:" + base64.StdEncoding.EncodeToString(key)
+}

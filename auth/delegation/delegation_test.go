@@ -30,8 +30,8 @@ func TestVerify(t *testing.T) {
 	pub, priv := keys(t)
 	_, otherPriv := keys(t)
 	newVerifier := func() *Verifier {
-		return &Verifier{Audience: "sales-gw", Now: func() time.Time { return now },
-			Trusts: []Trust{{Name: "federation", Key: pub, ServiceAccount: "fed_svc", Groups: []string{"analysts"}}}}
+		return &Verifier{Now: func() time.Time { return now },
+			Trusts: []Trust{{Name: "federation", Audience: "sales-gw", Key: pub, ServiceAccount: "fed_svc", Groups: []string{"analysts"}}}}
 	}
 	sign := func(k ed25519.PrivateKey, c Claims) string {
 		tok, err := Sign(k, c)
@@ -42,6 +42,9 @@ func TestVerify(t *testing.T) {
 	}
 
 	v := newVerifier()
+	if v.Now == nil {
+		t.Fatal("no clock")
+	}
 	good := sign(priv, claims(now))
 	got, serr := v.Verify("fed_svc", good)
 	if serr != nil {

@@ -13,6 +13,7 @@ import (
 // Users or a member of one of Groups; both empty admits nobody).
 type Trust struct {
 	Name           string
+	Audience       string // this gateway's name as the trusted gateway addresses it
 	Key            ed25519.PublicKey
 	ServiceAccount string
 	Users          []string
@@ -35,13 +36,12 @@ func (t *Trust) speaksFor(c *Claims) bool {
 	return false
 }
 
-// Verifier checks assertions for one gateway (its audience). It remembers
+// Verifier checks assertions against its trusted gateways. It remembers
 // the nonces it accepted until they expire, so an assertion is used once.
 // It is safe for concurrent use.
 type Verifier struct {
-	Audience string
-	Trusts   []Trust
-	Now      func() time.Time // nil: time.Now
+	Trusts []Trust
+	Now    func() time.Time // nil: time.Now
 
 	mu   sync.Mutex
 	seen map[string]int64 // nonce -> expiry (unix seconds)
@@ -78,8 +78,8 @@ func (v *Verifier) Verify(serviceAccount, token string) (*Claims, *sqlstate.Erro
 		now = v.Now
 	}
 	t := now()
-	if c.Audience != v.Audience {
-		return nil, refuse("identity assertion refused: it is meant for gateway %q, not %q", c.Audience, v.Audience)
+	if c.Audience != trust.Audience {
+		return nil, refuse("identity assertion refused: it is meant for gateway %q, not %q", c.Audience, trust.Audience)
 	}
 	if time.Unix(c.Expiry, 0).Add(skew).Before(t) {
 		return nil, refuse("identity assertion refused: it expired at %s", time.Unix(c.Expiry, 0).UTC().Format(time.RFC3339))
