@@ -40,6 +40,9 @@ func (s *session) audit(st *statement, start time.Time, err error, rows int64) {
 		Decision:    "allowed",
 		SQLState:    sqlstate.SuccessfulCompletion,
 	}
+	if d := s.delegation; d != nil {
+		r.DelegatedBy, r.TraceID = d.by, d.traceID
+	}
 	if s.policySet != nil {
 		r.PolicyVersion = s.policySet.Version
 	}

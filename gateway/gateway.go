@@ -75,7 +75,11 @@ var _ pgwire.Handler = (*Gateway)(nil)
 // the users file (tests). The database must be the mesh's, and the
 // connection limits (limits.go) must allow one more session.
 func (g *Gateway) Open(ctx context.Context, st pgwire.Startup) (pgwire.Session, error) {
-	user, err := g.admitUser(st)
+	svc, err := g.admitUser(st)
+	if err != nil {
+		return nil, err
+	}
+	user, deleg, err := g.delegate(st, svc) // delegation.go
 	if err != nil {
 		return nil, err
 	}
@@ -95,6 +99,11 @@ func (g *Gateway) Open(ctx context.Context, st pgwire.Startup) (pgwire.Session, 
 	if err != nil {
 		release()
 		return nil, err
+	}
+	s.delegation = deleg
+	if deleg != nil {
+		s.log = s.log.With("delegated_by", deleg.by)
+		g.log.Info("delegated session", "user", user.Name, "delegated_by", deleg.by, "trace_id", deleg.traceID)
 	}
 	g.log.Info("session started", "user", user.Name, "client", addr(st), "application", st.ApplicationName, "catalog", s.es.Catalog())
 	return &admitted{session: s, release: release}, nil

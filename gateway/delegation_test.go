@@ -1,0 +1,220 @@
+package gateway_test
+
+// Identity delegation on the domain gateway's side: a trusted gateway's
+// service account presents a signed assertion of an end user in the
+// meshgate.assertion startup parameter (as the type: gateway connector
+// does) and the session runs under this gateway's policy for that user.
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/meshgate/meshgate/auth/delegation"
+	"github.com/meshgate/meshgate/engine"
+	"github.com/meshgate/meshgate/gateway"
+)
+
+type delegationRig struct {
+	s         *govServer
+	priv      ed25519.PrivateKey
+	otherPriv ed25519.PrivateKey
+}
+
+func startDelegationRig(t *testing.T) *delegationRig {
+	t.Helper()
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, other, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := fmt.Sprintf(`apiVersion: meshgate/v1
+kind: Users
+users:
+  - name: analyst
+    groups: [analysts]
+    attributes: {region: EU}
+  - name: admin
+    groups: [admins]
+  - name: fed_svc
+trusted_gateways:
+  - name: federation
+    key: %s
+    audience: sales-gw
+    service_account: fed_svc
+    users: [analyst]
+    groups: [analysts]
+`, delegation.FormatPublicKey(pub))
+	path := filepath.Join(t.TempDir(), "users.yaml")
+	if err := os.WriteFile(path, []byte(users), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return &delegationRig{s: startGovGatewayUsers(t, nil, engine.Config{Threads: 2}, path), priv: priv, otherPriv: other}
+}
+
+func (r *delegationRig) assertion(t *testing.T, key ed25519.PrivateKey, user string, groups []string, attrs map[string]string, aud string, issued time.Time, sid string) string {
+	t.Helper()
+	tok, err := delegation.Sign(key, delegation.Claims{User: user, Groups: groups, Attributes: attrs, Audience: aud,
+		Issuer: "fed_svc", IssuedAt: issued.Unix(), Expiry: issued.Unix() + 60, StatementID: sid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// connectDelegated connects as fed_svc presenting token.
+func (r *delegationRig) connectDelegated(t *testing.T, token string) (*pgx.Conn, error) {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(r.s.connString("fed_svc", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.RuntimeParams[gateway.AssertionParam] = token
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := pgx.ConnectConfig(ctx, cfg)
+	if err == nil {
+		t.Cleanup(func() { c.Close(context.Background()) })
+	}
+	return c, err
+}
+
+const customersQuery = "SELECT customer_id::text, coalesce(signup_date::text, ''), country_code FROM sales.customers ORDER BY customer_id"
+
+func rowsOf(t *testing.T, c *pgx.Conn, q string) ([][]string, error) {
+	t.Helper()
+	rows, err := c.Query(ctxT(t), q, pgx.QueryExecModeSimpleProtocol)
+	if err != nil {
+		return nil, err
+	}
+	var out [][]string
+	for rows.Next() {
+		var a, b, c string
+		if err := rows.Scan(&a, &b, &c); err != nil {
+			return nil, err
+		}
+		out = append(out, []string{a, b, c})
+	}
+	return out, rows.Err()
+}
+
+// The delegated session sees exactly what the end user sees connecting
+// directly (row filter by their attribute, mask), not the service
+// account's view; the assertion is no setting and not in the audit.
+func TestDelegationSeesTheEndUsersView(t *testing.T) {
+	r := startDelegationRig(t)
+	direct, err := rowsOf(t, r.s.connectAs(t, "analyst", ""), customersQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := rowsOf(t, r.s.connectAs(t, "admin", ""), customersQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(direct) == 0 || len(direct) >= len(all) {
+		t.Fatalf("the analyst's filter should keep some but not all customers: %d of %d", len(direct), len(all))
+	}
+
+	sid := fmt.Sprintf("fed-%d", time.Now().UnixNano())
+	tok := r.assertion(t, r.priv, "analyst", []string{"analysts"}, map[string]string{"region": "EU"}, "sales-gw", time.Now(), sid)
+	c, err := r.connectDelegated(t, tok)
+	if err != nil {
+		t.Fatalf("delegated connection refused: %v", err)
+	}
+	got, err := rowsOf(t, c, customersQuery+" /* "+sid+" */")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, direct) {
+		t.Fatalf("delegated view (%d rows) differs from the analyst's direct view (%d rows)", len(got), len(direct))
+	}
+	var who string
+	if err := c.QueryRow(ctxT(t), "SELECT current_user", pgx.QueryExecModeSimpleProtocol).Scan(&who); err != nil || who != "analyst" {
+		t.Fatalf("current_user = %q, %v", who, err)
+	}
+	if _, err := c.Exec(ctxT(t), "SHOW "+gateway.AssertionParam); err == nil {
+		t.Fatal("the assertion is readable as a setting")
+	}
+
+	// An end user this gateway does not list is admitted with the
+	// asserted groups and attributes: the same view as an analyst.
+	visitor, err := r.connectDelegated(t, r.assertion(t, r.priv, "visitor", []string{"analysts"}, map[string]string{"region": "EU"}, "sales-gw", time.Now(), sid+"-v"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := rowsOf(t, visitor, customersQuery); err != nil || !reflect.DeepEqual(got, direct) {
+		t.Fatalf("visitor: %d rows, %v; want the analyst's %d", len(got), err, len(direct))
+	}
+
+	// Without an assertion the service account's own grants apply.
+	svc := r.s.connectAs(t, "fed_svc", "")
+	if own, err := rowsOf(t, svc, customersQuery); err == nil && reflect.DeepEqual(own, direct) {
+		t.Fatal("the service account alone sees the analyst's view")
+	}
+
+	// Linked audit: the delegated statement's record names both identities
+	// and the delegating gateway's statement id, never the assertion.
+	r.s.audit.Flush()
+	data, err := os.ReadFile(r.s.auditFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(data), tok) {
+		t.Fatal("the assertion is in the audit trail")
+	}
+	var found bool
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.Contains(line, sid+" */") {
+			found = strings.Contains(line, `"user":"analyst"`) && strings.Contains(line, `"delegated_by":"fed_svc"`) && strings.Contains(line, `"trace_id":"`+sid+`"`)
+			if !found {
+				t.Fatalf("audit record lacks the identities or trace id: %s", line)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no audit record of the delegated statement")
+	}
+}
+
+// Forged, expired, replayed, wrong-audience and out-of-scope assertions
+// refuse the connection with 28000; none falls back to the service account.
+func TestDelegationRefusals(t *testing.T) {
+	r := startDelegationRig(t)
+	eu := map[string]string{"region": "EU"}
+	replayed := r.assertion(t, r.priv, "analyst", []string{"analysts"}, eu, "sales-gw", time.Now(), "s-replay")
+	if _, err := r.connectDelegated(t, replayed); err != nil {
+		t.Fatalf("first use refused: %v", err)
+	}
+	for _, c := range []struct{ name, token, want string }{
+		{"forged", r.assertion(t, r.otherPriv, "analyst", []string{"analysts"}, eu, "sales-gw", time.Now(), "s1"), "matches no trusted gateway"},
+		{"expired", r.assertion(t, r.priv, "analyst", []string{"analysts"}, eu, "sales-gw", time.Now().Add(-10*time.Minute), "s2"), "expired at"},
+		{"replayed", replayed, "already used"},
+		{"wrong audience", r.assertion(t, r.priv, "analyst", []string{"analysts"}, eu, "hr-gw", time.Now(), "s3"), `meant for gateway "hr-gw"`},
+		{"outside the allowed set", r.assertion(t, r.priv, "admin", []string{"admins"}, nil, "sales-gw", time.Now(), "s4"), `may not speak for user "admin"`},
+		{"garbage", "x.y", "refused"},
+	} {
+		_, err := r.connectDelegated(t, c.token)
+		var pe *pgconn.PgError
+		if !errors.As(err, &pe) || pe.Code != "28000" || !strings.Contains(pe.Message, c.want) {
+			t.Errorf("%s: err = %v, want 28000 saying %q", c.name, err, c.want)
+			continue
+		}
+		if strings.Contains(pe.Message, c.token) {
+			t.Errorf("%s: the refusal repeats the assertion", c.name)
+		}
+	}
+}
