@@ -3,11 +3,14 @@ package delegation
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 )
@@ -104,4 +107,52 @@ func ParsePublicKey(s string) (ed25519.PublicKey, error) {
 // FormatPublicKey writes key in the form ParsePublicKey reads.
 func FormatPublicKey(key ed25519.PublicKey) string {
 	return "ed25519:" + base64.StdEncoding.EncodeToString(key)
+}
+
+// WritePrivateKey stores a new Ed25519 private key at path (PKCS #8 PEM,
+// mode 0600; an existing file is not overwritten) and returns its public
+// key.
+func WritePrivateKey(path string) (ed25519.PublicKey, error) {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("delegation: generating a key: %w", err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		return nil, fmt.Errorf("delegation: encoding the key: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("delegation: %w", err)
+	}
+	if err := pem.Encode(f, &pem.Block{Type: "PRIVATE KEY", Bytes: der}); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("delegation: writing %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("delegation: writing %s: %w", path, err)
+	}
+	return pub, nil
+}
+
+// ReadPrivateKey reads a key WritePrivateKey wrote (the -delegation-key
+// file of a delegating gateway).
+func ReadPrivateKey(path string) (ed25519.PrivateKey, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("delegation: %w", err)
+	}
+	b, _ := pem.Decode(data)
+	if b == nil || b.Type != "PRIVATE KEY" {
+		return nil, fmt.Errorf("delegation: %s is not a PEM \"PRIVATE KEY\" file (meshgate keygen writes one)", path)
+	}
+	k, err := x509.ParsePKCS8PrivateKey(b.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("delegation: %s: %w", path, err)
+	}
+	priv, ok := k.(ed25519.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("delegation: %s holds a %T key, not an Ed25519 key", path, k)
+	}
+	return priv, nil
 }
