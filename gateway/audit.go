@@ -21,6 +21,8 @@ type auditNext struct{ n atomic.Uint64 }
 // answer is complete (for reads: when the last row was sent), before the
 // client's next statement.
 func (s *session) audit(st *statement, start time.Time, err error, rows int64) {
+	trace := s.trace
+	s.trace = ""
 	l := s.g.audit
 	if l == nil {
 		return
@@ -42,6 +44,9 @@ func (s *session) audit(st *statement, start time.Time, err error, rows int64) {
 	}
 	if d := s.delegation; d != nil {
 		r.DelegatedBy, r.TraceID = d.by, d.traceID
+	}
+	if trace != "" {
+		r.TraceID = trace
 	}
 	if s.policySet != nil {
 		r.PolicyVersion = s.policySet.Version

@@ -1,9 +1,13 @@
 package gateway
 
 import (
+	"crypto/ed25519"
+	"fmt"
 	"sort"
+	"time"
 
 	"github.com/meshgate/meshgate/auth"
+	"github.com/meshgate/meshgate/connectors"
 	"github.com/meshgate/meshgate/gateway/pgwire"
 	"github.com/meshgate/meshgate/sqlstate"
 )
@@ -54,4 +58,19 @@ func (g *Gateway) delegate(st pgwire.Startup, svc *auth.User) (*auth.User, *dele
 		u = &auth.User{Name: c.User, Groups: groups, Attributes: attrs, Limits: svc.Limits}
 	}
 	return u, &delegation{by: svc.Name, traceID: c.StatementID}, nil
+}
+
+// SetDelegationKey gives the gateway the federation's signing key (serve
+// -delegation-key): its type: gateway ports then speak for the session's
+// user on each live scan. Call before StartRemote.
+func (g *Gateway) SetDelegationKey(key ed25519.PrivateKey) { g.delegationKey = key }
+
+// identity is the end user of the current statement for a connector, with
+// the statement id both gateways' audit records carry (set once per
+// statement, read by audit).
+func (s *session) identity() *connectors.Identity {
+	if s.trace == "" {
+		s.trace = fmt.Sprintf("%d-%d", s.pid, time.Now().UnixNano())
+	}
+	return &connectors.Identity{User: s.user.Name, Groups: s.user.Groups, Attributes: s.user.Attributes, StatementID: s.trace}
 }

@@ -218,3 +218,88 @@ func TestDelegationRefusals(t *testing.T) {
 		}
 	}
 }
+
+// Two gateways: a federation gateway serves fed.customers from the domain
+// gateway's sales.customers through a type: gateway port. The end user
+// sees there exactly what the domain gateway's policy gives them
+// connecting directly (EU filter, month mask), not the service account's
+// view; both audit records carry the same trace id; the domain gateway
+// down answers 08001 naming the product while other products still work.
+func TestTwoGatewaysDelegation(t *testing.T) {
+	r := startDelegationRig(t)
+	direct, err := rowsOf(t, r.s.connectAs(t, "analyst", ""), customersQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newProxyTo(t, r.s.addr())
+	dir := t.TempDir()
+	port := fmt.Sprintf(`  - name: domain
+    type: gateway
+    location: 127.0.0.1:%d
+    options:
+      product: sales.customers
+      user: fed_svc
+      audience: sales-gw
+      sslmode: disable
+      connect_timeout: 2s
+`, proxy.port)
+	cols := []fedCol{{"customer_id", "bigint"}, {"name", "varchar"}, {"email", "varchar"}, {"phone", "varchar"}, {"country_code", "varchar"}, {"signup_date", "date"}}
+	writeFile(t, filepath.Join(dir, "fed", "customers.yaml"), descriptor("fed", "customers", port, cols))
+	writeFile(t, filepath.Join(dir, "fed", "data", "local.csv"), "id\n1\n2\n")
+	writeFile(t, filepath.Join(dir, "fed", "local.yaml"), descriptor("fed", "local", "  - name: f\n    type: csv\n    location: data/local.csv\n", []fedCol{{"id", "bigint"}}))
+	users := "apiVersion: meshgate/v1\nkind: Users\nusers:\n  - name: analyst\n    groups: [analysts]\n    attributes: {region: EU}\n"
+	policy := "apiVersion: meshgate/v1\nkind: FederationPolicy\ngrants:\n  - id: analysts-read-fed\n    subjects: {users: [analyst]}\n    products: [\"fed.*\"]\n"
+	fed := startFedGatewayAs(t, dir, policy, users, r.priv)
+	fc := fed.connectAs(t, "analyst", "")
+
+	q := strings.Replace(customersQuery, "sales.customers", "fed.customers", 1)
+	got, err := rowsOf(t, fc, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, direct) {
+		t.Fatalf("through the federation gateway: %d rows, want the domain gateway's %d for the analyst\n got %v\nwant %v", len(got), len(direct), head(got), head(direct))
+	}
+	// With a pushed predicate, too.
+	if got, err := rowsOf(t, fc, strings.Replace(q, " ORDER BY", " WHERE country_code = 'DE' ORDER BY", 1)); err != nil || len(got) == 0 || len(got) >= len(direct) {
+		t.Fatalf("pushed predicate: %d rows, %v", len(got), err)
+	}
+
+	// Linked audit: the domain gateway's record of the delegated read
+	// carries the federation statement's trace id and both identities.
+	r.s.audit.Flush()
+	data, err := os.ReadFile(r.s.auditFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var trace string
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.Contains(line, `"delegated_by":"fed_svc"`) && strings.Contains(line, `"user":"analyst"`) {
+			if i := strings.Index(line, `"trace_id":"`); i >= 0 {
+				trace = strings.SplitN(line[i+len(`"trace_id":"`):], `"`, 2)[0]
+			}
+		}
+	}
+	if trace == "" {
+		t.Fatalf("no delegated audit record on the domain gateway:\n%s", data)
+	}
+
+	// The domain gateway down: 08001 naming the product; local products work.
+	proxy.down()
+	_, err = rowsOf(t, fc, q)
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "08001" || !strings.Contains(pe.Message, "fed.customers") {
+		t.Fatalf("domain gateway down: %v, want 08001 naming fed.customers", err)
+	}
+	var n int64
+	if err := fc.QueryRow(ctxT(t), "SELECT count(*) FROM fed.local", pgx.QueryExecModeSimpleProtocol).Scan(&n); err != nil || n != 2 {
+		t.Fatalf("a local product while the domain gateway is down: %d, %v", n, err)
+	}
+}
+
+func head(rows [][]string) [][]string {
+	if len(rows) > 3 {
+		return rows[:3]
+	}
+	return rows
+}

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -38,10 +39,13 @@ type Gateway struct {
 	policy atomic.Pointer[policy.Set] // policy.go
 	audit  *audit.Log                 // nil: no audit trail
 
-	remote      map[catalog.Address]connectors.Connector // remote.go
-	snapshots   *connectors.Snapshots
-	driftLogged sync.Map // drift already logged, by product and difference
-	queries     auditNext
+	remote    map[catalog.Address]connectors.Connector // remote.go
+	snapshots *connectors.Snapshots
+	// delegationKey signs the assertions of type: gateway ports
+	// (delegation.go); nil: they read as their service account.
+	delegationKey ed25519.PrivateKey
+	driftLogged   sync.Map // drift already logged, by product and difference
+	queries       auditNext
 
 	staticErr error // creating the shared client catalog failed
 

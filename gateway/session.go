@@ -60,6 +60,9 @@ type session struct {
 	// delegation is set when a trusted gateway's service account opened
 	// the session for an end user (delegation.go).
 	delegation *delegation
+	// trace is the id of the current statement sent to domain gateways
+	// (delegation.go); its audit record carries it, then it is cleared.
+	trace string
 }
 
 func (g *Gateway) newSession(ctx context.Context, user *auth.User, st pgwire.Startup) (*session, error) {

@@ -22,7 +22,7 @@ var (
 	statuses        = []string{"proposed", "active", "deprecated", "retired"}
 	productTypes    = []string{"source-aligned", "aggregate", "consumer-aligned"}
 	classifications = []string{"public", "internal", "confidential", "pii"}
-	portTypes       = []string{"parquet", "csv", "json", "duckdb", "postgres", "http"}
+	portTypes       = []string{"parquet", "csv", "json", "duckdb", "postgres", "http", "gateway"}
 	laterPortTypes  = []string{"gateway"}
 
 	topKeys    = []string{"apiVersion", "kind", "id", "domain", "name", "version", "status", "type", "description", "owner", "tags", "outputPorts", "schema", "customProperties"}
@@ -38,6 +38,7 @@ var (
 		// remote ports: see remote.go
 		"postgres": append(append([]string{}, postgresOptions...), remoteCommonOptions...),
 		"http":     append(append([]string{}, httpOptions...), remoteCommonOptions...),
+		"gateway":  append(append([]string{}, gatewayOptions...), remoteCommonOptions...),
 	}
 
 	// semverRE is the regular expression of semver.org.
@@ -273,7 +274,7 @@ func (l *loader) ports(n *yaml.Node) []Port {
 			l.options(on, where, &port)
 		}
 		loc, ln := l.Str(f, pn, where, "location", port.Type != "postgres")
-		if ln != nil && (port.Type == "postgres" || port.Type == "http") {
+		if ln != nil && port.Remote() {
 			port.Location = l.remoteLocation(ln.Line, where, port.Type, loc)
 		} else if ln != nil && port.Type != "" {
 			port.Location = l.location(ln.Line, where, port.Type, loc)
