@@ -22,8 +22,10 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/meshgate/meshgate/auth/delegation"
+	"github.com/meshgate/meshgate/connectors"
 	"github.com/meshgate/meshgate/engine"
 	"github.com/meshgate/meshgate/gateway"
+	"github.com/meshgate/meshgate/planner/catalog"
 )
 
 type delegationRig struct {
@@ -263,6 +265,38 @@ func TestTwoGatewaysDelegation(t *testing.T) {
 	// With a pushed predicate, too.
 	if got, err := rowsOf(t, fc, strings.Replace(q, " ORDER BY", " WHERE country_code = 'DE' ORDER BY", 1)); err != nil || len(got) == 0 || len(got) >= len(direct) {
 		t.Fatalf("pushed predicate: %d rows, %v", len(got), err)
+	}
+
+	// validate's check: the remote product's real schema, read through
+	// the domain gateway's catalog, is the declared one — for an account
+	// the domain's policy grants the product; the service account alone
+	// is granted nothing and sees no such table (fail closed).
+	prod := fed.eng.Product(catalog.Address{Domain: "fed", Name: "customers"})
+	describe := func(user string) ([]catalog.Column, error) {
+		port := prod.Ports[0]
+		port.Options = map[string]string{}
+		for k, v := range prod.Ports[0].Options {
+			port.Options[k] = v
+		}
+		port.Options["user"] = user
+		conn, err := connectors.Open(ctxT(t), prod, &port, connectors.NewSecrets(dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		return conn.Describe(ctxT(t))
+	}
+	if _, err := describe("fed_svc"); err == nil || !strings.Contains(err.Error(), "42P01") {
+		t.Fatalf("the service account describes a product it is not granted: %v", err)
+	}
+	described, err := describe("admin")
+	if err != nil {
+		t.Fatalf("Describe through the domain gateway: %v", err)
+	}
+	for i, c := range described {
+		if i >= len(cols) || c.Name != cols[i].name || !strings.EqualFold(c.Type, cols[i].typ) {
+			t.Fatalf("described schema %+v differs from the declared %v", described, cols)
+		}
 	}
 
 	// Linked audit: the domain gateway's record of the delegated read
