@@ -23,7 +23,6 @@ var (
 	productTypes    = []string{"source-aligned", "aggregate", "consumer-aligned"}
 	classifications = []string{"public", "internal", "confidential", "pii"}
 	portTypes       = []string{"parquet", "csv", "json", "duckdb", "postgres", "http", "gateway"}
-	laterPortTypes  = []string{"gateway"}
 
 	topKeys    = []string{"apiVersion", "kind", "id", "domain", "name", "version", "status", "type", "description", "owner", "tags", "outputPorts", "schema", "customProperties"}
 	ownerKeys  = []string{"team", "contact"}
@@ -264,8 +263,6 @@ func (l *loader) ports(n *yaml.Node) []Port {
 			switch {
 			case strictyaml.Contains(portTypes, typ):
 				port.Type = typ
-			case strictyaml.Contains(laterPortTypes, typ):
-				l.Errorf(tn.Line, "port type %s is not supported yet (supported: %s)", typ, strings.Join(portTypes, ", "))
 			default:
 				l.Errorf(tn.Line, "port type %q is not one of %s%s", typ, strings.Join(portTypes, ", "), strictyaml.DidYouMean(typ, portTypes))
 			}
