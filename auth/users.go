@@ -9,6 +9,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/meshgate/meshgate/auth/delegation"
 	"github.com/meshgate/meshgate/internal/strictyaml"
 )
 
@@ -38,6 +39,9 @@ type Directory struct {
 	users map[string]*User
 	names []string // sorted
 	rules []Rule   // the access section, or the default rule
+	// delegation verifies assertions of the trusted_gateways section
+	// (trusted.go); nil without one.
+	delegation *delegation.Verifier
 }
 
 // Lookup returns the user with the given name. The returned user must not
@@ -70,7 +74,7 @@ var (
 	attrKeyRE   = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 	scramRE     = regexp.MustCompile(`^SCRAM-SHA-256\$[1-9][0-9]*:[A-Za-z0-9+/]+=*\$[A-Za-z0-9+/]+=*:[A-Za-z0-9+/]+=*$`)
 
-	topKeys  = []string{"apiVersion", "kind", "users", "access"}
+	topKeys  = []string{"apiVersion", "kind", "users", "access", "trusted_gateways"}
 	userKeys = []string{"name", "groups", "attributes", "password",
 		"connection_limit", "statement_timeout", "max_statement_timeout", "idle_session_timeout"}
 )
@@ -201,5 +205,6 @@ func (l *loader) load(data []byte) *Directory {
 	})
 	sort.Strings(d.names)
 	d.rules = l.access(f["access"], d)
+	d.delegation = l.trusted(f["trusted_gateways"], d)
 	return d
 }

@@ -43,6 +43,10 @@ type Request struct {
 	Columns []string
 	Filters []Predicate
 	Limit   int64
+	// Identity is the end user the scan is for; a gateway port holding a
+	// delegation key speaks for them (gateway.go). nil: the port's own
+	// credentials alone.
+	Identity *Identity
 }
 
 // Connector reads one remote port.

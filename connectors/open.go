@@ -10,7 +10,7 @@ import (
 )
 
 // Open returns the connector of a remote port of product p (port.Type
-// postgres or http). It resolves the port's credentials through secrets
+// postgres, http or gateway). It resolves the port's credentials through secrets
 // and prepares the connection pool, but does not connect: a source that
 // is down makes Scan and Describe fail, not Open. Errors are
 // *sqlstate.Error (F0000 for a port that cannot be configured).
@@ -23,6 +23,8 @@ func Open(ctx context.Context, p *catalog.Product, port *catalog.Port, secrets S
 		return openPostgres(ctx, p, port, secrets)
 	case "http":
 		return openHTTP(ctx, p, port, secrets)
+	case "gateway":
+		return openGateway(ctx, p, port, secrets)
 	}
 	return nil, sqlstate.New(sqlstate.FeatureNotSupported, "port %s of product %s has type %q, which is not read by a connector", port.Name, p.Address, port.Type)
 }

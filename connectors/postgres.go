@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -39,7 +40,11 @@ type pgConnector struct {
 	schema string
 	table  string
 	addr   string // host:port, for messages
+	source string // what answers at addr, for messages ("PostgreSQL at host:port")
 	mem    memory.Allocator
+	// delegate is set for type: gateway ports (gateway.go): a scan with an
+	// Identity opens its own connection carrying a signed assertion.
+	delegate *delegator
 }
 
 func openPostgres(_ context.Context, p *catalog.Product, port *catalog.Port, secrets Secrets) (Connector, error) {
@@ -73,6 +78,12 @@ func openPostgres(_ context.Context, p *catalog.Product, port *catalog.Port, sec
 	if m := o["sslmode"]; m != "" {
 		kv = append(kv, "sslmode="+kvQuote(m))
 	}
+	if ca := o["sslrootcert"]; ca != "" {
+		if !filepath.IsAbs(ca) {
+			ca = filepath.Join(filepath.Dir(p.File), ca)
+		}
+		kv = append(kv, "sslrootcert="+kvQuote(ca))
+	}
 	cfg, err := pgxpool.ParseConfig(strings.Join(kv, " "))
 	if err != nil {
 		// The message of a parse error could quote the connection string:
@@ -105,7 +116,7 @@ func openPostgres(_ context.Context, p *catalog.Product, port *catalog.Port, sec
 	}
 	schema, table := port.PostgresTable()
 	return &pgConnector{p: p, port: port, pool: pool, schema: schema, table: table,
-		addr: net.JoinHostPort(o["host"], pgPort), mem: memory.DefaultAllocator}, nil
+		addr: net.JoinHostPort(o["host"], pgPort), source: "PostgreSQL at " + net.JoinHostPort(o["host"], pgPort), mem: memory.DefaultAllocator}, nil
 }
 
 // kvQuote quotes a value of a libpq keyword/value connection string.
@@ -129,8 +140,14 @@ func (c *pgConnector) acquire(ctx context.Context) (*pgxpool.Conn, error) {
 	if err == nil {
 		return conn, nil
 	}
+	return nil, c.connectError(ctx, err)
+}
+
+// connectError maps a failure to connect to 08001 (08004 when the source
+// refused the login, 57014 when the caller canceled).
+func (c *pgConnector) connectError(ctx context.Context, err error) error {
 	if errors.Is(ctx.Err(), context.Canceled) {
-		return nil, sqlstate.Wrap(err, sqlstate.QueryCanceled, fmt.Sprintf("connecting to %s was canceled", c.name()))
+		return sqlstate.Wrap(err, sqlstate.QueryCanceled, fmt.Sprintf("connecting to %s was canceled", c.name()))
 	}
 	reason := connectReason(err)
 	if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
@@ -141,7 +158,7 @@ func (c *pgConnector) acquire(ctx context.Context) (*pgxpool.Conn, error) {
 	if errors.As(err, &pgErr) && strings.HasPrefix(pgErr.Code, "28") {
 		code = "08004" // sqlserver_rejected_establishment_of_sqlconnection
 	}
-	return nil, sqlstate.Wrap(err, code, fmt.Sprintf("cannot connect to %s (PostgreSQL at %s): %s", c.name(), c.addr, reason)).
+	return sqlstate.Wrap(err, code, fmt.Sprintf("cannot connect to %s (%s): %s", c.name(), c.source, reason)).
 		WithHint("the source of this port is unavailable; other products are not affected")
 }
 
@@ -297,17 +314,16 @@ func (c *pgConnector) Scan(ctx context.Context, req Request) (array.RecordReader
 		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "%s: %v", c.name(), err)
 	}
 	query, params := c.buildQuery(cols, req)
-	conn, err := c.acquire(ctx)
+	pc, release, err := c.connFor(ctx, req.Identity)
 	if err != nil {
 		return nil, err
 	}
 	ok := false
 	defer func() {
 		if !ok {
-			conn.Release()
+			release()
 		}
 	}()
-	pc := conn.Conn().PgConn()
 	sd, err := pc.Prepare(ctx, "", query, nil)
 	if err != nil {
 		return nil, c.queryError(ctx, err, cols)
@@ -336,7 +352,7 @@ func (c *pgConnector) Scan(ctx context.Context, req Request) (array.RecordReader
 	qctx, cancel := context.WithCancel(ctx)
 	rr := pc.ExecPrepared(qctx, "", params, nil, []int16{1})
 	ok = true
-	r := &pgReader{c: c, ctx: ctx, cancel: cancel, conn: conn, rr: rr, rb: rb, decs: decs, cols: cols, schema: schema}
+	r := &pgReader{c: c, ctx: ctx, cancel: cancel, release: release, rr: rr, rb: rb, decs: decs, cols: cols, schema: schema}
 	r.refs.Store(1)
 	return r, nil
 }
@@ -352,21 +368,21 @@ func (c *pgConnector) typeName(ctx context.Context, pc *pgconn.PgConn, oid uint3
 
 // pgReader streams the result of one source query.
 type pgReader struct {
-	c      *pgConnector
-	ctx    context.Context
-	cancel context.CancelFunc
-	conn   *pgxpool.Conn
-	rr     *pgconn.ResultReader
-	rb     *array.RecordBuilder
-	decs   []pgDecoder
-	cols   []catalog.Column
-	schema *arrow.Schema
-	refs   atomic.Int64
-	cur    arrow.RecordBatch
-	err    error
-	done   bool
-	rows   int64
-	once   sync.Once
+	c       *pgConnector
+	ctx     context.Context
+	cancel  context.CancelFunc
+	release func() // returns the connection to the pool (or closes a delegated one)
+	rr      *pgconn.ResultReader
+	rb      *array.RecordBuilder
+	decs    []pgDecoder
+	cols    []catalog.Column
+	schema  *arrow.Schema
+	refs    atomic.Int64
+	cur     arrow.RecordBatch
+	err     error
+	done    bool
+	rows    int64
+	once    sync.Once
 }
 
 func (r *pgReader) Retain()               { r.refs.Add(1) }
@@ -398,7 +414,7 @@ func (r *pgReader) finish() error {
 		r.cancel() // the result is not complete: stop the source query
 		_, err = r.rr.Close()
 		r.cancel()
-		r.conn.Release()
+		r.release()
 	})
 	return err
 }
@@ -438,7 +454,7 @@ func (r *pgReader) Next() bool {
 			r.done = true
 			_, r.err = r.rr.Close()
 			r.cancel()
-			r.conn.Release()
+			r.release()
 		})
 		if r.err != nil {
 			r.discard()

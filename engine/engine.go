@@ -209,7 +209,7 @@ func (e *Engine) definePort(ctx context.Context, p *catalog.Product) (*catalog.P
 	}
 	var from string
 	switch port.Type {
-	case "postgres", "http":
+	case "postgres", "http", "gateway": // catalog.Port.Remote
 		if err := e.defineRemote(p); err != nil {
 			return port, "", fmt.Errorf("port %s of product %s: %w", port.Name, p.Address, err)
 		}

@@ -29,7 +29,7 @@ const (
 )
 
 // IsRemote reports whether a port type is read through a connector.
-func IsRemote(portType string) bool { return portType == "postgres" || portType == "http" }
+func IsRemote(portType string) bool { return catalog.Port{Type: portType}.Remote() }
 
 // RemoteMode is "" for a product served from files, else its port's mode.
 func (e *Engine) RemoteMode(a catalog.Address) string {

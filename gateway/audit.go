@@ -27,6 +27,8 @@ func (s *session) audit(st *statement, start time.Time, err error, rows int64) {
 	}
 	traceID := st.endTrace(state)
 	s.g.recorder().Statement(st.cl.Kind.Family(), s.protocol, s.user.Name, state, time.Since(start), rows)
+	trace := s.trace
+	s.trace = ""
 	l := s.g.audit
 	if l == nil {
 		return
@@ -46,6 +48,12 @@ func (s *session) audit(st *statement, start time.Time, err error, rows int64) {
 		DurationMS:  float64(time.Since(start).Microseconds()) / 1000,
 		Decision:    "allowed",
 		SQLState:    sqlstate.SuccessfulCompletion,
+	}
+	if d := s.delegation; d != nil {
+		r.DelegatedBy, r.TraceID = d.by, d.traceID
+	}
+	if trace != "" {
+		r.TraceID = trace
 	}
 	if s.policySet != nil {
 		r.PolicyVersion = s.policySet.Version

@@ -14,6 +14,7 @@ package gateway_test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -223,11 +224,17 @@ type pgProxy struct {
 
 func newProxy(t *testing.T, c *pgtest.Cluster) *pgProxy {
 	t.Helper()
+	return newProxyTo(t, net.JoinHostPort(c.Host, fmt.Sprint(c.Port)))
+}
+
+// newProxyTo is a proxy in front of the server at target (host:port).
+func newProxyTo(t *testing.T, target string) *pgProxy {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &pgProxy{target: net.JoinHostPort(c.Host, fmt.Sprint(c.Port)), port: ln.Addr().(*net.TCPAddr).Port, conns: map[net.Conn]struct{}{}}
+	p := &pgProxy{target: target, port: ln.Addr().(*net.TCPAddr).Port, conns: map[net.Conn]struct{}{}}
 	p.serve(ln, false)
 	t.Cleanup(p.down)
 	return p
@@ -352,13 +359,20 @@ grants:
 // manager.
 func startFedGateway(t *testing.T, dir, federationPolicy string) *fedServer {
 	t.Helper()
+	return startFedGatewayAs(t, dir, federationPolicy, "apiVersion: meshgate/v1\nkind: Users\nusers:\n  - name: fed\n    groups: [analysts]\n", nil)
+}
+
+// startFedGatewayAs is startFedGateway with the users file text users and
+// a delegation key for its type: gateway ports (nil: none).
+func startFedGatewayAs(t *testing.T, dir, federationPolicy, usersYAML string, key ed25519.PrivateKey) *fedServer {
+	t.Helper()
 	mesh, problems := catalog.Load(dir)
 	if len(problems) > 0 {
 		t.Fatalf("test mesh has problems: %v", problems)
 	}
 	mesh.Products = append(mesh.Products, engine.BuiltInProducts()...)
 	usersFile := filepath.Join(t.TempDir(), "users.yaml")
-	writeFile(t, usersFile, "apiVersion: meshgate/v1\nkind: Users\nusers:\n  - name: fed\n    groups: [analysts]\n")
+	writeFile(t, usersFile, usersYAML)
 	users, err := auth.LoadDirectory(usersFile)
 	if err != nil {
 		t.Fatal(err)
@@ -387,6 +401,9 @@ func startFedGateway(t *testing.T, dir, federationPolicy string) *fedServer {
 	}
 	gw := gateway.New(eng, users, "mesh", logger)
 	gw.SetPolicy(set)
+	if key != nil {
+		gw.SetDelegationKey(key)
+	}
 
 	snaps, stopRemote, err := gw.StartRemote(ctx, 1<<30)
 	if err != nil {

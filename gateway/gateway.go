@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -39,11 +40,14 @@ type Gateway struct {
 	policy atomic.Pointer[policy.Set] // policy.go
 	audit  *audit.Log                 // nil: no audit trail
 
-	remote      map[catalog.Address]connectors.Connector // remote.go
-	snapshots   *connectors.Snapshots
-	driftLogged sync.Map // drift already logged, by product and difference
-	queries     auditNext
-	rec         Recorder // observe.go; nil records nothing
+	remote    map[catalog.Address]connectors.Connector // remote.go
+	snapshots *connectors.Snapshots
+	// delegationKey signs the assertions of type: gateway ports
+	// (delegation.go); nil: they read as their service account.
+	delegationKey ed25519.PrivateKey
+	driftLogged   sync.Map // drift already logged, by product and difference
+	queries       auditNext
+	rec           Recorder // observe.go; nil records nothing
 
 	health atomic.Pointer[quality.Tracker]   // health.go; nil: no checks run
 	checks atomic.Pointer[quality.Scheduler] // health.go
@@ -83,7 +87,11 @@ var _ pgwire.Handler = (*Gateway)(nil)
 // the users file (tests). The database must be the mesh's, and the
 // connection limits (limits.go) must allow one more session.
 func (g *Gateway) Open(ctx context.Context, st pgwire.Startup) (pgwire.Session, error) {
-	user, err := g.admitUser(st)
+	svc, err := g.admitUser(st)
+	if err != nil {
+		return nil, err
+	}
+	user, deleg, err := g.delegate(st, svc) // delegation.go
 	if err != nil {
 		g.recorder().Refused(refusalReason(sqlstate.CodeOf(err)))
 		return nil, err
@@ -107,6 +115,11 @@ func (g *Gateway) Open(ctx context.Context, st pgwire.Startup) (pgwire.Session, 
 	if err != nil {
 		release()
 		return nil, err
+	}
+	s.delegation = deleg
+	if deleg != nil {
+		s.log = s.log.With("delegated_by", deleg.by)
+		g.log.Info("delegated session", "user", user.Name, "delegated_by", deleg.by, "trace_id", deleg.traceID)
 	}
 	g.log.Info("session started", "user", user.Name, "client", addr(st), "application", st.ApplicationName, "catalog", s.es.Catalog())
 	return &admitted{session: s, release: release}, nil

@@ -60,6 +60,9 @@ func (g *Gateway) StartRemote(ctx context.Context, budget int64) (snaps *connect
 			return nil, nil, fmt.Errorf("port %s of product %s: %w", port.Name, p.Address, err)
 		}
 		ports[p.Address] = c
+		if d, ok := c.(connectors.Delegating); ok && g.delegationKey != nil {
+			d.SetDelegationKey(g.delegationKey)
+		}
 		fr := port.Freshness()
 		if fr.Mode == engine.ModeSnapshot {
 			snaps.Add(connectors.SnapshotSpec{Product: p.Address, Port: port.Name, Connector: c, Refresh: fr.Refresh, MaxStaleness: fr.MaxStaleness, OnStale: fr.OnStale})
@@ -94,6 +97,7 @@ func (s *session) fetchRemote(ctx context.Context, read *planner.Read, args []an
 				return sqlstate.New(sqlstate.UnableToConnect, "product %s has no connector for its port", a)
 			}
 			req := pushdownRequest(s.g.engine.Product(a), s.decisions[a], read.Pushdown[a], args)
+			req.Identity = s.identity()
 			if err := s.fetchPort(ctx, a, c, req); err != nil {
 				return err
 			}

@@ -46,6 +46,8 @@ type govServer struct {
 	gw    *gateway.Gateway
 	eng   *engine.Engine
 	audit *audit.Log
+	// auditFile is the audit trail's JSON-lines file.
+	auditFile string
 }
 
 // startGovGateway starts a gateway like startGateway, with meshgate.audit
@@ -59,6 +61,12 @@ func startGovGateway(t *testing.T, set *policy.Set) *govServer {
 // (its Logger and MaskKey are set here).
 func startGovGatewayWith(t *testing.T, set *policy.Set, cfg engine.Config) *govServer {
 	t.Helper()
+	return startGovGatewayUsers(t, set, cfg, "../testdata/users.yaml")
+}
+
+// startGovGatewayUsers is startGovGatewayWith over the users file at usersFile.
+func startGovGatewayUsers(t *testing.T, set *policy.Set, cfg engine.Config, usersFile string) *govServer {
+	t.Helper()
 	for _, f := range []string{"sales/data/orders.parquet", "supply/data/inventory.parquet", "supply/data/suppliers.duckdb"} {
 		if _, err := os.Stat(filepath.Join(meshDir, f)); err != nil {
 			t.Fatalf("demo mesh file %s is missing: run `make demo` first (%v)", f, err)
@@ -69,7 +77,7 @@ func startGovGatewayWith(t *testing.T, set *policy.Set, cfg engine.Config) *govS
 		t.Fatalf("demo mesh has problems (run `make demo`): %v", problems)
 	}
 	mesh.Products = append(mesh.Products, engine.BuiltInProducts()...)
-	users, err := auth.LoadDirectory("../testdata/users.yaml")
+	users, err := auth.LoadDirectory(usersFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +108,8 @@ func startGovGatewayWith(t *testing.T, set *policy.Set, cfg engine.Config) *govS
 	}
 	gw := gateway.New(eng, users, "mesh", logger)
 	gw.SetPolicy(set)
-	alog, err := audit.Open(filepath.Join(t.TempDir(), "audit.jsonl"), 64<<20, 2, gateway.AuditSink(eng), 100*time.Millisecond, logger)
+	auditFile := filepath.Join(t.TempDir(), "audit.jsonl")
+	alog, err := audit.Open(auditFile, 64<<20, 2, gateway.AuditSink(eng), 100*time.Millisecond, logger)
 	if err != nil {
 		cancel()
 		eng.Close()
@@ -108,7 +117,7 @@ func startGovGatewayWith(t *testing.T, set *policy.Set, cfg engine.Config) *govS
 	}
 	gw.SetAudit(alog)
 	srv := serveGateway(t, ctx, cancel, gw, logger, func() { alog.Close() }, eng.Close)
-	return &govServer{server: srv, gw: gw, eng: eng, audit: alog}
+	return &govServer{server: srv, gw: gw, eng: eng, audit: alog, auditFile: auditFile}
 }
 
 // connectAs connects as one of the demo users.

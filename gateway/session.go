@@ -57,6 +57,12 @@ type session struct {
 	client    string
 	app       string
 	protocol  string // the front door: "pgwire", "http", "flight" (frontdoor.go)
+	// delegation is set when a trusted gateway's service account opened
+	// the session for an end user (delegation.go).
+	delegation *delegation
+	// trace is the id of the current statement sent to domain gateways
+	// (delegation.go); its audit record carries it, then it is cleared.
+	trace string
 }
 
 func (g *Gateway) newSession(ctx context.Context, user *auth.User, st pgwire.Startup) (*session, error) {
@@ -101,7 +107,7 @@ func (g *Gateway) newSession(ctx context.Context, user *auth.User, st pgwire.Sta
 	}
 	for k, v := range st.Params {
 		switch k {
-		case "user", "database", "options", "replication":
+		case "user", "database", "options", "replication", AssertionParam:
 			continue
 		}
 		if err := apply(k, v); err != nil {

@@ -18,29 +18,33 @@ import (
 
 // Record is one audited statement.
 type Record struct {
-	QueryID       string    `json:"query_id"`
-	Time          time.Time `json:"time"`
-	User          string    `json:"user"`
-	Groups        []string  `json:"groups"`
-	Attributes    []string  `json:"attributes_used,omitempty"`
-	ClientAddr    string    `json:"client_addr"`
-	Protocol      string    `json:"protocol,omitempty"` // pgwire, http, flight
-	Application   string    `json:"application_name"`
-	Statement     string    `json:"statement"`
-	Kind          string    `json:"kind"`
-	Products      []string  `json:"products,omitempty"`
-	Versions      []string  `json:"product_versions,omitempty"`
-	Columns       []string  `json:"columns,omitempty"`
-	Rules         []string  `json:"rules,omitempty"`
-	PolicyVersion string    `json:"policy_version"`
-	Decision      string    `json:"decision"` // allowed | denied | error
-	Rows          int64     `json:"rows"`
-	DurationMS    float64   `json:"duration_ms"`
-	SQLState      string    `json:"sqlstate"`
+	QueryID    string    `json:"query_id"`
+	Time       time.Time `json:"time"`
+	User       string    `json:"user"`
+	Groups     []string  `json:"groups"`
+	Attributes []string  `json:"attributes_used,omitempty"`
+	ClientAddr string    `json:"client_addr"`
+	Protocol   string    `json:"protocol,omitempty"` // pgwire, http, flight
+	// DelegatedBy is the service account of the trusted gateway that
+	// opened the session for User; TraceID the statement id both
+	// gateways' records carry (auth/delegation).
+	DelegatedBy   string   `json:"delegated_by,omitempty"`
+	TraceID       string   `json:"trace_id,omitempty"`
+	Application   string   `json:"application_name"`
+	Statement     string   `json:"statement"`
+	Kind          string   `json:"kind"`
+	Products      []string `json:"products,omitempty"`
+	Versions      []string `json:"product_versions,omitempty"`
+	Columns       []string `json:"columns,omitempty"`
+	Rules         []string `json:"rules,omitempty"`
+	PolicyVersion string   `json:"policy_version"`
+	Decision      string   `json:"decision"` // allowed | denied | error
+	Rows          int64    `json:"rows"`
+	DurationMS    float64  `json:"duration_ms"`
+	SQLState      string   `json:"sqlstate"`
 	// Health is the health of each product read when the statement ran
 	// ("sales.orders=warning"; package quality).
-	Health  []string `json:"health,omitempty"`
-	TraceID string   `json:"trace_id,omitempty"` // the statement's OpenTelemetry trace, when tracing is on
+	Health []string `json:"health,omitempty"`
 }
 
 // Sink receives records in batches (the queryable copy).

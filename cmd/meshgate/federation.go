@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/meshgate/meshgate/auth/delegation"
 	"github.com/meshgate/meshgate/connectors"
 	"github.com/meshgate/meshgate/engine"
 	"github.com/meshgate/meshgate/gateway"
@@ -16,14 +17,25 @@ import (
 // fedFlags are serve's flags for remote ports.
 type fedFlags struct {
 	snapshotBudgetMB *int
+	delegationKey    *string
 }
 
 func federationFlags(fs *flag.FlagSet) *fedFlags {
-	return &fedFlags{snapshotBudgetMB: fs.Int("snapshot-budget-mb", 1024, "memory budget of remote-port snapshots; the least recently used are evicted past it")}
+	return &fedFlags{
+		snapshotBudgetMB: fs.Int("snapshot-budget-mb", 1024, "memory budget of remote-port snapshots; the least recently used are evicted past it"),
+		delegationKey:    fs.String("delegation-key", "", "Ed25519 key (meshgate keygen) with which type: gateway ports assert the end user to domain gateways"),
+	}
 }
 
 // startRemote starts the gateway's remote ports (connectors, snapshots).
 func (f *fedFlags) startRemote(ctx context.Context, gw *gateway.Gateway) (func(), error) {
+	if *f.delegationKey != "" {
+		key, err := delegation.ReadPrivateKey(*f.delegationKey)
+		if err != nil {
+			return nil, fmt.Errorf("-delegation-key: %w", err)
+		}
+		gw.SetDelegationKey(key)
+	}
 	_, stop, err := gw.StartRemote(ctx, int64(*f.snapshotBudgetMB)<<20)
 	return stop, err
 }

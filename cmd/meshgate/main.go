@@ -45,6 +45,7 @@ Usage:
   meshgate cert -out DIR -host H[,H…]
                                 write a throw-away CA (ca.crt) and server certificate
                                 (server.crt, server.key) for TLS demos and tests
+  meshgate keygen FILE          write a delegation key, print its public key
   meshgate version              print the version
 `
 
@@ -74,6 +75,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return passwd(args[1:], stdout, stderr)
 	case "cert":
 		return cert(args[1:], stdout, stderr)
+	case "keygen":
+		return keygen(args[1:], stdout, stderr)
 	case "explain-access":
 		return explainAccess(args[1:], stdout, stderr)
 	case "version", "--version", "-v":

@@ -70,7 +70,7 @@ func TestValidateBroken(t *testing.T) {
 		{"location_missing", [][2]string{{"sales/orders.yaml:14", `location "data/order.csv" of port "files" does not exist`}}},
 		{"location_outside", [][2]string{{"sales/orders.yaml:14", `location "../../../mesh/geo/data/countries.csv" of port "files" points outside the mesh directory`}}},
 		{"missing_field", [][2]string{{"sales/orders.yaml:1", `required key "version" is missing`}}},
-		{"port_unsupported", [][2]string{{"sales/orders.yaml:13", `port type gateway is not supported yet (supported: parquet, csv, json, duckdb, postgres, http)`}}},
+		{"port_unsupported", [][2]string{{"sales/orders.yaml:13", `port type "kafka" is not one of parquet, csv, json, duckdb, postgres, http, gateway`}}},
 		{"unknown_key", [][2]string{{"sales/orders.yaml:10", `unknown key "onwer" in the descriptor; did you mean "owner"?`}}},
 		{"unknown_type", [][2]string{{"sales/orders.yaml:20", `column "amount": "strng" is not a known SQL type`}}},
 		{"wrong_type", [][2]string{

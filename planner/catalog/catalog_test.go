@@ -241,7 +241,7 @@ func TestBrokenDescriptors(t *testing.T) {
 		"location_outside": {{"sales/orders.yaml", 14, `location "../../../mesh/geo/data/countries.csv" of port "files" points outside the mesh directory`}},
 		"location_missing": {{"sales/orders.yaml", 14, `location "data/order.csv" of port "files" does not exist`}},
 		"duckdb_no_table":  {{"sales/orders.yaml", 12, `port "files" is a duckdb port and needs options.table, the table to serve`}},
-		"port_unsupported": {{"sales/orders.yaml", 13, `port type gateway is not supported yet (supported: parquet, csv, json, duckdb, postgres, http)`}},
+		"port_unsupported": {{"sales/orders.yaml", 13, `port type "kafka" is not one of parquet, csv, json, duckdb, postgres, http, gateway`}},
 		"yaml_syntax":      {{"sales/orders.yaml", 9, `the file is not valid YAML: mapping values are not allowed in this context`}},
 		"empty":            {{"sales/orders.yaml", 1, `the descriptor is empty`}},
 		"bad_option": {

@@ -31,8 +31,8 @@
 //	customProperties: {...}          # optional, free form, ignored by meshgate
 //	outputPorts:                     # required, at least one; the first is the one served
 //	  - name: files                  # required name, unique in the product
-//	    type: parquet                # required: parquet | csv | json | duckdb | postgres | http
-//	    location: data/orders.parquet  # required, relative to the descriptor's folder (http: the URL; postgres: none)
+//	    type: parquet                # required: parquet | csv | json | duckdb | postgres | http | gateway
+//	    location: data/orders.parquet  # required, relative to the descriptor's folder (http: the URL; gateway: host:port; postgres: none)
 //	    options: {}                  # per type, see below
 //	    description: ...             # optional
 //	schema:                          # required, at least one column
@@ -72,7 +72,18 @@
 //     declare is an error), timeout, filters (a mapping from declared
 //     columns to the query parameters the API accepts for "column =
 //     value") and columns (declared column → JSON field name).
-//   - Both remote types take mode (live|snapshot; default live), refresh
+//   - gateway: a product of another meshgate (a domain gateway) read over
+//     its PostgreSQL wire door as the postgres type reads a table;
+//     location is host:port. Options product (domain.product on the
+//     remote, required), user (the service account, required),
+//     password_secret, audience (the remote gateway's name in its
+//     trusted_gateways entry, required), database (default mesh),
+//     sslmode (default verify-full), sslrootcert (the CA file, relative
+//     to the descriptor), pool_max, connect_timeout, columns. With serve
+//     -delegation-key each live scan asserts the end user (package
+//     auth/delegation), so the remote gateway applies its own policy for
+//     that user.
+//   - Every remote type (postgres, http, gateway) takes mode (live|snapshot; default live), refresh
 //     (the snapshot interval; only with mode snapshot; default 5m),
 //     max_staleness (a snapshot older than this is not served; default
 //     none) and on_stale (fail|live: what to do then; default fail); see
@@ -82,7 +93,6 @@
 //     of the gateway) or file:PATH#key (a YAML mapping or .env-style
 //     KEY=VALUE file, PATH relative to the descriptor). An inline
 //     password, token or header_value option is refused.
-//   - gateway ports are planned and reported as "not supported yet".
 //
 // # Quality rules and service levels (quality.go, quality_load.go)
 //

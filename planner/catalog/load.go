@@ -22,8 +22,7 @@ var (
 	statuses        = []string{"proposed", "active", "deprecated", "retired"}
 	productTypes    = []string{"source-aligned", "aggregate", "consumer-aligned"}
 	classifications = []string{"public", "internal", "confidential", "pii"}
-	portTypes       = []string{"parquet", "csv", "json", "duckdb", "postgres", "http"}
-	laterPortTypes  = []string{"gateway"}
+	portTypes       = []string{"parquet", "csv", "json", "duckdb", "postgres", "http", "gateway"}
 
 	topKeys    = []string{"apiVersion", "kind", "id", "domain", "name", "version", "status", "type", "description", "owner", "tags", "outputPorts", "schema", "quality", "slaProperties", "on_failure", "customProperties"}
 	ownerKeys  = []string{"team", "contact"}
@@ -38,6 +37,7 @@ var (
 		// remote ports: see remote.go
 		"postgres": append(append([]string{}, postgresOptions...), remoteCommonOptions...),
 		"http":     append(append([]string{}, httpOptions...), remoteCommonOptions...),
+		"gateway":  append(append([]string{}, gatewayOptions...), remoteCommonOptions...),
 	}
 
 	// semverRE is the regular expression of semver.org.
@@ -275,8 +275,6 @@ func (l *loader) ports(n *yaml.Node) []Port {
 			switch {
 			case strictyaml.Contains(portTypes, typ):
 				port.Type = typ
-			case strictyaml.Contains(laterPortTypes, typ):
-				l.Errorf(tn.Line, "port type %s is not supported yet (supported: %s)", typ, strings.Join(portTypes, ", "))
 			default:
 				l.Errorf(tn.Line, "port type %q is not one of %s%s", typ, strings.Join(portTypes, ", "), strictyaml.DidYouMean(typ, portTypes))
 			}
@@ -285,7 +283,7 @@ func (l *loader) ports(n *yaml.Node) []Port {
 			l.options(on, where, &port)
 		}
 		loc, ln := l.Str(f, pn, where, "location", port.Type != "postgres")
-		if ln != nil && (port.Type == "postgres" || port.Type == "http") {
+		if ln != nil && port.Remote() {
 			port.Location = l.remoteLocation(ln.Line, where, port.Type, loc)
 		} else if ln != nil && port.Type != "" {
 			port.Location = l.location(ln.Line, where, port.Type, loc)

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -24,6 +25,10 @@ var remoteCommonOptions = []string{"mode", "refresh", "max_staleness", "on_stale
 var (
 	postgresOptions = []string{"host", "port", "database", "schema", "table", "user", "password_secret",
 		"sslmode", "pool_max", "connect_timeout", "columns"}
+	// gatewayOptions are those of a type: gateway port, a product of
+	// another meshgate (location host:port) read over pgwire.
+	gatewayOptions = []string{"product", "database", "user", "password_secret", "sslmode", "sslrootcert",
+		"audience", "pool_max", "connect_timeout", "columns"}
 	httpOptions = []string{"format", "token_secret", "header_name", "header_secret", "pagination",
 		"next_field", "data_field", "max_pages", "max_bytes", "strict", "timeout", "filters", "columns"}
 
@@ -31,6 +36,7 @@ var (
 	// descriptor; each names the option to use instead.
 	inlineSecrets = map[string]map[string]string{
 		"postgres": {"password": "password_secret", "passwd": "password_secret"},
+		"gateway":  {"password": "password_secret", "passwd": "password_secret"},
 		"http":     {"token": "token_secret", "bearer_token": "token_secret", "header_value": "header_secret", "password": "token_secret"},
 	}
 
@@ -63,7 +69,7 @@ type Freshness struct {
 
 // Remote reports whether the port is read by a connector (postgres, http)
 // rather than scanned by DuckDB.
-func (p Port) Remote() bool { return p.Type == "postgres" || p.Type == "http" }
+func (p Port) Remote() bool { return p.Type == "postgres" || p.Type == "http" || p.Type == "gateway" }
 
 // Freshness returns the mode options of a remote port with their defaults
 // (live; refresh 5m in snapshot mode; no staleness limit; on_stale fail).
@@ -281,6 +287,13 @@ func (l *loader) remoteLocation(line int, where, typ, loc string) string {
 		l.Errorf(line, "%s is a postgres port: remove location and give host, port, database, schema and table as options", where)
 		return ""
 	}
+	if typ == "gateway" {
+		if host, port, err := net.SplitHostPort(loc); err != nil || host == "" || port == "" {
+			l.Errorf(line, "location %q of %s must be the remote meshgate's host:port, such as sales-gw.internal:5433", loc, where)
+			return ""
+		}
+		return loc
+	}
 	u, err := url.Parse(loc)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		l.Errorf(line, "location %q of %s must be an http:// or https:// URL", loc, where)
@@ -304,6 +317,15 @@ func (l *loader) checkRemotePort(line int, where string, port *Port, cols []Colu
 			if !has(k) {
 				l.Errorf(line, "%s is a postgres port and needs options.%s", where, k)
 			}
+		}
+	case "gateway":
+		for _, k := range []string{"product", "user", "audience"} {
+			if !has(k) {
+				l.Errorf(line, "%s is a gateway port and needs options.%s", where, k)
+			}
+		}
+		if d, pr, ok := strings.Cut(o["product"], "."); has("product") && (!ok || d == "" || pr == "" || strings.Contains(pr, ".")) {
+			l.Errorf(line, "%s: options.product %q must name the remote product as domain.product", where, o["product"])
 		}
 	case "http":
 		if has("header_name") != has("header_secret") {
