@@ -149,6 +149,20 @@ func preRewrite(sql string) (string, error) {
 				edits = append(edits, edit{toks[i+1].Pos, tt.Pos, ""})
 			}
 			i = j
+		case isWord(t, "cast") && i+4 < len(toks) && isPunct(toks[i+1], "(") &&
+			(toks[i+2].Kind == tokString || toks[i+2].Kind == tokParam) && isWord(toks[i+3], "as"):
+			// CAST('name' AS regclass), CAST($1 AS REGCLASS) (SQLAlchemy 2
+			// reflection): the name looked up to an OID, as 'name'::regclass.
+			j := i + 4
+			if j+2 < len(toks) && isName(toks[j], "pg_catalog") && isPunct(toks[j+1], ".") {
+				j += 2
+			}
+			reg, ok := regTypes[strings.ToLower(toks[j].Value)]
+			if !ok || j+1 >= len(toks) || !isPunct(toks[j+1], ")") || (toks[j].Kind != tokWord && toks[j].Kind != tokQIdent) {
+				continue
+			}
+			edits = append(edits, edit{t.Pos, toks[i+2].Pos, "mg_" + reg + "_oid("}, edit{tokEnd(toks[i+2]), tokEnd(toks[j+1]), ")"})
+			i = j + 1
 		case isWord(t, "operator") && i+1 < len(toks) && isPunct(toks[i+1], "("):
 			// OPERATOR(pg_catalog.~) → ~
 			j := i + 2
