@@ -54,3 +54,21 @@ func TestE2ECastAsRegclass(t *testing.T) {
 	pgErr(t, err, "42P01")
 	stillWorks(t, c)
 }
+
+// TestE2ETextRegtypeOID: pgx's LoadType asks for a type's OID with
+// $1::text::regtype::oid; the answer is the OID pg_type holds.
+func TestE2ETextRegtypeOID(t *testing.T) {
+	s := startGateway(t)
+	c := s.connect(t, "")
+	var got, want int64
+	if err := c.QueryRow(ctxT(t), "SELECT $1::text::regtype::oid", "int4").Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.QueryRow(ctxT(t), "SELECT oid FROM pg_catalog.pg_type WHERE typname = 'int4'").Scan(&want); err != nil {
+		t.Fatal(err)
+	}
+	if got != want || got != 23 {
+		t.Errorf("'int4'::text::regtype::oid is %d, pg_type says %d (PostgreSQL: 23)", got, want)
+	}
+	stillWorks(t, c)
+}

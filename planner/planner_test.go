@@ -215,6 +215,7 @@ func TestRewrite(t *testing.T) {
 		"SELECT 'orders'::pg_catalog.regclass::text":          `SELECT mg_regclass_name(mg_regclass_oid('orders'))::text`,
 		"SELECT c.oid::regclass FROM pg_class c":              `SELECT mg_regclass_name(c.oid) FROM "mg$pg"."pg_class" c`,
 		"SELECT CAST('sales.orders' AS REGCLASS)":             `SELECT mg_regclass_oid('sales.orders')`,
+		"SELECT $1::text::regtype::oid":                       `SELECT mg_regtype_oid($1::text)::BIGINT`,
 		"SELECT 1 WHERE 2 = CAST($1 AS pg_catalog.regclass)":  `SELECT 1 WHERE 2 = mg_regclass_oid($1)`,
 		"SELECT x::pg_catalog.text, y::oid FROM sales.orders": `SELECT x::VARCHAR, y::BIGINT FROM sales.orders`,
 		"SELECT 1 FROM pg_class c WHERE c.relname OPERATOR(pg_catalog.~) '^(t)$' COLLATE pg_catalog.default": `SELECT 1 FROM "mg$pg"."pg_class" c WHERE c.relname  ~  '(?s).*(?:^(t)$).*' `,

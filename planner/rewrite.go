@@ -105,8 +105,11 @@ func preRewrite(sql string) (string, error) {
 				if start < 0 {
 					continue
 				}
+				if start == i-1 && i >= 3 && textCast(toks, i-3, i) && (toks[i-3].Kind == tokString || toks[i-3].Kind == tokParam) {
+					start = i - 3 // the string the ::text cast holds
+				}
 				fn, closing := "mg_"+reg+"_name(", ")"
-				if k := toks[start]; start == i-1 && (k.Kind == tokString || k.Kind == tokParam) {
+				if k := toks[start]; (start == i-1 || textCast(toks, start, i)) && (k.Kind == tokString || k.Kind == tokParam) {
 					fn = "mg_" + reg + "_oid("
 					if castToText(toks, j+1) { // 'x'::regclass::text is the name again
 						fn, closing = "mg_"+reg+"_name(mg_"+reg+"_oid(", "))"
@@ -456,4 +459,12 @@ func literalScale(v string) (int, bool) {
 		return 0, false
 	}
 	return len(m[2]), true
+}
+
+// textCast reports whether toks[start+1:at] is one cast to a string type
+// ('int4'::text::regtype, pgx's LoadType): the value is still a name to
+// look up.
+func textCast(toks []token, start, at int) bool {
+	return at == start+3 && isPunct(toks[start+1], "::") &&
+		(isName(toks[start+2], "text") || isName(toks[start+2], "varchar") || isName(toks[start+2], "name"))
 }
