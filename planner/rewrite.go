@@ -112,8 +112,11 @@ func preRewrite(sql string) (string, error) {
 				if start < 0 {
 					continue
 				}
+				if start == i-1 && i >= 3 && textCast(toks, i-3, i) && (toks[i-3].Kind == tokString || toks[i-3].Kind == tokParam) {
+					start = i - 3 // the string the ::text cast holds
+				}
 				fn, closing := "mg_"+reg+"_name(", ")"
-				if k := toks[start]; start == i-1 && (k.Kind == tokString || k.Kind == tokParam) {
+				if k := toks[start]; (start == i-1 || textCast(toks, start, i)) && (k.Kind == tokString || k.Kind == tokParam) {
 					fn = "mg_" + reg + "_oid("
 					if castToText(toks, j+1) { // 'x'::regclass::text is the name again
 						fn, closing = "mg_"+reg+"_name(mg_"+reg+"_oid(", "))"
@@ -177,6 +180,20 @@ func preRewrite(sql string) (string, error) {
 				edits = append(edits, edit{toks[i+1].Pos, tt.Pos, ""})
 			}
 			i = j
+		case isWord(t, "cast") && i+4 < len(toks) && isPunct(toks[i+1], "(") &&
+			(toks[i+2].Kind == tokString || toks[i+2].Kind == tokParam) && isWord(toks[i+3], "as"):
+			// CAST('name' AS regclass), CAST($1 AS REGCLASS) (SQLAlchemy 2
+			// reflection): the name looked up to an OID, as 'name'::regclass.
+			j := i + 4
+			if j+2 < len(toks) && isName(toks[j], "pg_catalog") && isPunct(toks[j+1], ".") {
+				j += 2
+			}
+			reg, ok := regTypes[strings.ToLower(toks[j].Value)]
+			if !ok || j+1 >= len(toks) || !isPunct(toks[j+1], ")") || (toks[j].Kind != tokWord && toks[j].Kind != tokQIdent) {
+				continue
+			}
+			edits = append(edits, edit{t.Pos, toks[i+2].Pos, "mg_" + reg + "_oid("}, edit{tokEnd(toks[i+2]), tokEnd(toks[j+1]), ")"})
+			i = j + 1
 		case isWord(t, "operator") && i+1 < len(toks) && isPunct(toks[i+1], "("):
 			// OPERATOR(pg_catalog.~) → ~
 			j := i + 2
@@ -582,3 +599,11 @@ func operandStart(toks []token, i int) int {
 
 // typedLiterals are the type names that make a string literal typed.
 var typedLiterals = map[string]bool{"interval": true, "date": true, "time": true, "timestamp": true, "timestamptz": true}
+
+// textCast reports whether toks[start+1:at] is one cast to a string type
+// ('int4'::text::regtype, pgx's LoadType): the value is still a name to
+// look up.
+func textCast(toks []token, start, at int) bool {
+	return at == start+3 && isPunct(toks[start+1], "::") &&
+		(isName(toks[start+2], "text") || isName(toks[start+2], "varchar") || isName(toks[start+2], "name"))
+}
