@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/meshgate/meshgate/engine"
+	"github.com/meshgate/meshgate/gateway/pgcatalog"
 	"github.com/meshgate/meshgate/planner/catalog"
 	"github.com/meshgate/meshgate/quality"
 )
@@ -81,6 +82,10 @@ func openEngine(t *testing.T, dir string) *engine.Engine {
 	t.Cleanup(eng.Close)
 	if len(portProblems) > 0 {
 		t.Fatalf("port problems: %v", portProblems)
+	}
+	// The client catalog's functions, as serve and check set them up.
+	if err := eng.Setup(pgcatalog.SharedStatements("mesh", "test", time.Now())); err != nil {
+		t.Fatal(err)
 	}
 	return eng
 }

@@ -14,6 +14,8 @@ import (
 
 	"github.com/meshgate/meshgate/connectors"
 	"github.com/meshgate/meshgate/engine"
+	"github.com/meshgate/meshgate/gateway"
+	"github.com/meshgate/meshgate/gateway/pgcatalog"
 	"github.com/meshgate/meshgate/planner/catalog"
 	"github.com/meshgate/meshgate/quality"
 )
@@ -60,6 +62,12 @@ func check(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	defer eng.Close()
+	// sql rules are PostgreSQL SQL, rewritten to the client catalog's
+	// functions as a user query is: the engine needs them as serve has.
+	if err := eng.Setup(pgcatalog.SharedStatements(gateway.DefaultDatabase, "meshgate "+version, time.Now())); err != nil {
+		fmt.Fprintf(stderr, "meshgate: %v\n", err)
+		return 2
+	}
 	problems = append(append(problems, portProblems...), quality.Validate(ctx, eng)...)
 	if *policies != "" {
 		_, ps := loadPolicy(ctx, *policies, mesh, eng)
