@@ -118,3 +118,13 @@ func healthView(a catalog.Address, source string, decisions map[catalog.Address]
 	}
 	return "(SELECT * FROM " + source + " WHERE product IN (" + strings.Join(readable, ", ") + ")) AS readable"
 }
+
+// HealthCounts is the number of served products in each health state
+// (the states of package quality, a fixed set), for metrics.
+func (g *Gateway) HealthCounts() map[string]int {
+	out := map[string]int{}
+	for _, p := range g.engine.Products() {
+		out[g.Health(p.Address).State]++
+	}
+	return out
+}

@@ -59,6 +59,7 @@ func (f *opsFlags) newOperations(gw *gateway.Gateway, srv *pgwire.Server, auditL
 	o.metrics.SetServer(srv.Stats)
 	o.metrics.SetAudit(auditLog.Stats)
 	o.metrics.SetSnapshots(gw.Snapshots)
+	o.metrics.SetHealth(gw.HealthCounts)
 	if p := gw.Policy(); p != nil {
 		o.metrics.PolicyApplied(p.Version, false)
 	}

@@ -288,6 +288,13 @@ func TestOperations(t *testing.T) {
 	if code, body := s.get(t, "/readyz"); code != 200 {
 		t.Errorf("/readyz before the drain: %d %q", code, body)
 	}
+	products := 0.0
+	for _, st := range []string{"healthy", "warning", "failing", "stale", "unreachable", "unchecked"} {
+		products += s.metric(t, `meshgate_products{status="`+st+`"}`)
+	}
+	if products < 10 {
+		t.Errorf("meshgate_products by health status: %v products, want every served product (≥ 10)", products)
+	}
 
 	t.Run("refused_login", func(t *testing.T) {
 		before := s.metric(t, `meshgate_connections_refused_total{reason="auth"}`)

@@ -236,7 +236,7 @@ validate_broken empty sales/orders.yaml:1 'the descriptor is empty'
 validate_broken location_missing sales/orders.yaml:14 'location "data/order.csv" of port "files" does not exist'
 validate_broken location_outside sales/orders.yaml:14 'points outside the mesh directory'
 validate_broken missing_field sales/orders.yaml:1 'required key "version" is missing'
-validate_broken port_unsupported sales/orders.yaml:13 'port type gateway is not supported yet'
+validate_broken port_unsupported sales/orders.yaml:13 'port type "kafka" is not one of'
 validate_broken unknown_key sales/orders.yaml:10 'unknown key "onwer" in the descriptor; did you mean "owner"?'
 validate_broken unknown_type sales/orders.yaml:20 'column "amount": "strng" is not a known SQL type'
 validate_broken wrong_type sales/orders.yaml:6 'version must be text, not a number' \
