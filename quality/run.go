@@ -94,8 +94,11 @@ func (r *Runner) Check(ctx context.Context, p *catalog.Product) (rep Report) {
 		return rep
 	}
 	scanErr := ""
-	if err != nil {
-		scanErr = reason(ctx, err, r.Timeout)
+	if err != nil || ctx.Err() != nil {
+		// A scan that ended after the deadline (DuckDB can miss an
+		// interrupt sent while a statement starts) is a timeout too:
+		// a check over its time budget never passes.
+		scanErr = reason(ctx, errOr(err, ctx.Err()), r.Timeout)
 	}
 	for _, rule := range p.Quality {
 		res := Result{Rule: rule.Name, Column: rule.Column, Metric: rule.Describe(), Dimension: rule.Dimension, Severity: rule.Severity,
@@ -104,8 +107,8 @@ func (r *Runner) Check(ctx context.Context, p *catalog.Product) (rep Report) {
 		var rerr string
 		if rule.Type == "sql" {
 			one, err := query(ctx, sess, p.Address, rule.Query, 1)
-			if err != nil {
-				rerr = reason(ctx, err, r.Timeout)
+			if err != nil || ctx.Err() != nil {
+				rerr = reason(ctx, errOr(err, ctx.Err()), r.Timeout)
 			} else {
 				v = one[0]
 			}
@@ -170,6 +173,13 @@ func (r *Runner) slaResults(p *catalog.Product, scan *Scan, vals []*float64, sca
 	check("freshness", p.SLA.Freshness, scan.freshCol, "timeliness", "error")
 	check("retention", p.SLA.Retention, scan.retainCol, "timeliness", "warning")
 	return out
+}
+
+func errOr(err, other error) error {
+	if err != nil {
+		return err
+	}
+	return other
 }
 
 // reason is an error's text, saying so when the check ran out of time.
