@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/meshgate/meshgate/auth/audit"
 	"github.com/meshgate/meshgate/internal/sqlquote"
 	"github.com/meshgate/meshgate/planner/catalog"
 )
@@ -13,23 +14,15 @@ import (
 // AuditColumns are the columns of the audit table (meshgate.audit).
 const AuditColumns = "query_id VARCHAR, logged_at TIMESTAMPTZ, user_name VARCHAR, groups VARCHAR[], client_addr VARCHAR, application_name VARCHAR, " +
 	"statement VARCHAR, products VARCHAR[], columns VARCHAR[], rules VARCHAR[], policy_version VARCHAR, decision VARCHAR, " +
-	"row_count BIGINT, duration_ms DOUBLE, sqlstate VARCHAR, protocol VARCHAR, health VARCHAR[]"
-
-// AuditRow is one row of the audit table.
-type AuditRow struct {
-	QueryID, User, ClientAddr, Application, Statement, PolicyVersion, Decision, SQLState, Protocol string
-	At                                                                                             time.Time
-	Groups, Products, Columns, Rules, Health                                                       []string
-	Rows                                                                                           int64
-	Duration                                                                                       time.Duration
-}
+	"row_count BIGINT, duration_ms DOUBLE, sqlstate VARCHAR, protocol VARCHAR, health VARCHAR[], trace_id VARCHAR, delegated_by VARCHAR"
 
 // auditRetention bounds the audit table; the audit file keeps everything.
 const auditRetention = 100000
 
-// AppendAudit adds audit rows to the queryable audit table and trims it to
-// the most recent rows.
-func (e *Engine) AppendAudit(ctx context.Context, rows []AuditRow) error {
+// AppendAudit adds audit records to the queryable audit table
+// (meshgate.audit) and trims it to the most recent rows; it is the audit
+// log's Sink (AuditSink).
+func (e *Engine) AppendAudit(ctx context.Context, rows []audit.Record) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -38,11 +31,12 @@ func (e *Engine) AppendAudit(ctx context.Context, rows []AuditRow) error {
 	}
 	vals := make([]string, len(rows))
 	for i, r := range rows {
-		vals[i] = fmt.Sprintf("(%s, %s::TIMESTAMPTZ, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %d, %f, %s, %s, %s)",
-			sqlquote.Literal(r.QueryID), sqlquote.Literal(r.At.UTC().Format("2006-01-02 15:04:05.999999+00")), sqlquote.Literal(r.User),
+		vals[i] = fmt.Sprintf("(%s, %s::TIMESTAMPTZ, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %d, %f, %s, %s, %s, %s, %s)",
+			sqlquote.Literal(r.QueryID), sqlquote.Literal(r.Time.UTC().Format("2006-01-02 15:04:05.999999+00")), sqlquote.Literal(r.User),
 			listLiteral(r.Groups), sqlquote.Literal(r.ClientAddr), sqlquote.Literal(r.Application), sqlquote.Literal(r.Statement),
-			listLiteral(r.Products), listLiteral(r.Columns), listLiteral(r.Rules), sqlquote.Literal(r.PolicyVersion),
-			sqlquote.Literal(r.Decision), r.Rows, float64(r.Duration.Microseconds())/1000, sqlquote.Literal(r.SQLState), sqlquote.Literal(r.Protocol), listLiteral(r.Health))
+			listLiteral(r.Versions), listLiteral(r.Columns), listLiteral(r.Rules), sqlquote.Literal(r.PolicyVersion),
+			sqlquote.Literal(r.Decision), r.Rows, r.DurationMS, sqlquote.Literal(r.SQLState), sqlquote.Literal(r.Protocol), listLiteral(r.Health),
+			sqlquote.Literal(r.TraceID), sqlquote.Literal(r.DelegatedBy))
 	}
 	q := "INSERT INTO memory.mg_audit.records VALUES " + strings.Join(vals, ", ") +
 		fmt.Sprintf("; DELETE FROM memory.mg_audit.records WHERE logged_at < (SELECT min(logged_at) FROM (SELECT logged_at FROM memory.mg_audit.records ORDER BY logged_at DESC LIMIT %d))", auditRetention)
@@ -90,6 +84,8 @@ func AuditProduct() *catalog.Product {
 			col("sqlstate", "VARCHAR", "Outcome as a SQLSTATE."),
 			col("protocol", "VARCHAR", "Front door: pgwire, http or flight."),
 			col("health", "VARCHAR[]", "Health of each product read (address=status, see meshgate.health)."),
+			col("trace_id", "VARCHAR", "The statement's trace (OpenTelemetry), or the statement id a delegating gateway shares."),
+			col("delegated_by", "VARCHAR", "Service account of the trusted gateway that spoke for the user."),
 		},
 		File: "(built in)",
 	}

@@ -180,12 +180,5 @@ func AuditSink(e *engine.Engine) audit.Sink { return engineSink{e} }
 type engineSink struct{ eng *engine.Engine }
 
 func (s engineSink) Append(ctx context.Context, recs []audit.Record) error {
-	rows := make([]engine.AuditRow, len(recs))
-	for i, r := range recs {
-		rows[i] = engine.AuditRow{QueryID: r.QueryID, At: r.Time, User: r.User, Groups: r.Groups, ClientAddr: r.ClientAddr,
-			Application: r.Application, Statement: r.Statement, Products: r.Versions, Columns: r.Columns, Rules: r.Rules,
-			PolicyVersion: r.PolicyVersion, Decision: r.Decision, Rows: r.Rows,
-			Duration: time.Duration(r.DurationMS * float64(time.Millisecond)), SQLState: r.SQLState, Protocol: r.Protocol, Health: r.Health}
-	}
-	return s.eng.AppendAudit(ctx, rows)
+	return s.eng.AppendAudit(ctx, recs)
 }
