@@ -43,6 +43,10 @@ func (g *Gateway) StartQuality(ctx context.Context, cfg QualityConfig) (wait fun
 		if err := eng.SetHealth(h); err != nil {
 			g.log.Warn("updating meshgate.health failed", "err", err)
 		}
+		// meshgate.products shows each product's health too.
+		if err := g.fillDiscovery(); err != nil {
+			g.log.Warn("updating meshgate.products failed", "err", err)
+		}
 	})
 	runner := &quality.Runner{Engine: eng, Timeout: cfg.Timeout, Now: cfg.Now,
 		Live: func(a catalog.Address) connectors.Connector { return g.remote[a] }}
@@ -51,9 +55,9 @@ func (g *Gateway) StartQuality(ctx context.Context, cfg QualityConfig) (wait fun
 	}
 	sched := &quality.Scheduler{Runner: runner, Tracker: tracker, Products: eng.Products(),
 		Interval: cfg.Interval, Concurrency: cfg.Concurrency, Log: g.log}
-	tracker.Publish()
-	g.health.Store(tracker)
+	g.health.Store(tracker) // before the first Publish: meshgate.products reads it
 	g.checks.Store(sched)
+	tracker.Publish()
 	done := make(chan struct{})
 	go func() { defer close(done); sched.Run(ctx) }()
 	return func() { <-done }

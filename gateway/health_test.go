@@ -128,6 +128,9 @@ grants:
 	}
 	health := textRows(t, conn, "SELECT product, status, failing_rules FROM meshgate.health ORDER BY product")
 	sameRows(t, "meshgate.health", health, [][]string{{"plant.bins", "failing", "{id_primary_key}"}, {"plant.parts", "failing", "{id_primary_key}"}})
+	// The catalog's meshgate.products says the same.
+	catalogHealth := textRows(t, conn, "SELECT product, health FROM meshgate.products WHERE product IN ('plant.bins', 'plant.parts') ORDER BY product")
+	sameRows(t, "meshgate.products health", catalogHealth, [][]string{{"plant.bins", "failing"}, {"plant.parts", "failing"}})
 	if got := one(t, conn, "SELECT count(*) FROM meshgate.quality WHERE product = 'plant.secret'"); got != "0" {
 		t.Errorf("meshgate.quality shows %s rows of an unreadable product", got)
 	}
