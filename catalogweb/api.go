@@ -98,7 +98,7 @@ func (s *Server) summary(l gateway.Listing) productSummary {
 	}
 	return productSummary{ID: p.Address.String(), Domain: p.Address.Domain, Name: p.Address.Name, Version: p.Version,
 		Status: p.Status, Type: p.Type, Description: p.Description, Owner: p.Owner.Team, Tags: tags,
-		Health: s.gw.Health(p.Address).State, Granted: l.Access.Granted}
+		Health: l.Health(s.gw), Granted: l.Access.Granted}
 }
 
 // detail is the product page's and the API's product: the descriptor,
@@ -107,7 +107,7 @@ func (s *Server) summary(l gateway.Listing) productSummary {
 func (s *Server) detail(l gateway.Listing) productDetail {
 	p, a := l.Product, l.Access
 	d := productDetail{productSummary: s.summary(l), Contact: p.Owner.Contact, PrimaryKey: []string{}}
-	fr := s.gw.Freshness(p)
+	fr := l.Freshness(s.gw)
 	d.Freshness = freshnessJSON{Mode: fr.Mode, LastError: fr.LastError}
 	if !fr.LastRefresh.IsZero() {
 		t, age := fr.LastRefresh.UTC(), time.Since(fr.LastRefresh).Seconds()

@@ -20,6 +20,7 @@ import (
 type summary struct {
 	ID      string `json:"id"`
 	Granted bool   `json:"granted"`
+	Health  string `json:"health"`
 }
 
 type page struct {
@@ -78,6 +79,10 @@ func TestVisibility(t *testing.T) {
 		var all page
 		c.h.getJSON(t, c.user, "/api/v1/products?limit=200", &all)
 		i := slices.Index(ids(all), "meshgate.audit")
+		// Health comes from the product's data: withheld without a grant.
+		if i >= 0 && (all.Products[i].Health == "withheld") == c.granted {
+			t.Errorf("%s: meshgate.audit health %q (granted %v)", c.user, all.Products[i].Health, c.granted)
+		}
 		if (i >= 0) != c.visible || i >= 0 && all.Products[i].Granted != c.granted {
 			t.Errorf("%s: meshgate.audit listed %v (granted %v), want %v (%v)", c.user, i >= 0, i >= 0 && all.Products[i].Granted, c.visible, c.granted)
 		}
@@ -88,14 +93,14 @@ func TestVisibility(t *testing.T) {
 		// The SQL catalog lists the same products with the same grants.
 		if c.user != "admin" {
 			conn := c.h.pgx(t, c.user)
-			rows, err := conn.Query(context.Background(), "SELECT product, granted FROM meshgate.products ORDER BY product")
+			rows, err := conn.Query(context.Background(), "SELECT product, granted, health FROM meshgate.products ORDER BY product")
 			if err != nil {
 				t.Fatal(err)
 			}
 			var sqlList page
 			for rows.Next() {
 				var s summary
-				if err := rows.Scan(&s.ID, &s.Granted); err != nil {
+				if err := rows.Scan(&s.ID, &s.Granted, &s.Health); err != nil {
 					t.Fatal(err)
 				}
 				sqlList.Products = append(sqlList.Products, s)
@@ -129,10 +134,19 @@ func TestVisibility(t *testing.T) {
 	if d.Granted || d.Access.Granted || !strings.Contains(d.Access.Reason, "has no grant") || !strings.Contains(d.Access.Request, "meshgate") || len(d.Schema) == 0 {
 		t.Errorf("ungranted product: %+v", d)
 	}
+	if d.Health != "withheld" {
+		t.Errorf("ungranted product's health: %q, want withheld", d.Health)
+	}
 	for _, c := range d.Schema {
 		if c.Access != "absent" {
 			t.Errorf("ungranted product's column %s: access %q", c.Name, c.Access)
 		}
+	}
+	// Searching by health cannot tell an ungranted product's health either.
+	var healthy page
+	listed.getJSON(t, "analyst", "/api/v1/products?health=healthy&limit=200", &healthy)
+	if slices.Contains(ids(healthy), "meshgate.audit") || len(healthy.Products) == 0 {
+		t.Errorf("analyst's health=healthy search: %v", ids(healthy))
 	}
 	status, _, body := listed.get(t, "analyst", "/api/v1/products/meshgate.audit/sample")
 	if status != http.StatusForbidden || !strings.Contains(string(body), `"permission_denied"`) || !strings.Contains(string(body), "has no grant") {
@@ -385,8 +399,14 @@ func TestSearch(t *testing.T) {
 	h.getJSON(t, "analyst", "/api/v1/products?status=active", &st)
 	h.getJSON(t, "analyst", "/api/v1/products?status=proposed", &dep)
 	h.getJSON(t, "analyst", "/api/v1/products?health=healthy", &unk)
-	if st.Total+dep.Total != all.Total || !slices.Equal(ids(dep), []string{"supply.suppliers"}) || unk.Total != all.Total {
-		t.Errorf("status=active: %d, proposed: %d (%v), health=healthy: %d, of %d", st.Total, dep.Total, ids(dep), unk.Total, all.Total)
+	granted := 0 // an ungranted product's health is withheld
+	for _, p := range all.Products {
+		if p.Granted {
+			granted++
+		}
+	}
+	if st.Total+dep.Total != all.Total || !slices.Equal(ids(dep), []string{"supply.suppliers"}) || unk.Total != granted || granted == all.Total {
+		t.Errorf("status=active: %d, proposed: %d (%v), health=healthy: %d, of %d (%d granted)", st.Total, dep.Total, ids(dep), unk.Total, all.Total, granted)
 	}
 	var domains struct{ Domains []struct{ Name string } }
 	h.getJSON(t, "analyst", "/api/v1/domains", &domains)

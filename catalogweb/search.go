@@ -129,7 +129,7 @@ func (s search) run(ix *index, gw *gateway.Gateway, all []gateway.Listing) (page
 	for _, l := range all {
 		p := l.Product
 		if s.Domain != "" && p.Address.Domain != s.Domain || s.Status != "" && p.Status != s.Status ||
-			s.Tag != "" && !slices.Contains(p.Tags, s.Tag) || s.Health != "" && gw.Health(p.Address).State != s.Health {
+			s.Tag != "" && !slices.Contains(p.Tags, s.Tag) || s.Health != "" && l.Health(gw) != s.Health {
 			continue
 		}
 		if s.Classification != "" && !slices.ContainsFunc(p.Columns, func(c catalog.Column) bool { return c.Classification == s.Classification }) {

@@ -44,7 +44,7 @@ func DiscoveryProducts() []*catalog.Product {
 			col("tags", "VARCHAR[]", "Tags."),
 			col("port_kind", "VARCHAR", "Kind of the served output port (parquet, csv, postgres, http, …)."),
 			col("port_mode", "VARCHAR", "file, live or snapshot."),
-			col("health", "VARCHAR", "Health of the product (unknown until health checks run)."),
+			col("health", "VARCHAR", "Health from the product's quality checks (see meshgate.health); withheld without a grant."),
 			col("granted", "BOOLEAN", "Whether you may read the product's data."),
 		},
 		File: "(built in)",
@@ -101,6 +101,10 @@ func (e *Engine) SetDiscovery(rows []DiscoveryRow) error {
 	return e.exec(strings.Join(append(q, "COMMIT"), "; "))
 }
 
+// HealthWithheld is the health shown for a product the caller may
+// discover but not read.
+const HealthWithheld = "withheld"
+
 // DiscoveryView narrows a session's view of meshgate.products or
 // meshgate.columns (view, the policy's view SQL) to the products the
 // caller may discover, and sets granted for the caller's grants. Other
@@ -128,5 +132,11 @@ func DiscoveryView(a catalog.Address, view string, cols []string, visible, grant
 	if a.Name == "columns" || !has("granted") {
 		return fmt.Sprintf("SELECT * FROM (%s) WHERE %s", view, where)
 	}
-	return fmt.Sprintf("SELECT * REPLACE (list_contains(%s, product) AS granted) FROM (%s) WHERE %s", list(granted), view, where)
+	// Health is derived from the product's data (its checks' results), so
+	// it is withheld from callers without a grant, as meshgate.health is.
+	health := ""
+	if has("health") {
+		health = fmt.Sprintf(", CASE WHEN list_contains(%s, product) THEN health ELSE '%s' END AS health", list(granted), HealthWithheld)
+	}
+	return fmt.Sprintf("SELECT * REPLACE (list_contains(%s, product) AS granted%s) FROM (%s) WHERE %s", list(granted), health, view, where)
 }

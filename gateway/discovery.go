@@ -157,3 +157,23 @@ func (g *Gateway) AuditCall(_ context.Context, c Call) {
 
 // Products are the served products, sorted by address.
 func (g *Gateway) Products() []*catalog.Product { return g.engine.Products() }
+
+// Health is the product's health as this caller may see it: a caller
+// without a grant gets engine.HealthWithheld, since health is derived from
+// the product's data (as meshgate.health withholds it in SQL).
+func (l Listing) Health(g *Gateway) string {
+	if !l.Access.Granted {
+		return engine.HealthWithheld
+	}
+	return g.Health(l.Product.Address).State
+}
+
+// Freshness is the product's freshness as this caller may see it: the last
+// refresh's error (which may name the port's source) only with a grant.
+func (l Listing) Freshness(g *Gateway) Freshness {
+	f := g.Freshness(l.Product)
+	if !l.Access.Granted {
+		f.LastError = ""
+	}
+	return f
+}
