@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -99,6 +100,21 @@ func (e *Engine) SetDiscovery(rows []DiscoveryRow) error {
 		q = append(q, "INSERT INTO memory.mg_audit.columns VALUES "+strings.Join(cols, ", "))
 	}
 	return e.exec(strings.Join(append(q, "COMMIT"), "; "))
+}
+
+// SetDiscoveryHealth sets the health column of meshgate.products for the
+// given products (address → status); other rows are unchanged.
+func (e *Engine) SetDiscoveryHealth(health map[string]string) error {
+	if len(health) == 0 {
+		return nil
+	}
+	var cases, in []string
+	for _, a := range slices.Sorted(maps.Keys(health)) {
+		cases = append(cases, fmt.Sprintf("WHEN %s THEN %s", sqlquote.Literal(a), sqlquote.Literal(health[a])))
+		in = append(in, sqlquote.Literal(a))
+	}
+	return e.exec(fmt.Sprintf("UPDATE memory.mg_audit.products SET health = CASE product %s END WHERE product IN (%s)",
+		strings.Join(cases, " "), strings.Join(in, ", ")))
 }
 
 // HealthWithheld is the health shown for a product the caller may

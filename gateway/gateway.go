@@ -51,6 +51,7 @@ type Gateway struct {
 
 	health atomic.Pointer[quality.Tracker]   // health.go; nil: no checks run
 	checks atomic.Pointer[quality.Scheduler] // health.go
+	shown  shownHealth                       // health.go: health written into meshgate.products
 
 	staticErr error // creating the shared client catalog failed
 

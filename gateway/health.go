@@ -2,7 +2,9 @@ package gateway
 
 import (
 	"context"
+	"maps"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/meshgate/meshgate/auth/policy"
@@ -43,8 +45,9 @@ func (g *Gateway) StartQuality(ctx context.Context, cfg QualityConfig) (wait fun
 		if err := eng.SetHealth(h); err != nil {
 			g.log.Warn("updating meshgate.health failed", "err", err)
 		}
-		// meshgate.products shows each product's health too.
-		if err := g.fillDiscovery(); err != nil {
+		// meshgate.products shows each product's health too; only the
+		// products whose health changed are written.
+		if err := g.shown.update(eng, h); err != nil {
 			g.log.Warn("updating meshgate.products failed", "err", err)
 		}
 	})
@@ -131,4 +134,34 @@ func (g *Gateway) HealthCounts() map[string]int {
 		out[g.Health(p.Address).State]++
 	}
 	return out
+}
+
+// shownHealth is the health last written into meshgate.products, so a
+// publish writes only what changed (every product's rows were rewritten
+// on every publish before: a cost in the mesh's size every few seconds).
+type shownHealth struct {
+	mu    sync.Mutex
+	state map[string]string // by product address
+}
+
+func (s *shownHealth) update(eng *engine.Engine, rows []engine.HealthRow) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	changed := map[string]string{}
+	for _, r := range rows {
+		if s.state[r.Product] != r.Status {
+			changed[r.Product] = r.Status
+		}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	if err := eng.SetDiscoveryHealth(changed); err != nil {
+		return err
+	}
+	if s.state == nil {
+		s.state = map[string]string{}
+	}
+	maps.Copy(s.state, changed)
+	return nil
 }
