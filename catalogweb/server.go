@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/meshgate/meshgate/gateway"
@@ -60,6 +61,7 @@ type Server struct {
 	index    *index
 	visible  *visibleCache
 	mux      *http.ServeMux
+	http     atomic.Pointer[http.Server] // while serving
 }
 
 // New returns the catalog front door of a gateway.
@@ -241,6 +243,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	s.http.Store(srv)
 	go func() {
 		t := time.NewTicker(time.Minute)
 		defer t.Stop()
@@ -265,4 +268,18 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return nil
 	}
 	return err
+}
+
+// Shutdown drains the catalog (serve's SIGTERM): no new connections; the
+// requests in progress may finish until ctx ends, then connections close.
+func (s *Server) Shutdown(ctx context.Context) error {
+	srv := s.http.Load()
+	if srv == nil {
+		return nil
+	}
+	if err := srv.Shutdown(ctx); err != nil {
+		srv.Close()
+		return fmt.Errorf("catalog: requests still running when the drain ended were cut: %w", err)
+	}
+	return nil
 }

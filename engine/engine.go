@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/meshgate/meshgate/sqlstate"
 	"log/slog"
 	"path/filepath"
 	"sort"
@@ -426,7 +427,14 @@ func (e *Engine) exec(q string) error {
 	return execOn(e.admin, q)
 }
 
+// errClosed answers a statement on a connection of a closed engine (a
+// session closed after the engine, say) instead of a crash in DuckDB.
+var errClosed = sqlstate.New(sqlstate.AdminShutdown, "the engine is closed: meshgate is shutting down")
+
 func execOn(conn mapping.Connection, q string) error {
+	if conn.Ptr == nil {
+		return errClosed
+	}
 	var res mapping.Result
 	defer mapping.DestroyResult(&res)
 	if mapping.Query(conn, q, &res) == mapping.StateError {
@@ -444,6 +452,9 @@ func (e *Engine) queryStrings(q string, n int) ([][]string, error) {
 }
 
 func queryStringsOn(conn mapping.Connection, q string, n int) ([][]string, error) {
+	if conn.Ptr == nil {
+		return nil, errClosed
+	}
 	var res mapping.Result
 	state := mapping.Query(conn, q, &res)
 	return resultStrings(state, res, n)

@@ -215,3 +215,21 @@ func TestErrorsDoNotNameInternals(t *testing.T) {
 		t.Fatalf("internal name leaked: %v", err)
 	}
 }
+
+// A session closed after its engine (a front door's session closed late
+// on shutdown) and a statement on it are errors, never a crash in DuckDB.
+func TestSessionAfterEngineClose(t *testing.T) {
+	e, _ := testEngine(t)
+	s := session(t, e)
+	if _, err := s.Prepare(context.Background(), "", "SELECT count(*) FROM sales.orders"); err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+	if err := e.exec("SELECT 1"); err == nil || !strings.Contains(err.Error(), "engine is closed") {
+		t.Errorf("a statement on the closed engine's admin connection: %v", err)
+	}
+	if _, err := e.NewSession(context.Background(), func(string) ([]View, []string) { return nil, nil }); err == nil {
+		t.Error("a session opened on a closed engine")
+	}
+	s.Close() // detaches its catalog on the closed admin connection: logged, no crash
+}

@@ -419,6 +419,9 @@ func (s *Session) prepareVerified(c *conn, prefix, query string) (mapping.Prepar
 
 func prepareOn(c *conn, sql string) (mapping.PreparedStatement, error) {
 	var stmt mapping.PreparedStatement
+	if c.c.Ptr == nil {
+		return stmt, errClosed
+	}
 	if mapping.Prepare(c.c, sql, &stmt) == mapping.StateError {
 		msg := mapping.PrepareError(stmt)
 		mapping.DestroyPrepare(&stmt)

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"log/slog"
 	"net"
+	"sync/atomic"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/flight"
@@ -32,6 +33,7 @@ type Server struct {
 	log    *slog.Logger
 	tokens *tokens
 	mem    memory.Allocator
+	grpc   atomic.Pointer[grpc.Server] // while serving; drain.go
 }
 
 // New makes the Flight SQL service for gw.
@@ -69,6 +71,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(s.cfg.TLS)))
 	}
 	g := grpc.NewServer(opts...)
+	s.grpc.Store(g)
 	flight.RegisterFlightServiceServer(g, flightsql.NewFlightServer(s))
 	done := make(chan struct{})
 	go func() {

@@ -29,14 +29,16 @@ func newFlightFlags(fs *flag.FlagSet) flightFlags {
 	}
 }
 
-// start serves Flight SQL until ctx ends; it prints how to connect.
-func (f flightFlags) start(ctx context.Context, gw *gateway.Gateway, cfg *tls.Config, log *slog.Logger, stdout io.Writer) (func(), error) {
+// start serves Flight SQL until ctx ends; it prints how to connect. wait
+// returns when the endpoint has stopped; drain is its SIGTERM drain (nil
+// without -flight).
+func (f flightFlags) start(ctx context.Context, gw *gateway.Gateway, cfg *tls.Config, log *slog.Logger, stdout io.Writer) (wait func(), drain func(context.Context) error, err error) {
 	if *f.listen == "" {
-		return func() {}, nil
+		return func() {}, nil, nil
 	}
 	ln, err := net.Listen("tcp", *f.listen)
 	if err != nil {
-		return nil, fmt.Errorf("-flight: %w", err)
+		return nil, nil, fmt.Errorf("-flight: %w", err)
 	}
 	srv := flight.New(gw, flight.Config{TokenIdle: *f.tokenIdle, TokenTTL: *f.tokenTTL, TLS: cfg, Logger: log})
 	done := make(chan struct{})
@@ -53,5 +55,5 @@ func (f flightFlags) start(ctx context.Context, gw *gateway.Gateway, cfg *tls.Co
 	log.Info("flight sql serving", "listen", ln.Addr().String(), "tls", cfg != nil)
 	fmt.Fprintf(stdout, "Arrow Flight SQL on %s://%s (HTTP Basic handshake with the same users, e.g. ADBC uri=%s://%s username=analyst password=analyst-demo)\n",
 		scheme, ln.Addr(), scheme, ln.Addr())
-	return func() { <-done }, nil
+	return func() { <-done }, srv.Shutdown, nil
 }

@@ -343,7 +343,7 @@ func serve(args []string, stdout, stderr io.Writer, printOnly bool) int {
 		fmt.Fprintf(stderr, "meshgate: %v\n", err)
 		return 1
 	}
-	waitFlight, err := flf.start(ctx, gw, srv.TLSConfig, log, stdout)
+	waitFlight, drainFlight, err := flf.start(ctx, gw, srv.TLSConfig, log, stdout)
 	if err != nil {
 		ln.Close()
 		fmt.Fprintf(stderr, "meshgate: %v\n", err)
@@ -355,7 +355,10 @@ func serve(args []string, stdout, stderr io.Writer, printOnly bool) int {
 			cfg = reloadConfig(cfg, fs, given, map[string]func(string) error{"log-level": func(v string) error { return level.UnmarshalText([]byte(v)) }}, log)
 		}
 	})
-	go of.drainOnSignal(ctx, srv, opsState, log)
+	drains := map[string]func(context.Context) error{"pgwire": srv.Shutdown}
+	if drainFlight != nil {
+		drains["flight"] = drainFlight
+	}
 	log.Info("meshgate serving", "version", version, "listen", ln.Addr().String(), "products", len(eng.Products()), "database", *database, "tls", srv.TLSConfig != nil)
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
 	ssl := "sslmode=prefer"
@@ -368,15 +371,22 @@ func serve(args []string, stdout, stderr io.Writer, printOnly bool) int {
 	fmt.Fprintf(stdout, "meshgate %s is serving %d data products on %s\nConnect with (the demo users' passwords are in README.md, e.g. PGPASSWORD=analyst-demo):\n  psql \"host=%s port=%s user=%s dbname=%s %s\"\n",
 		version, len(eng.Products()), ln.Addr(), host, port, firstUser(users), *database, ssl)
 	if *httpListen != "" {
-		if err := serveCatalog(ctx, *httpListen, gw, srv.TLSConfig, ln.Addr().String(), *database, stdout, log); err != nil {
+		drainCatalog, waitCatalog, err := serveCatalog(ctx, *httpListen, gw, srv.TLSConfig, ln.Addr().String(), *database, stdout, log)
+		if err != nil {
 			ln.Close()
 			fmt.Fprintf(stderr, "meshgate: %v\n", err)
 			return 1
 		}
+		defer func() { stop(); waitCatalog() }()
+		drains["http"] = drainCatalog
 	}
+	drained := of.drainOnSignal(ctx, drains, opsState, log)
 	if err := srv.Serve(ctx, ln); err != nil && !errors.Is(err, net.ErrClosed) {
 		fmt.Fprintf(stderr, "meshgate: %v\n", err)
 		return 1
+	}
+	if srv.Draining() {
+		<-drained // the other front doors finish their drain too
 	}
 	stop()
 	if err := auditLog.Close(); err != nil { // flushes the audit table before the engine closes

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -106,25 +107,40 @@ func (f *opsFlags) serveOps(ctx context.Context, o *operations, log *slog.Logger
 	return ln.Addr(), nil
 }
 
-// drainOnSignal drains the server on SIGTERM or SIGINT: readiness turns
-// off at once, the listener stops accepting, idle sessions are closed with
-// 57P01 and running statements get -drain-timeout to finish. A second
-// signal is not needed: the drain ends by itself.
-func (f *opsFlags) drainOnSignal(ctx context.Context, srv *pgwire.Server, o *operations, log *slog.Logger) {
+// drainOnSignal drains every front door on SIGTERM or SIGINT: readiness
+// turns off at once, no door accepts new connections, idle pgwire sessions
+// are closed with 57P01, and running statements (HTTP requests and Flight
+// streams too) get -drain-timeout to finish. A second signal is not
+// needed: the drain ends by itself. The channel closes when the drain is
+// over (or ctx ended first).
+func (f *opsFlags) drainOnSignal(ctx context.Context, doors map[string]func(context.Context) error, o *operations, log *slog.Logger) <-chan struct{} {
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(ch)
-	select {
-	case sig := <-ch:
-		o.ready.Drain()
-		log.Info("draining: no new connections; running statements may finish", "signal", sig.String(), "drain_timeout", *f.drainTimeout)
-		dctx, cancel := context.WithTimeout(context.Background(), *f.drainTimeout)
-		defer cancel()
-		if err := srv.Shutdown(dctx); err != nil {
-			log.Warn("drain timed out", "err", err)
-			return
+	drained := make(chan struct{})
+	go func() {
+		defer close(drained)
+		defer signal.Stop(ch)
+		select {
+		case sig := <-ch:
+			o.ready.Drain()
+			log.Info("draining: no new connections; running statements may finish", "signal", sig.String(), "drain_timeout", *f.drainTimeout)
+			dctx, cancel := context.WithTimeout(context.Background(), *f.drainTimeout)
+			defer cancel()
+			var wg sync.WaitGroup
+			for name, drain := range doors {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if err := drain(dctx); err != nil {
+						log.Warn("drain timed out", "door", name, "err", err)
+						return
+					}
+					log.Info("drained: every session ended", "door", name)
+				}()
+			}
+			wg.Wait()
+		case <-ctx.Done():
 		}
-		log.Info("drained: every session ended")
-	case <-ctx.Done():
-	}
+	}()
+	return drained
 }

@@ -31,7 +31,7 @@ import (
 type served struct {
 	pgAddr, opsAddr string
 	audit, traces   string
-	stderr          *syncBuffer
+	stderr, stdout  *syncBuffer
 	done            chan int
 }
 
@@ -60,7 +60,7 @@ var opsRE = regexp.MustCompile(`on http://(\S+)/metrics`)
 func startServe(t *testing.T, mesh string, extra ...string) *served {
 	t.Helper()
 	dir := t.TempDir()
-	s := &served{audit: filepath.Join(dir, "audit.jsonl"), traces: filepath.Join(dir, "traces.jsonl"), stderr: &syncBuffer{}, done: make(chan int, 1)}
+	s := &served{audit: filepath.Join(dir, "audit.jsonl"), traces: filepath.Join(dir, "traces.jsonl"), stderr: &syncBuffer{}, stdout: &syncBuffer{}, done: make(chan int, 1)}
 	args := append([]string{"serve", "-mesh", mesh, "-users", demoUsers, "-policies", demoPolicies,
 		"-listen", "127.0.0.1:0", "-ops", "127.0.0.1:0", "-audit-file", s.audit, "-trace-file", s.traces,
 		"-threads", "1", "-login-delay", "1ms", "-login-delay-max", "1ms"}, extra...)
@@ -73,6 +73,7 @@ func startServe(t *testing.T, mesh string, extra ...string) *served {
 	go func() {
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
+			s.stdout.Write([]byte(sc.Text() + "\n"))
 			lines <- sc.Text()
 		}
 		close(lines)
