@@ -154,7 +154,7 @@ start_meshgate() {
 	MG_PORT=$(free_port) || die "no free port"
 	"$MESHGATE" serve -mesh "$1" -users "$TMP/users.yaml" -policies "$POLICIES" \
 		-audit-file "$TMP/audit/audit.jsonl" -max-connections 400 \
-		-listen "127.0.0.1:$MG_PORT" "${MG_FLIGHT_ARGS[@]}" >"$2" 2>&1 &
+		-listen "127.0.0.1:$MG_PORT" -ops "" "${MG_FLIGHT_ARGS[@]}" >"$2" 2>&1 &
 	MG_PID=$!
 	wait_port "$MG_PORT" "$MG_PID" "$2"
 	MG_URL="postgres://bench@127.0.0.1:$MG_PORT/mesh?sslmode=disable"

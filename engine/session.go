@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -586,7 +587,9 @@ func (p *Prepared) Query(ctx context.Context, args []any) (array.RecordReader, e
 
 // watch interrupts the connection's running query when ctx is done, until
 // the returned stop is called (which waits, so a late interrupt can never
-// hit the connection's next query).
+// hit the connection's next query). DuckDB clears a connection's interrupt
+// when a query starts, so one interrupt sent while the query is starting
+// is lost: the interrupt is repeated until stop.
 func watch(ctx context.Context, c mapping.Connection) (stop func()) {
 	if ctx.Done() == nil {
 		return func() {}
@@ -597,8 +600,18 @@ func watch(ctx context.Context, c mapping.Connection) (stop func()) {
 		defer close(exited)
 		select {
 		case <-ctx.Done():
-			mapping.Interrupt(c)
 		case <-quit:
+			return
+		}
+		t := time.NewTicker(interruptRepeat)
+		defer t.Stop()
+		for {
+			mapping.Interrupt(c)
+			select {
+			case <-t.C:
+			case <-quit:
+				return
+			}
 		}
 	}()
 	return func() {
@@ -606,6 +619,9 @@ func watch(ctx context.Context, c mapping.Connection) (stop func()) {
 		<-exited
 	}
 }
+
+// interruptRepeat is how often watch repeats an interrupt.
+const interruptRepeat = 25 * time.Millisecond
 
 func bindArgs(stmt mapping.PreparedStatement, args []any) error {
 	if mapping.ClearBindings(stmt) == mapping.StateError {

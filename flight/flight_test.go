@@ -424,9 +424,10 @@ func testCancelAndAudit(t *testing.T, s *servetest.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := fc.cl.DoGet(ctx, info.Endpoint[0].Ticket)
-	if err == nil {
-		time.AfterFunc(300*time.Millisecond, cancel)
+	// The client goes away 300 ms into DoGet, which itself may still be
+	// waiting for the result's schema (a count computes first).
+	time.AfterFunc(300*time.Millisecond, cancel)
+	if r, err := fc.cl.DoGet(ctx, info.Endpoint[0].Ticket); err == nil {
 		r.Next()
 		r.Release()
 	}
