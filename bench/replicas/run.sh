@@ -106,6 +106,7 @@ for n in $REPLICAS; do
   out=$(PGPASSWORD=analyst-demo "$PGBIN/pgbench" -n -h 127.0.0.1 -p "$BASE_PORT" -U analyst -c "$CLIENTS" -j 2 \
     -T "$SECONDS_RUN" -f "$work/query.sql" mesh 2>&1) || { echo "$out"; exit 1; }
   tps[$n]=$(echo "$out" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1)
+  [ -n "${tps[$n]}" ] || { echo "$out"; exit 1; }
   fails=$(echo "$out" | sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p')
   wait "$reloader" || true
   echo "replicas=$n clients=$CLIENTS seconds=$SECONDS_RUN threads/replica=$THREADS: ${tps[$n]} q/s (failed: ${fails:-0})"
