@@ -25,7 +25,7 @@ type replicaFlags struct {
 
 func newReplicaFlags(fs *flag.FlagSet) *replicaFlags {
 	return &replicaFlags{
-		id: fs.Int("replica-id", -1, fmt.Sprintf("this replica's ID among the replicas behind one balancer, 0 to %d, each a different one: the top byte of every BackendKeyData process ID (-1: not a replica)", pgwire.MaxReplicaID)),
+		id:    fs.Int("replica-id", -1, fmt.Sprintf("this replica's ID among the replicas behind one balancer, 0 to %d, each a different one: the top byte of every BackendKeyData process ID (-1: not a replica)", pgwire.MaxReplicaID)),
 		peers: fs.String("peers", "", "the other replicas' PostgreSQL listen addresses (host:port,…; not the balancer's): a CancelRequest for a process ID of theirs is forwarded to them"),
 		stateDir: fs.String("state-dir", "", "directory shared by the replicas of this gateway (same machine or shared file system) where used delegation nonces are recorded, so a replayed assertion is refused on every replica "+
 			"(default: meshgate-state-UID-HASH of the users file's path under the temporary directory)"),

@@ -145,3 +145,42 @@ func waitFor(t *testing.T, ok func() bool, msg func() string) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// A flood of CancelRequests for another replica, towards a peer that
+// accepts and never answers, keeps at most maxForwarding forwards in
+// flight: the rest are dropped and counted, none waits longer than
+// forwardTimeout, and the server keeps serving.
+func TestCancelForwardingIsBounded(t *testing.T) {
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	go func() {
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // held open, never read
+		}
+	}()
+	addr, _, srv := startServer(t, func(s *Server) { s.ReplicaID = 1; s.Peers = []string{silent.Addr().String()} })
+	const flood = maxForwarding + 9
+	for i := range flood {
+		sendCancel(t, addr, 2<<pidBits|uint32(i+1), []byte{1, 2, 3, 4})
+	}
+	waitFor(t, func() bool { st := srv.CancelStats(); return st.Forwarded+st.Dropped == flood },
+		func() string { return "not every request was counted" })
+	if st := srv.CancelStats(); st.Forwarded > maxForwarding || st.Dropped == 0 {
+		t.Fatalf("cancel counts %+v: want at most %d forwarded at once and the rest dropped", st, maxForwarding)
+	}
+	c := dialRaw(t, addr)
+	c.send(&pgproto3.Query{String: "many 1"})
+	c.expect("ReadyForQuery", "RowDescription(n:20/0,s:25/0)", "DataRow(0)x1", "CommandComplete(SELECT 1)", "ReadyForQuery(I)")
+	// The forwards end within forwardTimeout; later requests are forwarded again.
+	time.Sleep(forwardTimeout + 200*time.Millisecond)
+	before := srv.CancelStats().Forwarded
+	sendCancel(t, addr, 2<<pidBits|1, []byte{1, 2, 3, 4})
+	waitFor(t, func() bool { return srv.CancelStats().Forwarded == before+1 }, func() string { return "no forward after the timeout" })
+}
