@@ -22,7 +22,7 @@ func TestServeReplicaFlagErrors(t *testing.T) {
 		flags []string
 		want  string
 	}{
-		{"id out of range", []string{"-replica-id", "200"}, "-replica-id 200 is outside 0 to 127"},
+		{"id out of range", []string{"-replica-id", "200"}, "-replica-id 200 is outside 0 to 63"},
 		{"peers without an id", []string{"-peers", "127.0.0.1:5433"}, "-peers needs -replica-id"},
 		{"a peer that is no address", []string{"-replica-id", "1", "-peers", "replica-two"}, `-peers: "replica-two" is not host:port`},
 		{"itself as a peer", []string{"-replica-id", "1", "-peers", "127.0.0.1:0"}, "own -listen address"},

@@ -18,8 +18,10 @@ import (
 // request can cancel nothing a direct one could not.
 
 // MaxReplicaID is the largest Server.ReplicaID: the process ID keeps its
-// top bit clear, so it stays a positive int4 (pg_backend_pid(), JDBC).
-const MaxReplicaID = 127
+// top two bits clear, so it stays a positive int4 (pg_backend_pid(), JDBC)
+// and never equals the process ID of a session of another front door
+// (bit 30, gateway/frontdoor.go).
+const MaxReplicaID = 63
 
 // codeForwardedCancel is a CancelRequest one replica forwards to another
 // (same body: process ID and secret key). It is meshgate's own code,
