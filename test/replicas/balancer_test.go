@@ -13,9 +13,10 @@ import (
 )
 
 // forbiddenRowsQuery counts the rows the rewritten policy forbids the
-// analyst: German customers (the demo policy shows EU customers to EU
-// readers, the rewrite hides DE from analysts on top).
-const forbiddenRowsQuery = "SELECT count(*) FROM sales.customers WHERE country_code = 'DE'"
+// analyst, German customers (the demo policy shows EU customers to EU
+// readers, the rewrite hides DE from analysts on top), and all the rows
+// the analyst sees.
+const forbiddenRowsQuery = "SELECT count(*) FILTER (WHERE country_code = 'DE'), count(*) FROM sales.customers"
 
 const noGermans = `
   - id: replicas-test-no-de
@@ -31,9 +32,9 @@ const thinkTime = 50 * time.Millisecond
 // answer is one query a client ran: when it started, on which replica,
 // what it counted.
 type answer struct {
-	start   time.Time
-	replica uint32
-	n       int64
+	start    time.Time
+	replica  uint32
+	n, total int64
 }
 
 // Three replicas behind HAProxy (TCP, roundrobin): 50 concurrent pgx
@@ -73,7 +74,7 @@ func TestReplicasBehindHAProxy(t *testing.T) {
 	}
 	query := func(conn *pgx.Conn) (answer, error) {
 		a := answer{start: time.Now(), replica: replicaOf(conn)}
-		err := conn.QueryRow(ctx, forbiddenRowsQuery).Scan(&a.n)
+		err := conn.QueryRow(ctx, forbiddenRowsQuery).Scan(&a.n, &a.total)
 		return a, err
 	}
 	for i := range clients {
@@ -157,6 +158,12 @@ func TestReplicasBehindHAProxy(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatalf("%d client errors, the first: %v", len(errs), errs[0])
 	}
+	// Before the rewrite every answer is the demo policy's view: the same
+	// total, some of it German. After it, the same rows without those.
+	first := answers[0]
+	if first.n == 0 || first.total <= first.n {
+		t.Fatalf("the demo policy should show the analyst German and other customers: %+v", first)
+	}
 	perReplica := map[uint32]int{}
 	var oldSeen, afterReload int
 	for _, a := range answers {
@@ -167,12 +174,17 @@ func TestReplicasBehindHAProxy(t *testing.T) {
 		}
 		if a.start.After(at) {
 			afterReload++
-			if a.n != 0 {
-				t.Errorf("replica %d: a statement started %s after it reported the new policy saw %d forbidden rows",
-					a.replica, a.start.Sub(at), a.n)
+			if a.n != 0 || a.total != first.total-first.n {
+				t.Errorf("replica %d: a statement started %s after it reported the new policy saw %d forbidden rows of %d (want 0 of %d)",
+					a.replica, a.start.Sub(at), a.n, a.total, first.total-first.n)
 			}
 		} else if a.n > 0 {
+			if a.n != first.n || a.total != first.total {
+				t.Errorf("replica %d: an answer under the old policy %+v differs from the first %+v", a.replica, a, first)
+			}
 			oldSeen++
+		} else if a.total != first.total-first.n {
+			t.Errorf("replica %d: an answer during the reload is neither policy's view: %+v", a.replica, a)
 		}
 	}
 	for id := uint32(1); id <= 3; id++ {
@@ -220,17 +232,20 @@ func waitAnswers(t *testing.T, mu *sync.Mutex, answers *[]answer, n int) {
 // with pgx's CancelRequest, which dials the balancer again: with
 // roundrobin the request reaches another replica, which forwards it to its
 // peers; the owner cancels the statement (57014). It repeats until one
-// cancel was forwarded (at most 6 times; each must cancel).
+// cancel went through another replica (at most 6 times; each must cancel).
 func cancelThroughBalancer(t *testing.T, c *cluster, front string) {
-	forwarded := func() int {
+	time.Sleep(500 * time.Millisecond) // the load's own cancels (pgx cancels on context end) are counted
+	forwardedBy := func(except uint32) int {
 		n := 0
-		for _, r := range c.replicas {
-			n += r.cancels(t, "forwarded")
+		for i, r := range c.replicas {
+			if uint32(i+1) != except {
+				n += r.cancels(t, "forwarded")
+			}
 		}
 		return n
 	}
-	start := forwarded()
-	for attempt := 1; attempt <= 6 && forwarded() == start; attempt++ {
+	viaPeer := false
+	for attempt := 1; attempt <= 6 && !viaPeer; attempt++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		conn, err := connect(ctx, front, "analyst", "require")
 		if err != nil {
@@ -238,6 +253,10 @@ func cancelThroughBalancer(t *testing.T, c *cluster, front string) {
 			t.Fatal(err)
 		}
 		owner := replicaOf(conn)
+		if owner < 1 || int(owner) > len(c.replicas) {
+			t.Fatalf("process ID %#x names no replica", conn.PgConn().PID())
+		}
+		forwarded, canceled := forwardedBy(owner), c.replicas[owner-1].cancels(t, "canceled")
 		errc := make(chan error, 1)
 		began := time.Now()
 		go func() {
@@ -254,21 +273,19 @@ func cancelThroughBalancer(t *testing.T, c *cluster, front string) {
 			if !errors.As(err, &pe) || pe.Code != "57014" {
 				t.Fatalf("the canceled query on replica %d: %v, want 57014", owner, err)
 			}
-			t.Logf("attempt %d: the query on replica %d was canceled after %s", attempt, owner, time.Since(began).Round(time.Millisecond))
 		case <-time.After(30 * time.Second):
 			t.Fatalf("the query on replica %d was not canceled within 30 s", owner)
 		}
+		if got := c.replicas[owner-1].cancels(t, "canceled"); got != canceled+1 {
+			t.Fatalf("replica %d counts %d canceled statements, want %d", owner, got, canceled+1)
+		}
+		viaPeer = forwardedBy(owner) > forwarded
+		t.Logf("attempt %d: the query on replica %d was canceled after %s (request forwarded by a peer: %v)",
+			attempt, owner, time.Since(began).Round(time.Millisecond), viaPeer)
 		conn.Close(context.Background())
 		cancel()
 	}
-	if forwarded() == start {
+	if !viaPeer {
 		t.Fatal("no cancel reached a replica other than the owner in 6 attempts: forwarding was not exercised")
-	}
-	canceled := 0
-	for _, r := range c.replicas {
-		canceled += r.cancels(t, "canceled")
-	}
-	if canceled == 0 {
-		t.Fatal("no replica counts a canceled statement")
 	}
 }
