@@ -209,6 +209,10 @@ func TestDelegationRefusals(t *testing.T) {
 	if _, err := r.connectDelegated(t, replayed); err != nil {
 		t.Fatalf("first use refused: %v", err)
 	}
+	// A users-file reload (a new verifier) forgets no used assertion.
+	if err := r.s.gw.ReloadUsers(); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct{ name, token, want string }{
 		{"forged", r.assertion(t, r.otherPriv, "analyst", []string{"analysts"}, eu, "sales-gw", time.Now(), "s1"), "matches no trusted gateway"},
 		{"expired", r.assertion(t, r.priv, "analyst", []string{"analysts"}, eu, "sales-gw", time.Now().Add(-10*time.Minute), "s2"), "expired at"},
