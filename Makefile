@@ -102,9 +102,9 @@ bench-catalog: demo
 bench-flight: build demo
 	SKIP_TPCH=1 SKIP_PG=1 SKIP_MICRO=1 NO_MD=1 ./bench/run.sh $(SF) $(ROWS)
 
-# q/s of 1 and 3 replicas behind HAProxy (pgbench through the balancer), and
-# how long a policy rewrite takes to reach every replica under that load.
-REPLICA_SECONDS ?= 10
+# q/s and logins/s of 1 and 3 replicas behind HAProxy (pgbench through the
+# balancer), and how long a policy rewrite takes to reach every replica under load.
+REPLICA_SECONDS ?= 20
 REPLICA_CLIENTS ?= 30
 bench-replicas: build demo
 	./bench/replicas/run.sh $(REPLICA_SECONDS) $(REPLICA_CLIENTS)

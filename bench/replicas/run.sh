@@ -8,14 +8,17 @@
 # HAProxy in TCP mode (balance roundrobin, health checks on each
 # replica's /readyz), and runs pgbench (PostgreSQL 15's) through the
 # balancer: CLIENTS (default 30) persistent connections as the demo
-# analyst for SECONDS (default 10), each running
+# analyst for SECONDS (default 20, logins included: pgbench reports tps
+# without the initial connection time), each running
 #   SELECT count(*) FROM sales.customers WHERE country_code = 'DE'
 # (a policy-filtered aggregate, the row filter and mask applied) with the
 # simple protocol. Halfway through each run it appends a row filter to
 # its copy of the policy and times how long until every replica reports
 # the new version (ops /metrics meshgate_policy_info): the reload's
-# latency under load. Prints pgbench's tps per N and the ratio. Every
-# process it starts is stopped by its own PID on exit.
+# latency under load. Then LOGIN_CLIENTS (default 8) clients log in anew
+# for every query (pgbench -C) for LOGIN_SECONDS (default 10): logins/s,
+# each a SCRAM exchange and a session catalog. Prints the rates per N and
+# the ratios. Every process it starts is stopped by its own PID on exit.
 #
 # Environment: MESHGATE (default bin/meshgate), PGBIN (default
 # /usr/lib/postgresql/15/bin), HAPROXY (default: haproxy on PATH or
@@ -23,8 +26,10 @@
 # ops on BASE_PORT+100+i, the balancer on BASE_PORT), REPLICAS, THREADS.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-SECONDS_RUN=${1:-10}
+SECONDS_RUN=${1:-20}
 CLIENTS=${2:-30}
+LOGIN_SECONDS=${LOGIN_SECONDS:-10}
+LOGIN_CLIENTS=${LOGIN_CLIENTS:-8}
 MESHGATE=${MESHGATE:-bin/meshgate}
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 HAPROXY=${HAPROXY:-$(command -v haproxy || echo /usr/sbin/haproxy)}
@@ -68,7 +73,7 @@ reload_latency() {
   echo "  policy rewrite not in force on all $n replica(s) after 60 s"
 }
 
-declare -A tps
+declare -A tps logins
 for n in $REPLICAS; do
   rm -rf "$work/policies" && cp -r testdata/policies "$work/policies"
   peers_of() {
@@ -111,9 +116,15 @@ for n in $REPLICAS; do
   wait "$reloader" || true
   echo "replicas=$n clients=$CLIENTS seconds=$SECONDS_RUN threads/replica=$THREADS: ${tps[$n]} q/s (failed: ${fails:-0})"
   cat "$work/reload.txt"
+  out=$(PGPASSWORD=analyst-demo "$PGBIN/pgbench" -n -C -h 127.0.0.1 -p "$BASE_PORT" -U analyst -c "$LOGIN_CLIENTS" -j 2 \
+    -T "$LOGIN_SECONDS" -f "$work/query.sql" mesh 2>&1) || { echo "$out"; exit 1; }
+  logins[$n]=$(echo "$out" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1)
+  [ -n "${logins[$n]}" ] || { echo "$out"; exit 1; }
+  echo "replicas=$n clients=$LOGIN_CLIENTS seconds=$LOGIN_SECONDS, a new session per query: ${logins[$n]} logins/s"
   stop
 done
 set -- $REPLICAS
 if [ $# -ge 2 ] && [ -n "${tps[$1]:-}" ] && [ -n "${tps[${!#}]:-}" ]; then
-  awk -v a="${tps[$1]}" -v b="${tps[${!#}]}" -v n1="$1" -v n2="${!#}" 'BEGIN { printf "scaling %s -> %s replicas: x%.2f (%d cores on this machine)\n", n1, n2, b / a, '"$(nproc)"' }'
+  awk -v a="${tps[$1]}" -v b="${tps[${!#}]}" -v c="${logins[$1]}" -v d="${logins[${!#}]}" -v n1="$1" -v n2="${!#}" \
+    'BEGIN { printf "scaling %s -> %s replicas: queries x%.2f, logins x%.2f (%d cores on this machine)\n", n1, n2, b / a, d / c, '"$(nproc)"' }'
 fi
