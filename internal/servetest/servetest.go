@@ -119,6 +119,12 @@ func (s *Server) Log() string {
 	return string(b)
 }
 
+// Signal sends sig to the process this package started (SIGTERM drains it).
+func (s *Server) Signal(sig os.Signal) error { return s.cmd.Process.Signal(sig) }
+
+// Exited is closed when the process has ended.
+func (s *Server) Exited() <-chan struct{} { return s.done }
+
 // stop ends the process this package started (by its own *os.Process).
 func (s *Server) stop() {
 	if s.cmd.Process == nil {

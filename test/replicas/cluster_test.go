@@ -122,7 +122,9 @@ func (r *replica) cancels(t *testing.T, outcome string) int {
 }
 
 // haproxy runs a real HAProxy in TCP mode balancing roundrobin over the
-// replicas' PostgreSQL listeners, each checked on its ops /readyz. It
+// replicas' PostgreSQL listeners, each checked on its ops /readyz (a
+// failed check takes the replica out; a refused connection is retried on
+// another). It
 // skips the test when haproxy is not installed (CI installs it:
 // scripts/install-test-deps.sh).
 func haproxy(t *testing.T, replicas []*replica) string {
@@ -153,10 +155,12 @@ frontend pg
 backend meshgate
   balance roundrobin
   option httpchk GET /readyz
+  option redispatch
+  retries 3
 `, front)
 	for i, r := range replicas {
 		_, opsPort, _ := net.SplitHostPort(r.ops)
-		fmt.Fprintf(&cfg, "  server r%d %s check port %s inter 500ms\n", i+1, r.PG, opsPort)
+		fmt.Fprintf(&cfg, "  server r%d %s check port %s inter 300ms fall 1 rise 1\n", i+1, r.PG, opsPort)
 	}
 	path := filepath.Join(t.TempDir(), "haproxy.cfg")
 	if err := os.WriteFile(path, []byte(cfg.String()), 0o644); err != nil {
