@@ -11,7 +11,7 @@ ROWS    ?= 10000000
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOFILES := $(shell find . -name '*.go' -not -path './.cache/*')
 
-.PHONY: all build demo run test check-test-deps test-deps test-race test-fresh test-go test-psql test-clients test-fuzz bench bench-quality bench-catalog bench-flight lint clean
+.PHONY: all build demo run test check-test-deps test-deps test-race test-fresh test-go test-psql test-clients test-fuzz bench bench-quality bench-catalog bench-flight bench-replicas lint clean
 
 all: build
 
@@ -101,6 +101,13 @@ bench-catalog: demo
 # DuckDB ceiling on ROWS rows of bench.wide (no TPC-H, no PostgreSQL).
 bench-flight: build demo
 	SKIP_TPCH=1 SKIP_PG=1 SKIP_MICRO=1 NO_MD=1 ./bench/run.sh $(SF) $(ROWS)
+
+# q/s and logins/s of 1 and 3 replicas behind HAProxy (pgbench through the
+# balancer), and how long a policy rewrite takes to reach every replica under load.
+REPLICA_SECONDS ?= 20
+REPLICA_CLIENTS ?= 30
+bench-replicas: build demo
+	./bench/replicas/run.sh $(REPLICA_SECONDS) $(REPLICA_CLIENTS)
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo 'gofmt: files above need formatting'; exit 1)

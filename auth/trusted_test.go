@@ -41,7 +41,7 @@ func TestTrustedGateways(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c, serr := v.Verify("fed_svc", tok); serr != nil || c.User != "analyst" {
+	if c, serr := v.Verify(&delegation.MemoryNonces{}, "fed_svc", tok); serr != nil || c.User != "analyst" {
 		t.Fatalf("Verify = %+v, %v", c, serr)
 	}
 	if d, err := LoadDirectory(write("users:\n  - name: a\n")); err != nil || d.Delegation() != nil {

@@ -44,7 +44,13 @@ type Engine struct {
 	db     mapping.Database
 	admin  mapping.Connection // used only before lock-down and for session catalogs
 	adminM sync.Mutex
-	log    *slog.Logger
+	// exprConn types policy expressions (DescribeExprs) on a connection
+	// of its own, so a policy reload does not queue behind logins, logouts
+	// and audit copies on the admin connection.
+	exprConn     mapping.Connection
+	exprConnM    sync.Mutex
+	exprConnOpen bool
+	log          *slog.Logger
 
 	products map[catalog.Address]*catalog.Product // products whose port is served
 	redact   *strings.Replacer                    // port locations → product addresses
@@ -379,7 +385,16 @@ func (e *Engine) DescribeExprs(ctx context.Context, a catalog.Address, exprs []s
 	if where != "" {
 		q += " WHERE " + where
 	}
-	rows, err := e.queryStrings(q, 2)
+	e.exprConnM.Lock()
+	if !e.exprConnOpen {
+		if mapping.Connect(e.db, &e.exprConn) == mapping.StateError {
+			e.exprConnM.Unlock()
+			return nil, errors.New("engine: connect to DuckDB for typing policy expressions")
+		}
+		e.exprConnOpen = true
+	}
+	rows, err := queryStringsOn(e.exprConn, q, 2)
+	e.exprConnM.Unlock()
 	if err != nil {
 		return nil, err
 	}
@@ -414,6 +429,12 @@ func (e *Engine) Close() {
 	if e.closed.Swap(true) {
 		return
 	}
+	e.exprConnM.Lock()
+	if e.exprConnOpen {
+		mapping.Disconnect(&e.exprConn)
+		e.exprConnOpen = false
+	}
+	e.exprConnM.Unlock()
 	e.adminM.Lock()
 	defer e.adminM.Unlock()
 	mapping.Disconnect(&e.admin)

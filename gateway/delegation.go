@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/meshgate/meshgate/auth"
+	"github.com/meshgate/meshgate/auth/delegation"
 	"github.com/meshgate/meshgate/connectors"
 	"github.com/meshgate/meshgate/gateway/pgwire"
 	"github.com/meshgate/meshgate/sqlstate"
@@ -18,10 +19,10 @@ import (
 // logged, never audited.
 const AssertionParam = "meshgate.assertion"
 
-// delegation is who a delegated session speaks for, kept for its audit
+// delegatedBy is who a delegated session speaks for, kept for its audit
 // records: the service account that logged in and the statement id the
 // delegating gateway's audit record carries too.
-type delegation struct {
+type delegatedBy struct {
 	by, traceID string
 }
 
@@ -32,7 +33,7 @@ type delegation struct {
 // and attributes); otherwise the asserted ones apply. Any invalid
 // assertion refuses the connection (28000): fail closed, never a fallback
 // to the service account's grants.
-func (g *Gateway) delegate(st pgwire.Startup, svc *auth.User) (*auth.User, *delegation, error) {
+func (g *Gateway) delegate(st pgwire.Startup, svc *auth.User) (*auth.User, *delegatedBy, error) {
 	token, ok := st.Params[AssertionParam]
 	if !ok {
 		return svc, nil, nil
@@ -42,7 +43,7 @@ func (g *Gateway) delegate(st pgwire.Startup, svc *auth.User) (*auth.User, *dele
 	if v == nil {
 		return nil, nil, sqlstate.New(sqlstate.InvalidAuthorization, "identity assertion refused: this gateway trusts no gateway (its users file has no trusted_gateways)").Fatal()
 	}
-	c, serr := v.Verify(svc.Name, token)
+	c, serr := v.Verify(g.nonces, svc.Name, token)
 	if serr != nil {
 		g.log.Warn("identity assertion refused", "service_account", svc.Name, "client", addr(st), "reason", serr.Message)
 		return nil, nil, serr.Fatal()
@@ -57,13 +58,18 @@ func (g *Gateway) delegate(st pgwire.Startup, svc *auth.User) (*auth.User, *dele
 		}
 		u = &auth.User{Name: c.User, Groups: groups, Attributes: attrs, Limits: svc.Limits}
 	}
-	return u, &delegation{by: svc.Name, traceID: c.StatementID}, nil
+	return u, &delegatedBy{by: svc.Name, traceID: c.StatementID}, nil
 }
 
 // SetDelegationKey gives the gateway the federation's signing key (serve
 // -delegation-key): its type: gateway ports then speak for the session's
 // user on each live scan. Call before StartRemote.
 func (g *Gateway) SetDelegationKey(key ed25519.PrivateKey) { g.delegationKey = key }
+
+// SetNonces makes n the cache of used assertion nonces (serve -state-dir:
+// one directory shared by the replicas, so a replay is refused on any of
+// them). Call before serving.
+func (g *Gateway) SetNonces(n delegation.Nonces) { g.nonces = n }
 
 // identity is the end user of the current statement for a connector, with
 // the statement id both gateways' audit records carry (set once per

@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/meshgate/meshgate/auth/delegation"
+	"github.com/meshgate/meshgate/auth/policy"
 	"github.com/meshgate/meshgate/connectors"
 	"github.com/meshgate/meshgate/engine"
 	"github.com/meshgate/meshgate/gateway"
@@ -35,6 +36,13 @@ type delegationRig struct {
 }
 
 func startDelegationRig(t *testing.T) *delegationRig {
+	t.Helper()
+	return startDelegationRigPolicy(t, nil)
+}
+
+// startDelegationRigPolicy is startDelegationRig under the policy set
+// (nil: the demo policy).
+func startDelegationRigPolicy(t *testing.T, set *policy.Set) *delegationRig {
 	t.Helper()
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -65,7 +73,7 @@ trusted_gateways:
 	if err := os.WriteFile(path, []byte(users), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return &delegationRig{s: startGovGatewayUsers(t, nil, engine.Config{Threads: 2}, path), priv: priv, otherPriv: other}
+	return &delegationRig{s: startGovGatewayUsers(t, set, engine.Config{Threads: 2}, path), priv: priv, otherPriv: other}
 }
 
 func (r *delegationRig) assertion(t *testing.T, key ed25519.PrivateKey, user string, groups []string, attrs map[string]string, aud string, issued time.Time, sid string) string {
@@ -200,6 +208,10 @@ func TestDelegationRefusals(t *testing.T) {
 	replayed := r.assertion(t, r.priv, "analyst", []string{"analysts"}, eu, "sales-gw", time.Now(), "s-replay")
 	if _, err := r.connectDelegated(t, replayed); err != nil {
 		t.Fatalf("first use refused: %v", err)
+	}
+	// A users-file reload (a new verifier) forgets no used assertion.
+	if err := r.s.gw.ReloadUsers(); err != nil {
+		t.Fatal(err)
 	}
 	for _, c := range []struct{ name, token, want string }{
 		{"forged", r.assertion(t, r.otherPriv, "analyst", []string{"analysts"}, eu, "sales-gw", time.Now(), "s1"), "matches no trusted gateway"},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/meshgate/meshgate/auth"
 	"github.com/meshgate/meshgate/auth/audit"
+	"github.com/meshgate/meshgate/auth/delegation"
 	"github.com/meshgate/meshgate/auth/policy"
 	"github.com/meshgate/meshgate/connectors"
 	"github.com/meshgate/meshgate/engine"
@@ -45,9 +46,12 @@ type Gateway struct {
 	// delegationKey signs the assertions of type: gateway ports
 	// (delegation.go); nil: they read as their service account.
 	delegationKey ed25519.PrivateKey
-	driftLogged   sync.Map // drift already logged, by product and difference
-	queries       auditNext
-	rec           Recorder // observe.go; nil records nothing
+	// nonces remembers the delegation assertions this gateway accepted
+	// (SetNonces: shared by its replicas); one process's memory by default.
+	nonces      delegation.Nonces
+	driftLogged sync.Map // drift already logged, by product and difference
+	queries     auditNext
+	rec         Recorder // observe.go; nil records nothing
 
 	health atomic.Pointer[quality.Tracker]   // health.go; nil: no checks run
 	checks atomic.Pointer[quality.Scheduler] // health.go
@@ -69,7 +73,7 @@ func New(e *engine.Engine, users *auth.Directory, database string, log *slog.Log
 	if log == nil {
 		log = slog.Default()
 	}
-	g := &Gateway{engine: e, database: database, log: log, defs: settingDefs(), started: time.Now()}
+	g := &Gateway{engine: e, database: database, log: log, defs: settingDefs(), started: time.Now(), nonces: &delegation.MemoryNonces{}}
 	g.staticErr = e.Setup(pgcatalog.SharedStatements(database, version(), g.started))
 	// Statements may read the client catalog's relations, and nothing else
 	// but their products (engine/plan.go).

@@ -59,7 +59,7 @@ type session struct {
 	protocol  string // the front door: "pgwire", "http", "flight" (frontdoor.go)
 	// delegation is set when a trusted gateway's service account opened
 	// the session for an end user (delegation.go).
-	delegation *delegation
+	delegation *delegatedBy
 	// trace is the id of the current statement sent to domain gateways
 	// (delegation.go); its audit record carries it, then it is cleared.
 	trace string

@@ -60,6 +60,8 @@ var (
 	descAccepted  = prometheus.NewDesc("meshgate_connections_accepted_total", "Connections accepted by the PostgreSQL listener.", nil, nil)
 	descOpen      = prometheus.NewDesc("meshgate_connections_open", "Connections open now.", nil, nil)
 	descBytesSent = prometheus.NewDesc("meshgate_sent_bytes_total", "Bytes written to PostgreSQL clients.", nil, nil)
+	descCancels   = prometheus.NewDesc("meshgate_cancel_requests_total",
+		"CancelRequests received, by outcome: canceled (a connection of this replica), forwarded (to the peers: another replica's), unmatched, dropped (too many forwards in flight).", []string{"outcome"}, nil)
 
 	descAuditWritten = prometheus.NewDesc("meshgate_audit_records_written_total", "Audit records written to the audit file.", nil, nil)
 	descAuditDropped = prometheus.NewDesc("meshgate_audit_records_dropped_total",
@@ -80,7 +82,7 @@ var (
 
 // Describe implements prometheus.Collector.
 func (s *sources) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descAccepted, descOpen, descBytesSent, descAuditWritten, descAuditDropped, descAuditQueue,
+	for _, d := range []*prometheus.Desc{descAccepted, descOpen, descBytesSent, descCancels, descAuditWritten, descAuditDropped, descAuditQueue,
 		descSnapAge, descSnapRows, descSnapBytes, descSnapFailures, descCacheHits, descCacheMisses, descCacheBytes, descProducts} {
 		ch <- d
 	}
@@ -102,6 +104,10 @@ func (s *sources) Collect(ch chan<- prometheus.Metric) {
 		counter(descAccepted, float64(st.Accepted))
 		gauge(descOpen, float64(st.Open))
 		counter(descBytesSent, float64(st.BytesSent))
+		counter(descCancels, float64(st.Cancels.Canceled), "canceled")
+		counter(descCancels, float64(st.Cancels.Forwarded), "forwarded")
+		counter(descCancels, float64(st.Cancels.Unmatched), "unmatched")
+		counter(descCancels, float64(st.Cancels.Dropped), "dropped")
 	}
 	if aud != nil {
 		st := aud()

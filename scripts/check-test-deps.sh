@@ -13,6 +13,7 @@ command -v java >/dev/null || missing+=(java)
 command -v node >/dev/null || missing+=(node)
 [ -d test/clients/node/node_modules/pg ] || missing+=(node-postgres)
 command -v chromium >/dev/null || missing+=(chromium)
+command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "test clients missing: ${missing[*]}"
 if [ "$(id -u)" -eq 0 ]; then

@@ -2,13 +2,14 @@
 # Installs what meshgate's tests need on a fresh Debian machine (as root):
 # PostgreSQL 15 (psql and a server the tests compare with), and the client
 # suite's pgjdbc, psycopg2 (+ pandas, SQLAlchemy), psycopg 3, asyncpg and
-# node-postgres, and chromium for the web catalog. Used by .ci/run and `make test-deps`.
+# node-postgres, chromium for the web catalog, and HAProxy for the replicas
+# test (test/replicas). Used by .ci/run and `make test-deps`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
-  postgresql-client-15 postgresql-15 ca-certificates >/dev/null
+  postgresql-client-15 postgresql-15 ca-certificates haproxy >/dev/null
 apt-get install -y -qq --no-install-recommends \
   default-jre-headless libpostgresql-jdbc-java \
   python3 python3-psycopg2 python3-pandas python3-sqlalchemy \

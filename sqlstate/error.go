@@ -61,6 +61,7 @@ const (
 	InvalidCatalogName            = "3D000"
 	InvalidSavepointSpecification = "3B001"
 	IdleInTransactionTimeout      = "25P03"
+	IOError                       = "58030"
 )
 
 // Error is an error with a SQLSTATE, the form in which clients see it.

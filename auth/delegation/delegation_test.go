@@ -42,11 +42,12 @@ func TestVerify(t *testing.T) {
 	}
 
 	v := newVerifier()
+	nonces := &MemoryNonces{}
 	if v.Now == nil {
 		t.Fatal("no clock")
 	}
 	good := sign(priv, claims(now))
-	got, serr := v.Verify("fed_svc", good)
+	got, serr := v.Verify(nonces, "fed_svc", good)
 	if serr != nil {
 		t.Fatalf("valid assertion refused: %v", serr)
 	}
@@ -74,7 +75,7 @@ func TestVerify(t *testing.T) {
 		{"garbage", "fed_svc", "not-a-token", "not of the form"},
 	}
 	for _, c := range cases {
-		_, serr := v.Verify(c.account, c.token)
+		_, serr := v.Verify(nonces, c.account, c.token)
 		if serr == nil {
 			t.Errorf("%s: accepted", c.name)
 			continue
@@ -93,10 +94,10 @@ func TestVerify(t *testing.T) {
 
 	// The nonce is forgotten once the assertion expired (the cache stays bounded).
 	now = now.Add(10 * time.Minute)
-	if _, serr := v.Verify("fed_svc", sign(priv, claims(now))); serr != nil {
+	if _, serr := v.Verify(nonces, "fed_svc", sign(priv, claims(now))); serr != nil {
 		t.Fatal(serr)
 	}
-	if n := len(v.seen); n != 1 {
+	if n := nonces.Len(); n != 1 {
 		t.Fatalf("nonce cache holds %d entries after expiry, want 1", n)
 	}
 }

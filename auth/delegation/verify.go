@@ -2,7 +2,6 @@ package delegation
 
 import (
 	"crypto/ed25519"
-	"sync"
 	"time"
 
 	"github.com/meshgate/meshgate/sqlstate"
@@ -36,15 +35,13 @@ func (t *Trust) speaksFor(c *Claims) bool {
 	return false
 }
 
-// Verifier checks assertions against its trusted gateways. It remembers
-// the nonces it accepted until they expire, so an assertion is used once.
-// It is safe for concurrent use.
+// Verifier checks assertions against its trusted gateways. It holds no
+// state: the nonces it accepted are remembered by the Nonces its caller
+// passes (one per gateway, shared by its replicas), so reloading the users
+// file forgets none. It is safe for concurrent use.
 type Verifier struct {
 	Trusts []Trust
 	Now    func() time.Time // nil: time.Now
-
-	mu   sync.Mutex
-	seen map[string]int64 // nonce -> expiry (unix seconds)
 }
 
 // Clock skew tolerated between the gateways.
@@ -54,10 +51,11 @@ func refuse(format string, args ...any) *sqlstate.Error {
 	return sqlstate.New(sqlstate.InvalidAuthorization, format, args...)
 }
 
-// Verify checks token presented by serviceAccount and returns its claims.
-// Any failure is a 28000 *sqlstate.Error whose message names the reason
-// but never contains the token.
-func (v *Verifier) Verify(serviceAccount, token string) (*Claims, *sqlstate.Error) {
+// Verify checks token presented by serviceAccount and returns its claims,
+// claiming its nonce in nonces. Any failure is a 28000 *sqlstate.Error
+// whose message names the reason but never contains the token (58030 when
+// nonces cannot record the claim).
+func (v *Verifier) Verify(nonces Nonces, serviceAccount, token string) (*Claims, *sqlstate.Error) {
 	head, c, sig, err := split(token)
 	if err != nil {
 		return nil, refuse("identity assertion refused: %s", err.Error())
@@ -93,19 +91,12 @@ func (v *Verifier) Verify(serviceAccount, token string) (*Claims, *sqlstate.Erro
 	if c.Nonce == "" {
 		return nil, refuse("identity assertion refused: it has no nonce")
 	}
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.seen == nil {
-		v.seen = map[string]int64{}
+	fresh, err := nonces.Claim(c.Nonce, time.Unix(c.Expiry, 0), t)
+	if err != nil {
+		return nil, sqlstate.New(sqlstate.IOError, "identity assertion refused: its use cannot be recorded (%s); check meshgate's -state-dir", err.Error())
 	}
-	for n, exp := range v.seen {
-		if time.Unix(exp, 0).Add(skew).Before(t) {
-			delete(v.seen, n)
-		}
-	}
-	if _, dup := v.seen[c.Nonce]; dup {
+	if !fresh {
 		return nil, refuse("identity assertion refused: it was already used (replay of statement %s)", c.StatementID)
 	}
-	v.seen[c.Nonce] = c.Expiry
 	return &c, nil
 }

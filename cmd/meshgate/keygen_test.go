@@ -35,7 +35,7 @@ func TestKeygen(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := &delegation.Verifier{Trusts: []delegation.Trust{{Name: "f", Audience: "a", Key: pub, ServiceAccount: "svc", Users: []string{"u"}}}}
-	if _, serr := v.Verify("svc", tok); serr != nil {
+	if _, serr := v.Verify(&delegation.MemoryNonces{}, "svc", tok); serr != nil {
 		t.Fatal(serr)
 	}
 	if code, _, errs := runCmd("keygen", path); code != 1 || !strings.Contains(errs, "exists") {

@@ -209,6 +209,7 @@ func serve(args []string, stdout, stderr io.Writer, printOnly bool) int {
 	onFailure := fs.String("on-failure", "warn", "what a query of a product failing its contract gets: warn (a WARNING) or block (refused with 55000); a product's on_failure wins")
 	flf := newFlightFlags(fs)
 	of := operationsFlags(fs)
+	rf := newReplicaFlags(fs)
 	given, cfg, code := parseServe(fs, args, stderr)
 	if code != 0 {
 		return code
@@ -334,6 +335,11 @@ func serve(args []string, stdout, stderr io.Writer, printOnly bool) int {
 		ln.Close()
 		fmt.Fprintf(stderr, "meshgate: %v\n", err)
 		return 1
+	}
+	if err := rf.apply(srv, gw, *listen, *usersFile); err != nil {
+		ln.Close()
+		fmt.Fprintf(stderr, "meshgate: %v\n", err)
+		return 2
 	}
 	opsState := of.newOperations(gw, srv, auditLog)
 	go watchPolicies(ctx, *gf.policies, mesh, eng, gw, log, opsState.policyHooks)

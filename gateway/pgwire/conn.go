@@ -260,9 +260,9 @@ func (c *conn) startup(ctx context.Context) (st Startup, ok bool, err error) {
 				return st, false, fmt.Errorf("pgwire: refuse encryption: %w", err)
 			}
 			continue
-		case code == codeCancel:
+		case code == codeCancel || code == codeForwardedCancel:
 			if len(body) >= 8 {
-				c.srv.cancel(binary.BigEndian.Uint32(body), body[4:])
+				c.srv.cancel(binary.BigEndian.Uint32(body), body[4:], code == codeForwardedCancel)
 			}
 			return st, false, nil
 		case code>>16 != 3:

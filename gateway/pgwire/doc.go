@@ -13,6 +13,7 @@
 // Files, by concern:
 //
 //	server.go        listener, accept loop, cancel registry, shutdown
+//	replica.go       replica IDs in process IDs, forwarding cancels to peers
 //	conn.go          one connection's state machine, by protocol phase
 //	simple.go        the simple query protocol (Query)
 //	extended.go      the extended query protocol (Parse/Bind/Describe/Execute/Close/Sync)

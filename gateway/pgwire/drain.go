@@ -34,11 +34,12 @@ type Stats struct {
 	Accepted  int64 // connections accepted
 	Open      int64 // connections open now
 	BytesSent int64 // bytes written to clients
+	Cancels   CancelStats
 }
 
 // Stats returns the server's counts (for metrics).
 func (s *Server) Stats() Stats {
-	return Stats{Accepted: s.accepted.Load(), Open: s.open.Load(), BytesSent: s.bytesSent.Load()}
+	return Stats{Accepted: s.accepted.Load(), Open: s.open.Load(), BytesSent: s.bytesSent.Load(), Cancels: s.CancelStats()}
 }
 
 // Accepting reports whether Serve is accepting connections (false before

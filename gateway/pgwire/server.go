@@ -40,11 +40,20 @@ type Server struct {
 	// ALPN "postgresql"). Versions below TLS 1.2 are never negotiated,
 	// whatever MinVersion says.
 	TLSConfig *tls.Config
+	// ReplicaID (0…MaxReplicaID) is this server's place among replicas
+	// behind one balancer: the top byte of every process ID it gives out
+	// (replica.go).
+	ReplicaID uint8
+	// Peers are the other replicas' PostgreSQL listeners (host:port, not
+	// the balancer's): a CancelRequest for another replica's process ID is
+	// forwarded to them.
+	Peers []string
 
 	tlsOnce sync.Once
 	tlsConf *tls.Config
 
-	nextPID atomic.Uint32
+	nextPID  atomic.Uint32
+	cancelSt cancelState
 
 	mu        sync.Mutex
 	cancels   map[uint32]*conn // by backend process ID
@@ -223,8 +232,8 @@ func (s *Server) register(c *conn) error {
 		s.cancels = map[uint32]*conn{}
 	}
 	for {
-		pid := s.nextPID.Add(1)
-		if pid == 0 {
+		pid, ok := s.pidOf(s.nextPID.Add(1))
+		if !ok {
 			continue
 		}
 		if _, taken := s.cancels[pid]; !taken {
@@ -246,14 +255,22 @@ func (s *Server) unregister(c *conn) {
 	}
 }
 
-// cancel handles a CancelRequest: if (pid, secret) names a live
-// connection, the statement it is running, if any, is canceled.
-func (s *Server) cancel(pid uint32, secret []byte) {
+// cancel handles a CancelRequest (forwarded: from a peer replica): if
+// (pid, secret) names a live connection, the statement it is running, if
+// any, is canceled; a process ID of another replica is routed to the
+// peers (replica.go).
+func (s *Server) cancel(pid uint32, secret []byte, forwarded bool) {
+	if !s.owns(pid) {
+		s.routeCancel(pid, secret, forwarded)
+		return
+	}
 	s.mu.Lock()
 	c := s.cancels[pid]
 	s.mu.Unlock()
 	if c == nil || subtle.ConstantTimeCompare(c.secret[:], secret) != 1 {
+		s.countCancel(func(st *CancelStats) { st.Unmatched++ })
 		return
 	}
+	s.countCancel(func(st *CancelStats) { st.Canceled++ })
 	c.cancelActive()
 }

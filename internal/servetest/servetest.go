@@ -33,6 +33,13 @@ type Server struct {
 // missing.
 func Start(t testing.TB, root string, extra ...string) *Server {
 	t.Helper()
+	return StartOn(t, root, FreePort(t), extra...)
+}
+
+// StartOn is Start with the PostgreSQL listener on pg (host:port), for
+// tests that must know the address first (replicas listing their peers).
+func StartOn(t testing.TB, root, pg string, extra ...string) *Server {
+	t.Helper()
 	root, err := filepath.Abs(root)
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +60,7 @@ func Start(t testing.TB, root string, extra ...string) *Server {
 	if err := os.WriteFile(key, []byte("servetest mask key, not a secret 0123456789"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{Root: root, PG: freePort(t), Flight: freePort(t), CertFile: filepath.Join(certs, "ca.crt"),
+	s := &Server{Root: root, PG: pg, Flight: FreePort(t), CertFile: filepath.Join(certs, "ca.crt"),
 		LogPath: filepath.Join(dir, "meshgate.log"), done: make(chan struct{})}
 	logf, err := os.Create(s.LogPath)
 	if err != nil {
@@ -93,7 +100,8 @@ func Start(t testing.TB, root string, extra ...string) *Server {
 	return s
 }
 
-func freePort(t testing.TB) string {
+// FreePort is a loopback address (127.0.0.1:port) no one listens on now.
+func FreePort(t testing.TB) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -110,6 +118,12 @@ func (s *Server) Log() string {
 	}
 	return string(b)
 }
+
+// Signal sends sig to the process this package started (SIGTERM drains it).
+func (s *Server) Signal(sig os.Signal) error { return s.cmd.Process.Signal(sig) }
+
+// Exited is closed when the process has ended.
+func (s *Server) Exited() <-chan struct{} { return s.done }
 
 // stop ends the process this package started (by its own *os.Process).
 func (s *Server) stop() {
