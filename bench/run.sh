@@ -35,7 +35,8 @@
 # bin/meshgate), PGBIN (default /usr/lib/postgresql/15/bin), SKIP_PG=1
 # (no PostgreSQL: wire only), SKIP_WIRE=1, SKIP_TPCH=1, SKIP_MICRO=1,
 # SALES_PORT=parquet (skip the postgres ports), BENCH_NOTE (extra sentence
-# for BENCHMARKS.md), NO_MD=1 (do not write it).
+# for BENCHMARKS.md), NO_MD=1 (do not write it), PROFILE=dir (each meshgate
+# writes a CPU profile, dir/<its log's name>.pprof, for go tool pprof).
 #
 # meshgate is served with a generated policy directory granting the bench
 # user every product, a users file admitting it from 127.0.0.1 with
@@ -152,7 +153,9 @@ YAML
 # start_meshgate MESHDIRS LOG starts the gateway (MG_PID, MG_PORT, MG_URL).
 start_meshgate() {
 	MG_PORT=$(free_port) || die "no free port"
-	"$MESHGATE" serve -mesh "$1" -users "$TMP/users.yaml" -policies "$POLICIES" \
+	local prof=()
+	[[ -n ${PROFILE:-} ]] && mkdir -p "$PROFILE" && prof=(-cpuprofile "$PROFILE/$(basename "$2" .log).pprof")
+	"$MESHGATE" serve "${prof[@]}" -mesh "$1" -users "$TMP/users.yaml" -policies "$POLICIES" \
 		-audit-file "$TMP/audit/audit.jsonl" -max-connections 400 \
 		-listen "127.0.0.1:$MG_PORT" "${MG_FLIGHT_ARGS[@]}" >"$2" 2>&1 &
 	MG_PID=$!

@@ -25,9 +25,10 @@ type token struct {
 	sess     *gateway.Session
 	created  time.Time
 	busy     chan struct{} // holds one value while a statement uses the session
-	mu       sync.Mutex    // guards lastUsed, handles, closed
+	mu       sync.Mutex    // guards lastUsed, handles, tx, closed
 	lastUsed time.Time
 	handles  map[string]*handle
+	tx       string // the open transaction's id (transactions.go); "" when none
 	closed   bool
 }
 
