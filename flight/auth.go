@@ -80,12 +80,15 @@ func (ts *tokens) add(sess *gateway.Session, now time.Time) *token {
 	return t
 }
 
-// drop forgets a token and closes its session once no statement runs on it.
-func (ts *tokens) drop(t *token) {
+// drop forgets a token and closes its session once no statement runs on
+// it (its running statements are cancelled); done is closed then.
+func (ts *tokens) drop(t *token) (done <-chan struct{}) {
 	ts.mu.Lock()
 	delete(ts.byID, t.id)
 	ts.mu.Unlock()
+	closed := make(chan struct{})
 	go func() {
+		defer close(closed)
 		t.cancelAll()
 		t.busy <- struct{}{}
 		t.mu.Lock()
@@ -100,6 +103,7 @@ func (ts *tokens) drop(t *token) {
 		}
 		t.sess.Close()
 	}()
+	return closed
 }
 
 // expire drops the tokens past their lifetimes.
@@ -119,7 +123,8 @@ func (ts *tokens) expire(now time.Time) {
 	}
 }
 
-// closeAll drops every token (server shutdown).
+// closeAll drops every token and waits until their sessions are closed
+// (server shutdown: the engine closes after).
 func (ts *tokens) closeAll() {
 	ts.mu.Lock()
 	all := make([]*token, 0, len(ts.byID))
@@ -127,8 +132,12 @@ func (ts *tokens) closeAll() {
 		all = append(all, t)
 	}
 	ts.mu.Unlock()
+	var done []<-chan struct{}
 	for _, t := range all {
-		ts.drop(t)
+		done = append(done, ts.drop(t))
+	}
+	for _, d := range done {
+		<-d
 	}
 }
 

@@ -14,12 +14,13 @@ import (
 	"fmt"
 	"os"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/meshgate/meshgate/bench/internal/proc"
 )
 
 type result struct {
@@ -29,6 +30,7 @@ type result struct {
 	BestRowsS   float64   `json:"best_rows_s"`
 	MedianRowsS float64   `json:"median_rows_s"`
 	VmHWMMB     float64   `json:"vmhwm_mb,omitempty"`
+	ServerCPU   []float64 `json:"server_cpu_s,omitempty"` // CPU time of -pid per run
 }
 
 func main() {
@@ -52,6 +54,7 @@ func main() {
 	}
 	res := result{System: "meshgate flight"}
 	for i := 0; i < *runs; i++ {
+		cpu0 := proc.CPUSeconds(*pid)
 		start := time.Now()
 		info, err := cl.Execute(ctx, "SELECT * FROM "+*table)
 		if err != nil {
@@ -73,36 +76,26 @@ func main() {
 			}
 		}
 		el := time.Since(start).Seconds()
+		cpu := 0.0
+		if *pid > 0 {
+			cpu = proc.CPUSeconds(*pid) - cpu0
+			res.ServerCPU = append(res.ServerCPU, cpu)
+		}
 		res.Rows = rows
 		res.Runs = append(res.Runs, el)
-		fmt.Fprintf(os.Stderr, "  flight run %d/%d: %d rows in %.3fs (%.0f rows/s)\n", i+1, *runs, rows, el, float64(rows)/el)
+		fmt.Fprintf(os.Stderr, "  flight run %d/%d: %d rows in %.3fs (%.0f rows/s), server CPU %.2fs\n", i+1, *runs, rows, el, float64(rows)/el, cpu)
 	}
 	sorted := append([]float64(nil), res.Runs...)
 	sort.Float64s(sorted)
 	res.BestRowsS = float64(res.Rows) / sorted[0]
 	res.MedianRowsS = float64(res.Rows) / sorted[len(sorted)/2]
 	if *pid > 0 {
-		res.VmHWMMB = vmhwm(*pid)
+		res.VmHWMMB = float64(proc.StatusKB(*pid, "VmHWM")) / 1024
 	}
 	fmt.Printf("meshgate flight: %d rows, best %.2f M rows/s, median %.2f M rows/s, peak RSS %.0f MB\n",
 		res.Rows, res.BestRowsS/1e6, res.MedianRowsS/1e6, res.VmHWMMB)
 	b, _ := json.Marshal(res)
 	fmt.Printf("FLIGHT %s\n", b)
-}
-
-func vmhwm(pid int) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "VmHWM:") {
-			var kb float64
-			fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(l, "VmHWM:")), "%f", &kb)
-			return kb / 1024
-		}
-	}
-	return 0
 }
 
 func fatal(format string, args ...any) {
