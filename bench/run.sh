@@ -156,7 +156,7 @@ start_meshgate() {
 	local prof=()
 	[[ -n ${PROFILE:-} ]] && mkdir -p "$PROFILE" && prof=(-cpuprofile "$PROFILE/$(basename "$2" .log).pprof")
 	"$MESHGATE" serve "${prof[@]}" -mesh "$1" -users "$TMP/users.yaml" -policies "$POLICIES" \
-		-audit-file "$TMP/audit/audit.jsonl" -max-connections 400 \
+		-audit-file "$TMP/audit/audit.jsonl" -max-connections 400 -ops "" \
 		-listen "127.0.0.1:$MG_PORT" "${MG_FLIGHT_ARGS[@]}" >"$2" 2>&1 &
 	MG_PID=$!
 	wait_port "$MG_PORT" "$MG_PID" "$2"
@@ -256,7 +256,7 @@ if [[ -n $DO_WIRE ]]; then
 	MG_FLIGHT_ARGS=(-flight "127.0.0.1:$FLIGHT_PORT")
 	start_meshgate "$WIDE_DIR" "$TMP/meshgate-flight.log"
 	wait_port "$FLIGHT_PORT" "$MG_PID" "$TMP/meshgate-flight.log"
-	"$TMP/flight" -addr "127.0.0.1:$FLIGHT_PORT" -table bench.wide -runs "$RUNS" -pid "$MG_PID" | tee "$TMP/flight.txt" | { grep -v '^FLIGHT' || true; }
+	"$TMP/flight" -addr "127.0.0.1:$FLIGHT_PORT" -table bench.wide -runs "$RUNS" -pid "$MG_PID" | tee -a "$RESULTS" | { grep -v '^R[ES]' || true; }
 	stop_meshgate
 	MG_FLIGHT_ARGS=()
 

@@ -13,7 +13,13 @@
 // looked up in the token's own session, so another user's token cannot
 // redeem them (statements.go). Catalog calls run the session's own
 // information_schema queries, so a client sees in GetTables just what SQL
-// shows it (metadata.go). CancelFlightInfo and a client that goes away
-// cancel the running statement's context, which stops DuckDB and any port
-// fetch.
+// shows it (metadata.go); GetPrimaryKeys adds the descriptors' primaryKey
+// columns of those tables when the session may read all of them (keys.go).
+// A DoPut of several parameter rows runs the statement once per row, the
+// results one after another (executemany; stream.go). Flight transactions
+// are the session's read-only transaction block (transactions.go).
+// CancelFlightInfo and a client that goes away cancel the running
+// statement's context, which stops DuckDB and any port fetch. DoGet joins
+// DuckDB's 2048-row chunks into 64K-row batches and keeps two ready while
+// gRPC sends (stream.go).
 package flight

@@ -4,7 +4,9 @@
 // the Flight and pgwire rows/s come from one run), and the server's peak
 // RSS (VmHWM of -pid) after the runs.
 //
-// Output: human lines, then one line "FLIGHT {json}".
+// Output: human lines, then "RESULT {json}" (system meshgate, mode
+// flight, the fields of bench/wire's lines) and, with -pid, "RSS {json}"
+// (system "meshgate flight"), which bench/report reads beside bench/wire's.
 package main
 
 import (
@@ -25,12 +27,20 @@ import (
 
 type result struct {
 	System      string    `json:"system"`
+	Mode        string    `json:"mode"`
+	Table       string    `json:"table"`
 	Rows        int64     `json:"rows"`
 	Runs        []float64 `json:"runs_s"`
-	BestRowsS   float64   `json:"best_rows_s"`
-	MedianRowsS float64   `json:"median_rows_s"`
-	VmHWMMB     float64   `json:"vmhwm_mb,omitempty"`
+	BestRowsS   float64   `json:"best_rows_per_s"`
+	MedianRowsS float64   `json:"median_rows_per_s"`
 	ServerCPU   []float64 `json:"server_cpu_s,omitempty"` // CPU time of -pid per run
+}
+
+// rss is bench/wire's peak-RSS line (VmHWM only).
+type rss struct {
+	System  string `json:"system"`
+	PID     int    `json:"pid"`
+	VmHWMKB int64  `json:"vmhwm_kb"`
 }
 
 func main() {
@@ -52,7 +62,7 @@ func main() {
 	if ctx, err = cl.Client.AuthenticateBasicToken(ctx, *user, *password); err != nil {
 		fatal("handshake: %v", err)
 	}
-	res := result{System: "meshgate flight"}
+	res := result{System: "meshgate", Mode: "flight", Table: *table}
 	for i := 0; i < *runs; i++ {
 		cpu0 := proc.CPUSeconds(*pid)
 		start := time.Now()
@@ -89,13 +99,18 @@ func main() {
 	sort.Float64s(sorted)
 	res.BestRowsS = float64(res.Rows) / sorted[0]
 	res.MedianRowsS = float64(res.Rows) / sorted[len(sorted)/2]
+	peak := rss{System: "meshgate flight", PID: *pid}
 	if *pid > 0 {
-		res.VmHWMMB = float64(proc.StatusKB(*pid, "VmHWM")) / 1024
+		peak.VmHWMKB = proc.StatusKB(*pid, "VmHWM")
 	}
 	fmt.Printf("meshgate flight: %d rows, best %.2f M rows/s, median %.2f M rows/s, peak RSS %.0f MB\n",
-		res.Rows, res.BestRowsS/1e6, res.MedianRowsS/1e6, res.VmHWMMB)
+		res.Rows, res.BestRowsS/1e6, res.MedianRowsS/1e6, float64(peak.VmHWMKB)/1024)
 	b, _ := json.Marshal(res)
-	fmt.Printf("FLIGHT %s\n", b)
+	fmt.Printf("RESULT %s\n", b)
+	if *pid > 0 {
+		b, _ = json.Marshal(peak)
+		fmt.Printf("RSS %s\n", b)
+	}
 }
 
 func fatal(format string, args ...any) {
