@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow/flight"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
@@ -268,4 +269,13 @@ func (s *Server) unaryInterceptor(ctx context.Context, req any, info *grpc.Unary
 		return nil, err
 	}
 	return handler(context.WithValue(ctx, tokenKey{}, t), req)
+}
+
+// CloseSession ends the token's session now (ADBC sends it when a
+// connection closes), freeing its connection slot; the token is
+// unknown afterwards. Without it, a session lasts until the token expires.
+func (s *Server) CloseSession(ctx context.Context, _ *flight.CloseSessionRequest) (*flight.CloseSessionResult, error) {
+	t := fromContext(ctx)
+	<-s.tokens.drop(t)
+	return &flight.CloseSessionResult{Status: flight.CloseSessionResultClosed}, nil
 }
