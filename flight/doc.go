@@ -9,9 +9,10 @@
 //
 // The handshake takes HTTP Basic credentials and answers a bearer token
 // (auth.go); each token owns one gateway session, which CloseSession ends,
-// and expires after an idle and an absolute lifetime. Calls not offered
-// (Substrait, PollFlightInfo, session options) answer 0A000 with what to
-// use instead (unsupported.go). Tickets and prepared-statement handles are
+// and expires after an idle and an absolute lifetime; its session options
+// are the session's search_path and database (options.go). Calls not
+// offered (Substrait, PollFlightInfo, RenewFlightEndpoint) answer 0A000
+// with what to use instead (unsupported.go). Tickets and prepared-statement handles are
 // looked up in the token's own session, so another user's token cannot
 // redeem them (statements.go). Catalog calls run the session's own
 // information_schema queries, so a client sees in GetTables just what SQL

@@ -36,6 +36,7 @@ func TestFlight(t *testing.T) {
 	t.Run("ExecuteMany", func(t *testing.T) { testExecuteMany(t, s) })
 	t.Run("Transactions", func(t *testing.T) { testTransactions(t, s) })
 	t.Run("Unsupported", func(t *testing.T) { testUnsupported(t, s) })
+	t.Run("SessionOptions", func(t *testing.T) { testSessionOptions(t, s) })
 }
 
 // conn is a Flight SQL client logged in as a demo user.

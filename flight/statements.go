@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"strconv"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/flight"
@@ -18,6 +17,7 @@ import (
 	"google.golang.org/protobuf/types/known/anypb"
 
 	"github.com/meshgate/meshgate/gateway"
+	"github.com/meshgate/meshgate/internal/sqlquote"
 )
 
 // A handle is a statement prepared on a token's session: a query's ticket
@@ -430,9 +430,9 @@ func drain(rows *gateway.Rows, err error) (int64, error) {
 // DoPutCommandStatementIngest is a write: the session refuses the INSERT
 // it amounts to, with pgwire's sentence, SQLSTATE and audit record.
 func (s *Server) DoPutCommandStatementIngest(ctx context.Context, cmd flightsql.StatementIngest, _ flight.MessageReader) (int64, error) {
-	name := quoteIdent(cmd.GetTable())
+	name := sqlquote.Ident(cmd.GetTable())
 	if sc := cmd.GetSchema(); sc != "" {
-		name = quoteIdent(sc) + "." + name
+		name = sqlquote.Ident(sc) + "." + name
 	}
 	n, err := s.update(ctx, "INSERT INTO "+name+" DEFAULT VALUES")
 	if err == nil {
@@ -440,5 +440,3 @@ func (s *Server) DoPutCommandStatementIngest(ctx context.Context, cmd flightsql.
 	}
 	return 0, err
 }
-
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

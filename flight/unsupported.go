@@ -17,10 +17,9 @@ func unsupported(what, instead string) error {
 }
 
 var (
-	errSubstrait      = unsupported("Substrait plans", "Send SQL: CommandStatementQuery or a prepared statement.")
-	errPoll           = unsupported("PollFlightInfo", "Call GetFlightInfo; DoGet streams the result as DuckDB produces it.")
-	errRenew          = unsupported("RenewFlightEndpoint", "Tickets do not expire on their own: redeem the ticket with DoGet on the same bearer token.")
-	errSessionOptions = unsupported("Flight session options", "Run SET (search_path, statement_timeout, …) as a statement: DoPut CommandStatementUpdate.")
+	errSubstrait = unsupported("Substrait plans", "Send SQL: CommandStatementQuery or a prepared statement.")
+	errPoll      = unsupported("PollFlightInfo", "Call GetFlightInfo; DoGet streams the result as DuckDB produces it.")
+	errRenew     = unsupported("RenewFlightEndpoint", "Tickets do not expire on their own: redeem the ticket with DoGet on the same bearer token.")
 )
 
 func (s *Server) GetFlightInfoSubstraitPlan(context.Context, flightsql.StatementSubstraitPlan, *flight.FlightDescriptor) (*flight.FlightInfo, error) {
@@ -57,12 +56,4 @@ func (s *Server) PollFlightInfoPreparedStatement(context.Context, flightsql.Prep
 
 func (s *Server) RenewFlightEndpoint(context.Context, *flight.RenewFlightEndpointRequest) (*flight.FlightEndpoint, error) {
 	return nil, errRenew
-}
-
-func (s *Server) SetSessionOptions(context.Context, *flight.SetSessionOptionsRequest) (*flight.SetSessionOptionsResult, error) {
-	return nil, errSessionOptions
-}
-
-func (s *Server) GetSessionOptions(context.Context, *flight.GetSessionOptionsRequest) (*flight.GetSessionOptionsResult, error) {
-	return nil, errSessionOptions
 }
