@@ -35,7 +35,8 @@
 # bin/meshgate), PGBIN (default /usr/lib/postgresql/15/bin), SKIP_PG=1
 # (no PostgreSQL: wire only), SKIP_WIRE=1, SKIP_TPCH=1, SKIP_MICRO=1,
 # SALES_PORT=parquet (skip the postgres ports), BENCH_NOTE (extra sentence
-# for BENCHMARKS.md), NO_MD=1 (do not write it).
+# for BENCHMARKS.md), NO_MD=1 (do not write it), PROFILE=dir (each meshgate
+# writes a CPU profile, dir/<its log's name>.pprof, for go tool pprof).
 #
 # meshgate is served with a generated policy directory granting the bench
 # user every product, a users file admitting it from 127.0.0.1 with
@@ -152,9 +153,11 @@ YAML
 # start_meshgate MESHDIRS LOG starts the gateway (MG_PID, MG_PORT, MG_URL).
 start_meshgate() {
 	MG_PORT=$(free_port) || die "no free port"
-	"$MESHGATE" serve -mesh "$1" -users "$TMP/users.yaml" -policies "$POLICIES" \
-		-audit-file "$TMP/audit/audit.jsonl" -max-connections 400 \
-		-listen "127.0.0.1:$MG_PORT" -ops "" "${MG_FLIGHT_ARGS[@]}" >"$2" 2>&1 &
+	local prof=()
+	[[ -n ${PROFILE:-} ]] && mkdir -p "$PROFILE" && prof=(-cpuprofile "$PROFILE/$(basename "$2" .log).pprof")
+	"$MESHGATE" serve "${prof[@]}" -mesh "$1" -users "$TMP/users.yaml" -policies "$POLICIES" \
+		-audit-file "$TMP/audit/audit.jsonl" -max-connections 400 -ops "" \
+		-listen "127.0.0.1:$MG_PORT" "${MG_FLIGHT_ARGS[@]}" >"$2" 2>&1 &
 	MG_PID=$!
 	wait_port "$MG_PORT" "$MG_PID" "$2"
 	MG_URL="postgres://bench@127.0.0.1:$MG_PORT/mesh?sslmode=disable"
@@ -253,7 +256,7 @@ if [[ -n $DO_WIRE ]]; then
 	MG_FLIGHT_ARGS=(-flight "127.0.0.1:$FLIGHT_PORT")
 	start_meshgate "$WIDE_DIR" "$TMP/meshgate-flight.log"
 	wait_port "$FLIGHT_PORT" "$MG_PID" "$TMP/meshgate-flight.log"
-	"$TMP/flight" -addr "127.0.0.1:$FLIGHT_PORT" -table bench.wide -runs "$RUNS" -pid "$MG_PID" | tee "$TMP/flight.txt" | { grep -v '^FLIGHT' || true; }
+	"$TMP/flight" -addr "127.0.0.1:$FLIGHT_PORT" -table bench.wide -runs "$RUNS" -pid "$MG_PID" | tee -a "$RESULTS" | { grep -v '^R[ES]' || true; }
 	stop_meshgate
 	MG_FLIGHT_ARGS=()
 

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow/flight"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
@@ -25,9 +26,10 @@ type token struct {
 	sess     *gateway.Session
 	created  time.Time
 	busy     chan struct{} // holds one value while a statement uses the session
-	mu       sync.Mutex    // guards lastUsed, handles, closed
+	mu       sync.Mutex    // guards lastUsed, handles, tx, closed
 	lastUsed time.Time
 	handles  map[string]*handle
+	tx       string // the open transaction's id (transactions.go); "" when none
 	closed   bool
 }
 
@@ -80,7 +82,7 @@ func (ts *tokens) add(sess *gateway.Session, now time.Time) *token {
 }
 
 // drop forgets a token and closes its session once no statement runs on
-// it; done closes when the session is closed.
+// it (its running statements are cancelled); done is closed then.
 func (ts *tokens) drop(t *token) (done <-chan struct{}) {
 	ts.mu.Lock()
 	delete(ts.byID, t.id)
@@ -123,7 +125,7 @@ func (ts *tokens) expire(now time.Time) {
 }
 
 // closeAll drops every token and waits until their sessions are closed
-// (server shutdown: the engine closes after it).
+// (server shutdown: the engine closes after).
 func (ts *tokens) closeAll() {
 	ts.mu.Lock()
 	all := make([]*token, 0, len(ts.byID))
@@ -131,12 +133,12 @@ func (ts *tokens) closeAll() {
 		all = append(all, t)
 	}
 	ts.mu.Unlock()
-	var closing []<-chan struct{}
+	var done []<-chan struct{}
 	for _, t := range all {
-		closing = append(closing, ts.drop(t))
+		done = append(done, ts.drop(t))
 	}
-	for _, c := range closing {
-		<-c
+	for _, d := range done {
+		<-d
 	}
 }
 
@@ -267,4 +269,13 @@ func (s *Server) unaryInterceptor(ctx context.Context, req any, info *grpc.Unary
 		return nil, err
 	}
 	return handler(context.WithValue(ctx, tokenKey{}, t), req)
+}
+
+// CloseSession ends the token's session now (ADBC sends it when a
+// connection closes), freeing its connection slot; the token is
+// unknown afterwards. Without it, a session lasts until the token expires.
+func (s *Server) CloseSession(ctx context.Context, _ *flight.CloseSessionRequest) (*flight.CloseSessionResult, error) {
+	t := fromContext(ctx)
+	<-s.tokens.drop(t)
+	return &flight.CloseSessionResult{Status: flight.CloseSessionResultClosed}, nil
 }

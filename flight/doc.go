@@ -8,12 +8,21 @@
 // DuckDB produced them.
 //
 // The handshake takes HTTP Basic credentials and answers a bearer token
-// (auth.go); each token owns one gateway session and expires after an idle
-// and an absolute lifetime. Tickets and prepared-statement handles are
+// (auth.go); each token owns one gateway session, which CloseSession ends,
+// and expires after an idle and an absolute lifetime; its session options
+// are the session's search_path and database (options.go). Calls not
+// offered (Substrait, PollFlightInfo, RenewFlightEndpoint) answer 0A000
+// with what to use instead (unsupported.go). Tickets and prepared-statement handles are
 // looked up in the token's own session, so another user's token cannot
 // redeem them (statements.go). Catalog calls run the session's own
 // information_schema queries, so a client sees in GetTables just what SQL
-// shows it (metadata.go). CancelFlightInfo and a client that goes away
-// cancel the running statement's context, which stops DuckDB and any port
-// fetch.
+// shows it (metadata.go); GetPrimaryKeys adds the descriptors' primaryKey
+// columns of those tables when the session may read all of them (keys.go).
+// A DoPut of several parameter rows runs the statement once per row, the
+// results one after another (executemany; stream.go). Flight transactions
+// are the session's read-only transaction block (transactions.go).
+// CancelFlightInfo and a client that goes away cancel the running
+// statement's context, which stops DuckDB and any port fetch. DoGet joins
+// DuckDB's 2048-row chunks into 64K-row batches and keeps two ready while
+// gRPC sends (stream.go).
 package flight

@@ -12,6 +12,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql/schema_ref"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/meshgate/meshgate/internal/sqlquote"
 )
 
 // The catalog calls run the session's own information_schema queries, so
@@ -149,7 +151,7 @@ func (s *Server) DoGetTables(ctx context.Context, cmd flightsql.GetTables) (*arr
 }
 
 func (s *Server) tableSchema(ctx context.Context, schema, table string) ([]byte, error) {
-	t, p, err := s.prepare(ctx, "SELECT * FROM "+quoteIdent(schema)+"."+quoteIdent(table))
+	t, p, err := s.prepare(ctx, "SELECT * FROM "+sqlquote.Ident(schema)+"."+sqlquote.Ident(table))
 	if err != nil {
 		return nil, err
 	}

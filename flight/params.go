@@ -12,37 +12,40 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-// paramRow reads the one row of parameters a DoPut binds and renders each
-// as the text a pgwire client would send, so the session's own parameter
-// codec types it (nil = NULL).
-func paramRow(r flight.MessageReader, n int) ([]*string, error) {
-	var out []*string
-	rows := 0
+// maxParamRows bounds the parameter rows one DoPut may bind.
+const maxParamRows = 100000
+
+// paramRows reads the rows of parameters a DoPut binds and renders each
+// value as the text a pgwire client would send, so the session's own
+// parameter codec types it (nil = NULL). Several rows run the statement
+// once per row, as PostgreSQL clients' executemany does.
+func paramRows(r flight.MessageReader, n int) ([][]*string, error) {
+	out := [][]*string{}
 	for r.Next() {
 		rec := r.RecordBatch()
 		if int(rec.NumCols()) != n {
 			return nil, status.Errorf(codes.InvalidArgument, "the statement has %d parameters, %d given (SQLSTATE 08P01)", n, rec.NumCols())
 		}
+		if len(out)+int(rec.NumRows()) > maxParamRows {
+			return nil, status.Errorf(codes.ResourceExhausted, "more than %d rows of parameters in one bind (SQLSTATE 54000)\nHINT: Bind the rows in several batches of at most %d, executing after each.", maxParamRows, maxParamRows)
+		}
 		for i := 0; i < int(rec.NumRows()); i++ {
-			rows++
-			if rows > 1 {
-				return nil, status.Error(codes.Unimplemented, "binding more than one row of parameters is not supported (SQLSTATE 0A000)\nHINT: Bind one row and execute once per row.")
-			}
-			out = make([]*string, n)
+			row := make([]*string, n)
 			for j := 0; j < n; j++ {
 				v, err := paramText(rec.Column(j), i)
 				if err != nil {
 					return nil, err
 				}
-				out[j] = v
+				row[j] = v
 			}
+			out = append(out, row)
 		}
 	}
 	if err := r.Err(); err != nil {
 		return nil, status.Errorf(codes.InvalidArgument, "reading the parameters: %v", err)
 	}
-	if out == nil {
-		out = make([]*string, n)
+	if len(out) == 0 && n == 0 {
+		out = append(out, nil) // a statement without parameters runs once
 	}
 	return out, nil
 }

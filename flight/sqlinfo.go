@@ -17,8 +17,8 @@ import (
 	"github.com/meshgate/meshgate/gateway"
 )
 
-// registerSqlInfo describes the server to GetSqlInfo: read-only, no
-// transactions, cancellation supported.
+// registerSqlInfo describes the server to GetSqlInfo: read-only,
+// read-only transactions without savepoints, cancellation supported.
 func (s *Server) registerSqlInfo() {
 	for id, v := range map[flightsql.SqlInfo]any{
 		flightsql.SqlInfoFlightSqlServerName:          "meshgate",
@@ -27,10 +27,10 @@ func (s *Server) registerSqlInfo() {
 		flightsql.SqlInfoFlightSqlServerReadOnly:      true,
 		flightsql.SqlInfoFlightSqlServerSql:           true,
 		flightsql.SqlInfoFlightSqlServerSubstrait:     false,
-		flightsql.SqlInfoFlightSqlServerTransaction:   int32(flightsql.SqlTransactionNone),
+		flightsql.SqlInfoFlightSqlServerTransaction:   int32(flightsql.SqlTransactionTransaction),
 		flightsql.SqlInfoFlightSqlServerCancel:        true,
 		flightsql.SqlInfoFlightSqlServerBulkIngestion: false,
-		flightsql.SqlInfoTransactionsSupported:        false,
+		flightsql.SqlInfoTransactionsSupported:        true,
 		flightsql.SqlInfoDDLCatalog:                   false,
 		flightsql.SqlInfoDDLSchema:                    false,
 		flightsql.SqlInfoDDLTable:                     false,

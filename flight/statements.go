@@ -5,10 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"strconv"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	pb "github.com/apache/arrow-go/v18/arrow/flight/gen/flight"
@@ -19,14 +17,15 @@ import (
 	"google.golang.org/protobuf/types/known/anypb"
 
 	"github.com/meshgate/meshgate/gateway"
+	"github.com/meshgate/meshgate/internal/sqlquote"
 )
 
 // A handle is a statement prepared on a token's session: a query's ticket
 // (redeemed once) or a prepared statement (run any number of times).
 type handle struct {
 	p       *gateway.Prepared
-	once    bool      // a CommandStatementQuery ticket
-	params  []*string // bound with DoPut
+	once    bool        // a CommandStatementQuery ticket
+	params  [][]*string // rows bound with DoPut: one execution each
 	cancel  context.CancelFunc
 	stopped bool // cancelled before or while it ran
 }
@@ -107,14 +106,14 @@ func flightInfo(sc *arrow.Schema, desc *flight.FlightDescriptor, ticket []byte) 
 // GetFlightInfoStatement prepares the query and answers a ticket bound to
 // the session; DoGet runs it.
 func (s *Server) GetFlightInfoStatement(ctx context.Context, cmd flightsql.StatementQuery, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
-	if len(cmd.GetTransactionId()) > 0 {
-		return nil, errNoTransactions
+	if err := fromContext(ctx).inTransaction(cmd.GetTransactionId()); err != nil {
+		return nil, err
 	}
 	t, p, err := s.prepare(ctx, cmd.GetQuery())
 	if err != nil {
 		return nil, err
 	}
-	id := t.put(&handle{p: p, once: true})
+	id := t.put(&handle{p: p, once: true, params: [][]*string{nil}}) // one run, no parameters
 	ticket, err := flightsql.CreateStatementQueryTicket([]byte(id))
 	if err != nil {
 		t.remove(id)
@@ -145,8 +144,6 @@ func (t *token) closeLater(p *gateway.Prepared) {
 	t.release()
 }
 
-var errNoTransactions = status.Error(codes.Unimplemented, "transactions are not supported: meshgate is read-only, run statements without a transaction (SQLSTATE 0A000)")
-
 // DoGetStatement redeems a query's ticket on the session that got it.
 func (s *Server) DoGetStatement(ctx context.Context, tkt flightsql.StatementQueryTicket) (*arrow.Schema, <-chan flight.StreamChunk, error) {
 	t := fromContext(ctx)
@@ -176,12 +173,14 @@ func (s *Server) run(ctx context.Context, t *token, id string) (*arrow.Schema, <
 	}
 	qctx, cancel := context.WithCancel(ctx)
 	h, err := t.get(id)
+	var params [][]*string
 	if err == nil {
 		t.mu.Lock()
 		if h.stopped {
 			err = statusOf(context.Canceled)
 		}
 		h.cancel = cancel
+		params = h.params
 		t.mu.Unlock()
 	}
 	finish := func() {
@@ -204,111 +203,21 @@ func (s *Server) run(ctx context.Context, t *token, id string) (*arrow.Schema, <
 		}
 		return nil, nil, err
 	}
-	rows, err := h.p.Query(qctx, h.params)
+	rr, err := execute(qctx, h.p, params)
 	if err != nil {
 		finish()
 		return nil, nil, statusOf(err)
 	}
-	if rows.Records == nil {
+	if rr == nil {
 		// A statement without rows (SET, say) answers an empty stream.
 		finish()
 		ch := make(chan flight.StreamChunk)
 		close(ch)
 		return arrow.NewSchema(nil, nil), ch, nil
 	}
-	ch := make(chan flight.StreamChunk)
-	go pump(qctx, s.mem, rows.Records, ch, finish)
-	return rows.Records.Schema(), ch, nil
-}
-
-// pump sends the reader's batches, joined into batches of about
-// batchRows rows (DuckDB's are 2048: one gRPC message each would cost
-// more than the rows), so memory stays one joined batch per stream. It
-// releases the reader and the session before closing the channel, so the
-// client's next call finds the session free.
-func pump(ctx context.Context, mem memory.Allocator, rr array.RecordReader, ch chan<- flight.StreamChunk, finish func()) {
-	var streamErr error
-	var pending []arrow.RecordBatch
-	var n int64
-	send := func() {
-		if len(pending) == 0 || streamErr != nil {
-			return
-		}
-		rec, err := join(mem, rr.Schema(), pending)
-		for _, p := range pending {
-			p.Release()
-		}
-		pending, n = pending[:0], 0
-		if err != nil {
-			streamErr = err
-			return
-		}
-		select {
-		case ch <- flight.StreamChunk{Data: rec}:
-		case <-ctx.Done():
-			rec.Release()
-			streamErr = ctx.Err()
-		}
-	}
-	for streamErr == nil && rr.Next() {
-		rec := rr.RecordBatch()
-		rec.Retain()
-		pending = append(pending, rec)
-		if n += rec.NumRows(); n >= batchRows {
-			send()
-		}
-	}
-	send()
-	for _, p := range pending {
-		p.Release()
-	}
-	if streamErr == nil {
-		streamErr = rr.Err()
-	}
-	rr.Release()
-	finish()
-	if streamErr != nil {
-		select {
-		case ch <- flight.StreamChunk{Err: statusOf(streamErr)}:
-		case <-ctx.Done():
-		}
-	}
-	close(ch)
-}
-
-// batchRows is the size of the batches a DoGet sends.
-const batchRows = 64 << 10
-
-// join makes one batch of several (a copy; the batch itself when alone).
-func join(mem memory.Allocator, sc *arrow.Schema, recs []arrow.RecordBatch) (arrow.RecordBatch, error) {
-	if len(recs) == 1 {
-		recs[0].Retain()
-		return recs[0], nil
-	}
-	cols := make([]arrow.Array, sc.NumFields())
-	parts := make([]arrow.Array, len(recs))
-	var rows int64
-	for _, r := range recs {
-		rows += r.NumRows()
-	}
-	for j := range cols {
-		for i, r := range recs {
-			parts[i] = r.Column(j)
-		}
-		c, err := array.Concatenate(parts, mem)
-		if err != nil {
-			for _, c := range cols[:j] {
-				c.Release()
-			}
-			return nil, err
-		}
-		cols[j] = c
-	}
-	rec := array.NewRecordBatch(sc, cols, rows)
-	for _, c := range cols {
-		c.Release()
-	}
-	return rec, nil
+	ch := make(chan flight.StreamChunk, streamAhead)
+	go pump(qctx, ctx, s.mem, rr, ch, finish)
+	return rr.Schema(), ch, nil
 }
 
 // CancelFlightInfo cancels a ticket's statement: a running one stops
@@ -371,14 +280,15 @@ func ticketHandle(ticket []byte) (string, error) {
 
 // CreatePreparedStatement prepares a statement on the session.
 func (s *Server) CreatePreparedStatement(ctx context.Context, req flightsql.ActionCreatePreparedStatementRequest) (flightsql.ActionCreatePreparedStatementResult, error) {
-	if len(req.GetTransactionId()) > 0 {
-		return flightsql.ActionCreatePreparedStatementResult{}, errNoTransactions
+	if err := fromContext(ctx).inTransaction(req.GetTransactionId()); err != nil {
+		return flightsql.ActionCreatePreparedStatementResult{}, err
 	}
 	t, p, err := s.prepare(ctx, req.GetQuery())
 	if err != nil {
 		return flightsql.ActionCreatePreparedStatementResult{}, err
 	}
-	id := t.put(&handle{p: p, params: make([]*string, len(p.Params()))})
+	// Unbound parameters are NULL, as before a DoPut binds rows.
+	id := t.put(&handle{p: p, params: [][]*string{make([]*string, len(p.Params()))}})
 	fields := make([]arrow.Field, len(p.Params()))
 	for i, dt := range p.ParamTypes() {
 		if dt == nil {
@@ -408,7 +318,8 @@ func (s *Server) ClosePreparedStatement(ctx context.Context, req flightsql.Actio
 	return nil
 }
 
-// DoPutPreparedStatementQuery binds one row of parameters.
+// DoPutPreparedStatementQuery binds rows of parameters: the next DoGet
+// runs the statement once per row, its results one after another.
 func (s *Server) DoPutPreparedStatementQuery(ctx context.Context, cmd flightsql.PreparedStatementQuery, r flight.MessageReader, _ flight.MetadataWriter) ([]byte, error) {
 	t := fromContext(ctx)
 	id := string(cmd.GetPreparedStatementHandle())
@@ -416,7 +327,7 @@ func (s *Server) DoPutPreparedStatementQuery(ctx context.Context, cmd flightsql.
 	if err != nil {
 		return nil, err
 	}
-	params, err := paramRow(r, len(h.p.Params()))
+	params, err := paramRows(r, len(h.p.Params()))
 	if err != nil {
 		return nil, err
 	}
@@ -451,21 +362,26 @@ func (s *Server) GetSchemaPreparedStatement(ctx context.Context, cmd flightsql.P
 // DoPutCommandStatementUpdate runs a statement through the session: a
 // write or DDL gets the refusal pgwire sends; SET and the like run.
 func (s *Server) DoPutCommandStatementUpdate(ctx context.Context, cmd flightsql.StatementUpdate) (int64, error) {
-	if len(cmd.GetTransactionId()) > 0 {
-		return 0, errNoTransactions
+	if err := fromContext(ctx).inTransaction(cmd.GetTransactionId()); err != nil {
+		return 0, err
 	}
 	return s.update(ctx, cmd.GetQuery())
 }
 
-// DoPutPreparedStatementUpdate runs a prepared statement as an update.
+// DoPutPreparedStatementUpdate runs a prepared statement as an update,
+// once per row of the parameters sent with it (executemany); the count
+// is the rows of all runs.
 func (s *Server) DoPutPreparedStatementUpdate(ctx context.Context, cmd flightsql.PreparedStatementUpdate, r flight.MessageReader) (int64, error) {
 	t := fromContext(ctx)
 	h, err := t.get(string(cmd.GetPreparedStatementHandle()))
 	if err != nil {
 		return 0, err
 	}
+	t.mu.Lock()
+	params := h.params
+	t.mu.Unlock()
 	if r != nil {
-		if h.params, err = paramRow(r, len(h.p.Params())); err != nil {
+		if params, err = paramRows(r, len(h.p.Params())); err != nil {
 			return 0, err
 		}
 	}
@@ -473,8 +389,16 @@ func (s *Server) DoPutPreparedStatementUpdate(ctx context.Context, cmd flightsql
 		return 0, err
 	}
 	defer t.release()
-	rows, err := h.p.Query(ctx, h.params)
-	return drain(rows, err)
+	var total int64
+	for _, row := range params {
+		rows, err := h.p.Query(ctx, row)
+		n, err := drain(rows, err)
+		if err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	return total, nil
 }
 
 func (s *Server) update(ctx context.Context, query string) (int64, error) {
@@ -506,9 +430,9 @@ func drain(rows *gateway.Rows, err error) (int64, error) {
 // DoPutCommandStatementIngest is a write: the session refuses the INSERT
 // it amounts to, with pgwire's sentence, SQLSTATE and audit record.
 func (s *Server) DoPutCommandStatementIngest(ctx context.Context, cmd flightsql.StatementIngest, _ flight.MessageReader) (int64, error) {
-	name := quoteIdent(cmd.GetTable())
+	name := sqlquote.Ident(cmd.GetTable())
 	if sc := cmd.GetSchema(); sc != "" {
-		name = quoteIdent(sc) + "." + name
+		name = sqlquote.Ident(sc) + "." + name
 	}
 	n, err := s.update(ctx, "INSERT INTO "+name+" DEFAULT VALUES")
 	if err == nil {
@@ -516,5 +440,3 @@ func (s *Server) DoPutCommandStatementIngest(ctx context.Context, cmd flightsql.
 	}
 	return 0, err
 }
-
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

@@ -145,12 +145,14 @@ type Prepared struct {
 func (s *Session) Prepare(ctx context.Context, sql string) (*Prepared, error) {
 	sts, err := s.s.Parse(ctx, sql, nil)
 	if err != nil {
+		s.s.Fail()
 		return nil, err
 	}
 	if len(sts) != 1 {
 		for _, st := range sts {
 			st.Close()
 		}
+		s.s.Fail()
 		if len(sts) == 0 {
 			return nil, sqlstate.New(sqlstate.SyntaxError, "empty query")
 		}
@@ -192,7 +194,17 @@ func (p *Prepared) Query(ctx context.Context, params []*string) (*Rows, error) {
 	return p.query(ctx, params, nil)
 }
 
+// query runs the statement; an error fails an open transaction block
+// until it ends, as an ErrorResponse does on pgwire.
 func (p *Prepared) query(ctx context.Context, params []*string, done func()) (*Rows, error) {
+	rows, err := p.run(ctx, params, done)
+	if err != nil {
+		p.s.s.Fail()
+	}
+	return rows, err
+}
+
+func (p *Prepared) run(ctx context.Context, params []*string, done func()) (*Rows, error) {
 	st := p.st
 	if len(params) != len(st.ParamOIDs()) {
 		return nil, sqlstate.New(sqlstate.ProtocolViolation, "the statement has %d parameters, %d given", len(st.ParamOIDs()), len(params))
@@ -229,6 +241,9 @@ func (p *Prepared) query(ctx context.Context, params []*string, done func()) (*R
 		rr = &renamedRecords{RecordReader: rr, schema: sc}
 	}
 	rows.Records = &releaseHook{RecordReader: rr, onRelease: func() {
+		if rr.Err() != nil {
+			p.s.s.Fail() // the statement failed while streaming
+		}
 		portal.Close()
 		if done != nil {
 			done()

@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/meshgate/meshgate/bench/internal/proc"
 )
 
 type Result struct {
@@ -33,6 +35,7 @@ type Result struct {
 	MedianS     float64   `json:"median_s"`
 	BestRowsS   float64   `json:"best_rows_per_s"`
 	MedianRowsS float64   `json:"median_rows_per_s"`
+	ServerCPU   []float64 `json:"server_cpu_s,omitempty"` // this process's CPU time per run (DuckDB's threads included)
 }
 
 func main() {
@@ -62,6 +65,7 @@ func main() {
 	res := Result{System: "duckdb-direct", Mode: "arrow", Table: *parquet}
 	for i := 0; i < *runs; i++ {
 		var n int64
+		cpu0 := proc.CPUSeconds(os.Getpid())
 		start := time.Now()
 		err := conn.Raw(func(dc any) error {
 			ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
@@ -84,7 +88,9 @@ func main() {
 		}
 		res.Rows = n
 		res.Runs = append(res.Runs, el)
-		fmt.Fprintf(os.Stderr, "  duckdb-direct arrow run %d/%d: %d rows in %.3fs (%.0f rows/s)\n", i+1, *runs, n, el, float64(n)/el)
+		cpu := proc.CPUSeconds(os.Getpid()) - cpu0
+		res.ServerCPU = append(res.ServerCPU, cpu)
+		fmt.Fprintf(os.Stderr, "  duckdb-direct arrow run %d/%d: %d rows in %.3fs (%.0f rows/s), CPU %.2fs\n", i+1, *runs, n, el, float64(n)/el, cpu)
 	}
 	s := append([]float64(nil), res.Runs...)
 	sort.Float64s(s)

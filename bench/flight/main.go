@@ -4,7 +4,9 @@
 // the Flight and pgwire rows/s come from one run), and the server's peak
 // RSS (VmHWM of -pid) after the runs.
 //
-// Output: human lines, then one line "FLIGHT {json}".
+// Output: human lines, then "RESULT {json}" (system meshgate, mode
+// flight, the fields of bench/wire's lines) and, with -pid, "RSS {json}"
+// (system "meshgate flight"), which bench/report reads beside bench/wire's.
 package main
 
 import (
@@ -14,21 +16,31 @@ import (
 	"fmt"
 	"os"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/meshgate/meshgate/bench/internal/proc"
 )
 
 type result struct {
 	System      string    `json:"system"`
+	Mode        string    `json:"mode"`
+	Table       string    `json:"table"`
 	Rows        int64     `json:"rows"`
 	Runs        []float64 `json:"runs_s"`
-	BestRowsS   float64   `json:"best_rows_s"`
-	MedianRowsS float64   `json:"median_rows_s"`
-	VmHWMMB     float64   `json:"vmhwm_mb,omitempty"`
+	BestRowsS   float64   `json:"best_rows_per_s"`
+	MedianRowsS float64   `json:"median_rows_per_s"`
+	ServerCPU   []float64 `json:"server_cpu_s,omitempty"` // CPU time of -pid per run
+}
+
+// rss is bench/wire's peak-RSS line (VmHWM only).
+type rss struct {
+	System  string `json:"system"`
+	PID     int    `json:"pid"`
+	VmHWMKB int64  `json:"vmhwm_kb"`
 }
 
 func main() {
@@ -50,8 +62,9 @@ func main() {
 	if ctx, err = cl.Client.AuthenticateBasicToken(ctx, *user, *password); err != nil {
 		fatal("handshake: %v", err)
 	}
-	res := result{System: "meshgate flight"}
+	res := result{System: "meshgate", Mode: "flight", Table: *table}
 	for i := 0; i < *runs; i++ {
+		cpu0 := proc.CPUSeconds(*pid)
 		start := time.Now()
 		info, err := cl.Execute(ctx, "SELECT * FROM "+*table)
 		if err != nil {
@@ -73,36 +86,31 @@ func main() {
 			}
 		}
 		el := time.Since(start).Seconds()
+		cpu := 0.0
+		if *pid > 0 {
+			cpu = proc.CPUSeconds(*pid) - cpu0
+			res.ServerCPU = append(res.ServerCPU, cpu)
+		}
 		res.Rows = rows
 		res.Runs = append(res.Runs, el)
-		fmt.Fprintf(os.Stderr, "  flight run %d/%d: %d rows in %.3fs (%.0f rows/s)\n", i+1, *runs, rows, el, float64(rows)/el)
+		fmt.Fprintf(os.Stderr, "  flight run %d/%d: %d rows in %.3fs (%.0f rows/s), server CPU %.2fs\n", i+1, *runs, rows, el, float64(rows)/el, cpu)
 	}
 	sorted := append([]float64(nil), res.Runs...)
 	sort.Float64s(sorted)
 	res.BestRowsS = float64(res.Rows) / sorted[0]
 	res.MedianRowsS = float64(res.Rows) / sorted[len(sorted)/2]
+	peak := rss{System: "meshgate flight", PID: *pid}
 	if *pid > 0 {
-		res.VmHWMMB = vmhwm(*pid)
+		peak.VmHWMKB = proc.StatusKB(*pid, "VmHWM")
 	}
 	fmt.Printf("meshgate flight: %d rows, best %.2f M rows/s, median %.2f M rows/s, peak RSS %.0f MB\n",
-		res.Rows, res.BestRowsS/1e6, res.MedianRowsS/1e6, res.VmHWMMB)
+		res.Rows, res.BestRowsS/1e6, res.MedianRowsS/1e6, float64(peak.VmHWMKB)/1024)
 	b, _ := json.Marshal(res)
-	fmt.Printf("FLIGHT %s\n", b)
-}
-
-func vmhwm(pid int) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
+	fmt.Printf("RESULT %s\n", b)
+	if *pid > 0 {
+		b, _ = json.Marshal(peak)
+		fmt.Printf("RSS %s\n", b)
 	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "VmHWM:") {
-			var kb float64
-			fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(l, "VmHWM:")), "%f", &kb)
-			return kb / 1024
-		}
-	}
-	return 0
 }
 
 func fatal(format string, args ...any) {

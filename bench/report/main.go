@@ -29,6 +29,20 @@ type result struct {
 	Runs        []float64 `json:"runs_s"`
 	BestRowsS   float64   `json:"best_rows_per_s"`
 	MedianRowsS float64   `json:"median_rows_per_s"`
+	ServerCPU   []float64 `json:"server_cpu_s"`
+}
+
+// cpuPerM is the server's least CPU time per million rows over the runs
+// ("" without CPU figures).
+func (r result) cpuPerM() string {
+	if len(r.ServerCPU) == 0 || r.Rows == 0 {
+		return ""
+	}
+	least := r.ServerCPU[0]
+	for _, c := range r.ServerCPU {
+		least = min(least, c)
+	}
+	return fmt.Sprintf("%.3f s", least/float64(r.Rows)*1e6)
 }
 
 type rss struct {
@@ -110,6 +124,30 @@ func main() {
 	if _, ok := get("duckdb-direct", "arrow"); ok {
 		fmt.Fprintf(&b, "| DuckDB embedded, Parquet → Arrow batches, no wire (engine ceiling) | %s | | |\n", cell("duckdb-direct", "arrow"))
 	}
+	flightLine := ""
+	if f, ok := get("meshgate", "flight"); ok {
+		flightLine = fmt.Sprintf("Arrow Flight SQL (`bench/flight`, arrow-go's client, counted as Arrow rows, a fresh gateway): %s rows/s", cell("meshgate", "flight"))
+		if bin, ok := get("meshgate", "binary"); ok && bin.BestRowsS > 0 {
+			flightLine += fmt.Sprintf(", %.2f× meshgate's binary pgwire", f.BestRowsS/bin.BestRowsS)
+		}
+		if d, ok := get("duckdb-direct", "arrow"); ok && d.BestRowsS > 0 {
+			flightLine += fmt.Sprintf(", %.0f%% of the engine ceiling", 100*f.BestRowsS/d.BestRowsS)
+		}
+		if r, ok := rsses["meshgate flight"]; ok && r.VmHWMKB > 0 {
+			flightLine += fmt.Sprintf("; peak RSS %.0f MB", float64(r.VmHWMKB)/1024)
+		}
+		flightLine += "."
+		fmt.Fprintf(&b, "\n%s\n", flightLine)
+	}
+	var cpus []string
+	for _, k := range [][3]string{{"meshgate", "text", "pgwire text"}, {"meshgate", "binary", "pgwire binary"}, {"meshgate", "flight", "Flight SQL"}, {"duckdb-direct", "arrow", "the engine ceiling (in-process)"}} {
+		if r, ok := get(k[0], k[1]); ok && r.cpuPerM() != "" {
+			cpus = append(cpus, k[2]+" "+r.cpuPerM())
+		}
+	}
+	if len(cpus) > 0 {
+		fmt.Fprintf(&b, "\nServer CPU time per million rows (user + system, all threads, least of the runs; much less affected by other load than rows/s): %s.\n", strings.Join(cpus, ", "))
+	}
 	b.WriteString("\nmeshgate peak RSS is the larger of VmRSS sampled every 50 ms during its runs and VmHWM afterwards; PostgreSQL is started with `shared_buffers=256MB, fsync=off`, the table loaded with COPY and `VACUUM ANALYZE`d.\n")
 	if len(noisy) > 0 {
 		what := "runs varied"
@@ -136,6 +174,12 @@ func main() {
 	fmt.Printf("%-16s %22s %22s\n", "postgresql", cell("postgresql", "text"), cell("postgresql", "binary"))
 	fmt.Printf("%-16s %22s %22s\n", "mg/pg ratio", ratio("text"), ratio("binary"))
 	fmt.Printf("%-16s %22s %22s\n", "duckdb direct", cell("duckdb-direct", "arrow"), "(arrow)")
+	if flightLine != "" {
+		fmt.Println(flightLine)
+	}
+	if len(cpus) > 0 {
+		fmt.Printf("meshgate CPU per M rows: %s\n", strings.Join(cpus, ", "))
+	}
 	if len(noisy) > 0 {
 		fmt.Printf("noise: %s\n", strings.Join(noisy, "; "))
 	}

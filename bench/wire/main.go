@@ -13,20 +13,20 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/meshgate/meshgate/bench/internal/proc"
 )
 
 // Result is one machine-readable measurement line.
@@ -41,6 +41,9 @@ type Result struct {
 	MedianS     float64   `json:"median_s"`
 	BestRowsS   float64   `json:"best_rows_per_s"`
 	MedianRowsS float64   `json:"median_rows_per_s"`
+	// ServerCPU is the CPU time the server (-pid) used per run, in
+	// seconds: unlike rows/s it hardly depends on other load.
+	ServerCPU []float64 `json:"server_cpu_s,omitempty"`
 }
 
 // RSS is the machine-readable peak-RSS line.
@@ -95,9 +98,15 @@ func main() {
 		}
 		res := Result{System: *system, Mode: mode, Table: *table}
 		for i := 0; i < *runs; i++ {
+			cpu0 := proc.CPUSeconds(*pid)
 			start := time.Now()
 			rows, bytes, err := fn(ctx, conn, sql)
 			el := time.Since(start).Seconds()
+			cpu := 0.0
+			if *pid > 0 {
+				cpu = proc.CPUSeconds(*pid) - cpu0
+				res.ServerCPU = append(res.ServerCPU, round(cpu, 2))
+			}
 			if err != nil {
 				fatal("%s %s run %d: %v", *system, mode, i+1, err)
 			}
@@ -106,7 +115,7 @@ func main() {
 			}
 			res.Rows, res.Bytes = rows, bytes
 			res.Runs = append(res.Runs, round(el, 4))
-			fmt.Fprintf(os.Stderr, "  %-10s %-6s run %d/%d: %d rows in %.3fs (%.0f rows/s)\n", *system, mode, i+1, *runs, rows, el, float64(rows)/el)
+			fmt.Fprintf(os.Stderr, "  %-10s %-6s run %d/%d: %d rows in %.3fs (%.0f rows/s), server CPU %.2fs\n", *system, mode, i+1, *runs, rows, el, float64(rows)/el, cpu)
 		}
 		sorted := append([]float64(nil), res.Runs...)
 		sort.Float64s(sorted)
@@ -177,7 +186,7 @@ type rssSampler struct {
 
 func startSampler(pid int) *rssSampler {
 	s := &rssSampler{pid: pid, done: make(chan struct{})}
-	s.baseline = statusKB(pid, "VmRSS")
+	s.baseline = proc.StatusKB(pid, "VmRSS")
 	s.max.Store(s.baseline)
 	s.wg.Add(1)
 	go func() {
@@ -189,7 +198,7 @@ func startSampler(pid int) *rssSampler {
 			case <-s.done:
 				return
 			case <-t.C:
-				if v := statusKB(pid, "VmRSS"); v > s.max.Load() {
+				if v := proc.StatusKB(pid, "VmRSS"); v > s.max.Load() {
 					s.max.Store(v)
 				}
 			}
@@ -201,31 +210,10 @@ func startSampler(pid int) *rssSampler {
 func (s *rssSampler) stop() RSS {
 	close(s.done)
 	s.wg.Wait()
-	if v := statusKB(s.pid, "VmRSS"); v > s.max.Load() {
+	if v := proc.StatusKB(s.pid, "VmRSS"); v > s.max.Load() {
 		s.max.Store(v)
 	}
-	return RSS{PID: s.pid, SampledMaxKB: s.max.Load(), VmHWMKB: statusKB(s.pid, "VmHWM"), BaselineKB: s.baseline}
-}
-
-// statusKB reads one "Key: N kB" field of /proc/PID/status (0 if absent).
-func statusKB(pid int, key string) int64 {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if rest, ok := strings.CutPrefix(line, key+":"); ok {
-			fields := strings.Fields(rest)
-			if len(fields) > 0 {
-				v, _ := strconv.ParseInt(fields[0], 10, 64)
-				return v
-			}
-		}
-	}
-	return 0
+	return RSS{PID: s.pid, SampledMaxKB: s.max.Load(), VmHWMKB: proc.StatusKB(s.pid, "VmHWM"), BaselineKB: s.baseline}
 }
 
 func round(v float64, digits int) float64 {

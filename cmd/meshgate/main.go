@@ -199,6 +199,7 @@ func serve(args []string, stdout, stderr io.Writer, printOnly bool) int {
 	maxMsg := fs.Int("max-message-size", pgwire.DefaultMaxMessageSize, "largest client message accepted, in bytes")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	logJSON := fs.Bool("log-json", false, "log as JSON lines")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) of the whole serve run to this file (profiling only)")
 	httpListen := fs.String("http", "", "address of the catalog's HTTP listener (JSON API and web catalog), e.g. 127.0.0.1:15480; TLS with -tls-cert/-tls-key")
 	sf := securityFlags(fs)
 	gf := governanceFlags(fs)
@@ -234,6 +235,12 @@ func serve(args []string, stdout, stderr io.Writer, printOnly bool) int {
 		handler = slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level})
 	}
 	log := slog.New(handler)
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		fmt.Fprintf(stderr, "meshgate: %v\n", err)
+		return 2
+	}
+	defer stopProfile()
 	stopTrace, err := of.startTracing(context.Background())
 	if err != nil {
 		fmt.Fprintf(stderr, "meshgate: %v\n", err)

@@ -139,6 +139,16 @@ func (s *Server) stop() {
 	}
 }
 
+// Stop interrupts the server as SIGINT does and returns its exit code
+// (-1 when it had to be killed).
+func (s *Server) Stop() int {
+	s.stop()
+	if s.cmd.ProcessState == nil {
+		return -1
+	}
+	return s.cmd.ProcessState.ExitCode()
+}
+
 // TLSConfig trusts the server's throw-away certificate.
 func (s *Server) TLSConfig(t testing.TB) *tls.Config {
 	t.Helper()

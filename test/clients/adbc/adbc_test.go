@@ -116,6 +116,7 @@ func TestADBCFlightSQL(t *testing.T) {
 			}
 		}
 	}
+	testExecuteManyAndTransactions(ctx, t, s)
 	cn := open(t, s, "analyst")
 	// Catalog objects: the tables information_schema shows the analyst.
 	rr, err := cn.GetObjects(ctx, adbc.ObjectDepthTables, nil, nil, nil, nil, nil)
