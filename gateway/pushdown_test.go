@@ -1,6 +1,7 @@
 package gateway_test
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Subtree pushdown, differentially: every TPC-H query and a generated
@@ -29,6 +31,9 @@ users:
     attributes: {segment: BUILDING}
   - name: redacted
     groups: [analysts]
+  - name: inject
+    groups: [analysts]
+    attributes: {segment: "BUILDING' OR 'x' = 'x"}
 `
 
 const pushPolicy = `apiVersion: meshgate/v1
@@ -38,10 +43,10 @@ grants:
     subjects: {users: [fed]}
     products: ["*"]
   - id: eu-reads-tpch
-    subjects: {users: [eu]}
-    products: ["tpch.*"]
+    subjects: {users: [eu, inject]}
+    products: ["tpch.region", "tpch.nation", "tpch.supplier", "tpch.part", "tpch.partsupp", "tpch.customer", "tpch.lineitem", "tpch.edge_a", "tpch.edge_b", "tpch.edge_empty"]
   - id: eu-orders-without-comments
-    subjects: {users: [eu]}
+    subjects: {users: [eu, inject]}
     products: ["tpch.orders"]
     exceptColumns: [o_comment]
   - id: redacted-reads-tpch
@@ -62,11 +67,11 @@ masks:
     products: ["tpch.customer"]
     columns: [c_name]
     mask: {kind: redact}
-    unless: {users: [fed, eu]}
+    unless: {users: [fed, eu, inject]}
 rowFilters:
   - id: eu-own-segment
     products: ["tpch.customer"]
-    subjects: {users: [eu]}
+    subjects: {users: [eu, inject]}
     filter: "c_mktsegment = session_attr('segment')"
   - id: eu-recent-orders
     products: ["tpch.orders"]
@@ -226,4 +231,97 @@ func TestPushdownDifferential(t *testing.T) {
 	if pushed < len(queries)*8/10 {
 		t.Errorf("only %d of %d queries were pushed", pushed, len(queries))
 	}
+}
+
+// TestPushdownPolicies runs the corpus and TPC-H as policy users (a
+// column grant, a null and a zero mask, row filters with a session
+// attribute; an untranslatable mask) with pushdown on and off, and
+// attacks on the row filter and masks.
+func TestPushdownPolicies(t *testing.T) {
+	f := startPushFixture(t)
+	queries := pushCorpus()
+	for _, q := range tpchQueries(t) {
+		queries = append(queries, q)
+	}
+	for _, user := range []string{"eu", "redacted"} {
+		on, off := f.session(t, user, true), f.session(t, user, false)
+		before, pushed := f.pushedCalls(t), 0
+		for _, q := range queries {
+			n := f.pushedCalls(t)
+			got, errOn := textRowsErr(ctxT(t), on, q)
+			if f.pushedCalls(t) > n {
+				pushed++
+			}
+			want, errOff := textRowsErr(ctxT(t), off, q)
+			if (errOn == nil) != (errOff == nil) || (errOn != nil && pgCode(errOn) != pgCode(errOff)) {
+				t.Errorf("%s: %s: pushdown on: %v, off: %v", user, q, errOn, errOff)
+				continue
+			}
+			if d := diffRows(got, want); errOn == nil && d != "" {
+				t.Errorf("%s: pushdown on and off differ: %s\n%s", user, d, q)
+			}
+		}
+		t.Logf("%s: %d of %d queries pushed (%d source calls)", user, pushed, len(queries), f.pushedCalls(t)-before)
+		if pushed == 0 {
+			t.Errorf("%s: nothing was pushed", user)
+		}
+	}
+
+	eu := f.session(t, "eu", true)
+	count := func(c *pgx.Conn, q string) string {
+		t.Helper()
+		n := f.pushedCalls(t)
+		v := one(t, c, q)
+		if f.pushedCalls(t) == n {
+			t.Errorf("not pushed: %s", q)
+		}
+		return v
+	}
+	var wantCust, wantOrders string
+	if err := f.pg.QueryRow(ctxT(t), "SELECT count(*)::text FROM customer WHERE c_mktsegment = 'BUILDING'").Scan(&wantCust); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.pg.QueryRow(ctxT(t), "SELECT count(*)::text FROM orders WHERE o_orderdate >= DATE '1994-01-01'").Scan(&wantOrders); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(eu, "SELECT count(*) FROM customer"); got != wantCust {
+		t.Errorf("eu sees %s customers, the row filter allows %s", got, wantCust)
+	}
+	if got := count(eu, "SELECT count(*) FROM orders o JOIN customer c ON o.o_custkey = c.c_custkey WHERE o.o_orderdate < DATE '1994-01-01'"); got != "0" {
+		t.Errorf("eu sees %s orders the row filter removes", got)
+	}
+	if got := count(eu, "SELECT count(*) FROM orders"); got != wantOrders {
+		t.Errorf("eu sees %s orders, the row filter allows %s", got, wantOrders)
+	}
+	// Masked values are what predicates, joins and aggregates see.
+	if got := count(eu, "SELECT count(*) FROM customer WHERE c_phone IS NOT NULL OR c_phone LIKE '1%'"); got != "0" {
+		t.Errorf("eu's predicate on the masked phone matched %s rows", got)
+	}
+	if got := count(eu, "SELECT sum(c_acctbal) FROM customer"); got != "0.00" {
+		t.Errorf("eu's sum of the masked balance is %s", got)
+	}
+	// A condition that fails on a row the filter removes must not run on
+	// it (the pushed relation is a fence): the error would reveal the row.
+	var hidden int64
+	if err := f.pg.QueryRow(ctxT(t), "SELECT min(c_custkey) FROM customer WHERE c_mktsegment <> 'BUILDING'").Scan(&hidden); err != nil {
+		t.Fatal(err)
+	}
+	probe := fmt.Sprintf("SELECT count(*) FROM customer WHERE CASE WHEN c_custkey = %d THEN 9223372036854775807 + c_custkey ELSE 0 END > 0", hidden)
+	if got := count(eu, probe); got != "0" {
+		t.Errorf("the probe of a filtered row answered %s", got)
+	}
+	// An ungranted column is unknown, pushed or not.
+	fedErr(t, eu, "SELECT o_comment FROM orders", "42703")
+	// A session attribute is a parameter, never SQL text.
+	if got := count(f.session(t, "inject", true), "SELECT count(*) FROM customer"); got != "0" {
+		t.Errorf("an attribute with SQL in it matched %s customers", got)
+	}
+}
+
+func pgCode(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return err.Error()
 }

@@ -550,7 +550,7 @@ func (p *portal) query(ctx context.Context) (array.RecordReader, error) {
 	if d := p.st.s.statementTimeout(); d > 0 {
 		ctx, cancel = context.WithTimeout(ctx, d)
 	}
-	if pp := p.st.push; pp != nil {
+	if pp := p.st.push; pp != nil && p.st.s.values[pushdownSetting] != "off" {
 		rr, ok, err := p.st.s.runPush(ctx, pp)
 		if err != nil {
 			cancel()
