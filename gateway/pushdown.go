@@ -47,6 +47,7 @@ type pushPlan struct {
 	cols   []catalog.Column
 	schema *arrow.Schema
 	rows   int64 // rows the source answered, last execution
+	ran    bool  // the last execution was answered by the source
 }
 
 // describe is the pushed statement as EXPLAIN and the audit show it.
@@ -264,6 +265,7 @@ func pgCastType(t string) string {
 // runPush runs a pushed statement; ok false means the source refused it
 // and the statement must run in the engine.
 func (s *session) runPush(ctx context.Context, p *pushPlan) (array.RecordReader, bool, error) {
+	p.ran, p.rows = false, 0
 	rr, err := p.pusher.Push(ctx, p.sql, p.params, p.cols)
 	if errors.Is(err, connectors.ErrPushRefused) {
 		s.log.Info("the source refused a pushed statement; it runs in the engine", "port", p.port, "reason", err)
@@ -284,6 +286,7 @@ func (s *session) runPush(ctx context.Context, p *pushPlan) (array.RecordReader,
 			return nil, false, nil
 		}
 	}
+	p.ran = true
 	return r, true, nil
 }
 

@@ -1,6 +1,7 @@
 package gateway_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -10,9 +11,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/meshgate/meshgate/auth/audit"
 )
 
 // Subtree pushdown, differentially: every TPC-H query and a generated
@@ -324,4 +328,65 @@ func pgCode(err error) string {
 		return pe.Code
 	}
 	return err.Error()
+}
+
+// TestPushdownExplainAudit: EXPLAIN shows the source and the statement
+// sent to it, EXPLAIN ANALYZE the rows that came back; the audit record
+// lists the pushed statement; with pushdown off neither does.
+func TestPushdownExplainAudit(t *testing.T) {
+	f := startPushFixture(t)
+	auditFile := filepath.Join(t.TempDir(), "audit.jsonl")
+	alog, err := audit.Open(auditFile, 1<<20, 1, nil, 20*time.Millisecond, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv.gw.SetAudit(alog)
+	on := f.session(t, "fed", true)
+	const q = "SELECT c_mktsegment, count(*) FROM customer JOIN orders ON c_custkey = o_custkey WHERE o_orderdate < DATE '1995-01-01' GROUP BY c_mktsegment"
+	plan := textRows(t, on, "EXPLAIN "+q)
+	text := fmt.Sprint(plan)
+	for _, want := range []string{"Pushed to its source: tpch.", "Source SQL: SELECT CAST(mg_q.", `FROM "tpch"."customer"`, `FROM "tpch"."orders"`, "GROUP BY", "$1"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("EXPLAIN lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "1995-01-01") {
+		t.Errorf("EXPLAIN's source SQL splices a value:\n%s", text)
+	}
+	analyzed := fmt.Sprint(textRows(t, on, "EXPLAIN ANALYZE "+q))
+	if !strings.Contains(analyzed, "Rows from the source: 5 ") {
+		t.Errorf("EXPLAIN ANALYZE does not count the 5 groups:\n%s", analyzed)
+	}
+	off := f.session(t, "fed", false)
+	if text := fmt.Sprint(textRows(t, off, "EXPLAIN "+q)); strings.Contains(text, "Pushed to its source") {
+		t.Errorf("EXPLAIN with pushdown off shows a pushed statement:\n%s", text)
+	}
+	textRows(t, on, q+" ORDER BY 1")
+	textRows(t, off, q+" ORDER BY 2")
+	var pushed, plain *audit.Record
+	eventually(t, 5*time.Second, "the audit records", func() (bool, string) {
+		data, _ := os.ReadFile(auditFile)
+		for _, line := range strings.Split(string(data), "\n") {
+			var r audit.Record
+			if json.Unmarshal([]byte(line), &r) != nil {
+				continue
+			}
+			switch {
+			case strings.HasSuffix(r.Statement, "ORDER BY 1"):
+				pushed = &r
+			case strings.HasSuffix(r.Statement, "ORDER BY 2"):
+				plain = &r
+			}
+		}
+		return pushed != nil && plain != nil, string(data)
+	})
+	if len(pushed.Pushed) != 1 || !strings.HasPrefix(pushed.Pushed[0], "tpch.") || !strings.Contains(pushed.Pushed[0], `"tpch"."orders"`) || pushed.Rows != 5 {
+		t.Errorf("the pushed statement's audit record: %+v", pushed)
+	}
+	if len(plain.Pushed) != 0 || plain.Rows != 5 || len(plain.Products) != 2 {
+		t.Errorf("the engine's statement's audit record: %+v", plain)
+	}
+	if strings.Join(pushed.Products, ",") != strings.Join(plain.Products, ",") || strings.Join(pushed.Columns, ",") != strings.Join(plain.Columns, ",") {
+		t.Errorf("pushed and not, the audit names different reads: %v %v / %v %v", pushed.Products, pushed.Columns, plain.Products, plain.Columns)
+	}
 }

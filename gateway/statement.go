@@ -108,8 +108,11 @@ func (st *statement) prepare(ctx context.Context) error {
 			return err
 		}
 		st.prepared = p
-		if st.cl.Kind == planner.KindRead && !st.cl.Explain {
+		switch {
+		case st.cl.Kind == planner.KindRead && !st.cl.Explain:
 			st.push = s.planPush(ctx, read, p.Schema())
+		case st.cl.Kind == planner.KindRead:
+			st.push = s.explainPush(ctx, read, st.declared)
 		}
 		switch {
 		case st.cl.Explain:
@@ -433,6 +436,11 @@ func (p *portal) execute(ctx context.Context) (*pgwire.Result, error) {
 	}
 	switch cl.Kind {
 	case planner.KindRead:
+		if cl.Explain && st.push != nil && s.values[pushdownSetting] != "off" {
+			if res, err := s.explainPushed(ctx, st.push, cl.Analyze); res != nil || err != nil {
+				return res, err
+			}
+		}
 		rr, err := p.query(ctx)
 		if err != nil {
 			return nil, err
