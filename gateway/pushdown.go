@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -40,14 +41,15 @@ func (g *Gateway) SetPushdown(on bool) {
 
 // pushPlan is a statement pushed whole to one source.
 type pushPlan struct {
-	port   string // domain.product:port of the first product, for EXPLAIN and the audit
-	pusher connectors.Pusher
-	sql    string
-	params []*string
-	cols   []catalog.Column
-	schema *arrow.Schema
-	rows   int64 // rows the source answered, last execution
-	ran    bool  // the last execution was answered by the source
+	port    string          // domain.product:port of the first product, for EXPLAIN and the audit
+	product catalog.Address // the first product: its port's metrics count the fetch
+	pusher  connectors.Pusher
+	sql     string
+	params  []*string
+	cols    []catalog.Column
+	schema  *arrow.Schema
+	rows    int64 // rows the source answered, last execution
+	ran     bool  // the last execution was answered by the source
 }
 
 // describe is the pushed statement as EXPLAIN and the audit show it.
@@ -83,7 +85,7 @@ func (s *session) buildPush(ctx context.Context, read *planner.Read, schema *arr
 		}
 		target, pushers[a] = t, pu
 		if plan.pusher == nil {
-			plan.pusher = pu
+			plan.pusher, plan.product = pu, a
 			if p := s.g.engine.Product(a); p != nil && len(p.Ports) > 0 {
 				plan.port = a.String() + ":" + p.Ports[0].Name
 			}
@@ -266,18 +268,21 @@ func pgCastType(t string) string {
 // and the statement must run in the engine.
 func (s *session) runPush(ctx context.Context, p *pushPlan) (array.RecordReader, bool, error) {
 	p.ran, p.rows = false, 0
+	start := time.Now()
 	rr, err := p.pusher.Push(ctx, p.sql, p.params, p.cols)
 	if errors.Is(err, connectors.ErrPushRefused) {
 		s.log.Info("the source refused a pushed statement; it runs in the engine", "port", p.port, "reason", err)
 		return nil, false, nil
 	}
 	if err != nil {
+		s.g.recorder().PortFetch(p.product, time.Since(start), 0, true, err)
 		return nil, true, err
 	}
 	// The first batch is fetched here: a data exception (class 22, such
 	// as a numeric overflow where DuckDB's types differ) before any row
 	// was sent makes the engine answer instead.
-	r := &pushedRecords{RecordReader: rr, schema: p.schema, plan: p}
+	r := &pushedRecords{RecordReader: rr, schema: p.schema, plan: p,
+		done: func(err error) { s.g.recorder().PortFetch(p.product, time.Since(start), p.rows, true, err) }}
 	r.primed = r.next()
 	if !r.primed {
 		if err := rr.Err(); err != nil && strings.HasPrefix(sqlstate.CodeOf(err), "22") {
@@ -299,7 +304,8 @@ type pushedRecords struct {
 	plan   *pushPlan
 	cur    arrow.RecordBatch
 	refs   int
-	primed bool // cur holds the first batch, not yet returned
+	primed bool            // cur holds the first batch, not yet returned
+	done   func(err error) // records the fetch, once, when the reader is released
 }
 
 func (r *pushedRecords) Retain() { r.refs++; r.RecordReader.Retain() }
@@ -338,6 +344,10 @@ func (r *pushedRecords) Release() {
 	if r.refs < 0 && r.cur != nil {
 		r.cur.Release()
 		r.cur = nil
+	}
+	if r.refs < 0 && r.done != nil {
+		r.done(r.RecordReader.Err())
+		r.done = nil
 	}
 	r.RecordReader.Release()
 }
