@@ -29,7 +29,9 @@ func pushSQL(t *testing.T, p interface {
 		Resolve: func(schema, table string) (catalog.Address, bool) {
 			return catalog.Address{Domain: "d", Name: table}, (schema == "" || schema == "d") && (table == "t" || table == "u")
 		},
-		Relation: func(_ *planner.PGWriter, a catalog.Address) (string, error) { return `(SELECT * FROM "src"."` + a.Name + `")`, nil },
+		Relation: func(_ *planner.PGWriter, a catalog.Address) (string, error) {
+			return `(SELECT * FROM "src"."` + a.Name + `")`, nil
+		},
 		ColumnType: func(a catalog.Address, c string) string {
 			return map[string]string{"i": "INTEGER", "x": "DECIMAL(10,2)", "s": "VARCHAR"}[c]
 		},
