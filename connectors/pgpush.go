@@ -42,13 +42,15 @@ type Pusher interface {
 var pushableTypes = map[string]bool{"BOOLEAN": true, "SMALLINT": true, "INTEGER": true, "BIGINT": true, "DOUBLE": true,
 	"VARCHAR": true, "DATE": true, "TIMESTAMP": true}
 
+// pushCheck is a port's answer to PushSource, kept once it is definite
+// (a relation, or ErrPushRefused); a source that cannot be reached is
+// asked again next time.
 type pushCheck struct {
-	once sync.Once
+	mu   sync.Mutex
+	done bool
 	rel  string
 	err  error
 }
-
-var pushChecks sync.Map // *pgConnector → *pushCheck
 
 func (c *pgConnector) PushTarget() string {
 	if c.delegate != nil || c.port.Type != "postgres" {
@@ -59,9 +61,13 @@ func (c *pgConnector) PushTarget() string {
 }
 
 func (c *pgConnector) PushSource(ctx context.Context) (string, error) {
-	v, _ := pushChecks.LoadOrStore(c, &pushCheck{})
-	pc := v.(*pushCheck)
-	pc.once.Do(func() { pc.rel, pc.err = c.pushSource(ctx) })
+	pc := &c.push
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if !pc.done {
+		pc.rel, pc.err = c.pushSource(ctx)
+		pc.done = pc.err == nil || errors.Is(pc.err, ErrPushRefused)
+	}
 	return pc.rel, pc.err
 }
 
