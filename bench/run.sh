@@ -371,7 +371,7 @@ if [[ -n $DO_TPCH ]]; then
 			step "rows fetched from the postgres ports per query ($mode)"
 			for qf in "$QUERIES"/q*.sql; do
 				before=$(port_rows)
-				"$PGBIN/psql" -X -q -o /dev/null -c "$(cat "$qf")" "$MG_URL" || true
+				"$PGBIN/psql" -X -q -o /dev/null -c "SET search_path TO sales, supply, catalog, geo" -c "$(cat "$qf")" "$MG_URL" || true
 				echo "  rows-fetched $label $(basename "$qf" .sql) $(($(port_rows) - before))"
 			done
 		fi
