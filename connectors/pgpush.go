@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/jackc/pgx/v5"
@@ -27,7 +26,8 @@ type Pusher interface {
 	// the source.
 	PushTarget() string
 	// PushSource checks that the source can answer pushed statements the
-	// way DuckDB would (once; the answer is kept) and returns the raw
+	// way DuckDB would (asked again before every execution, so contract
+	// drift is never hidden by a pushed statement) and returns the raw
 	// relation of the product: its declared columns under their declared
 	// names, read from the source table.
 	PushSource(ctx context.Context) (string, error)
@@ -42,16 +42,6 @@ type Pusher interface {
 var pushableTypes = map[string]bool{"BOOLEAN": true, "SMALLINT": true, "INTEGER": true, "BIGINT": true, "DOUBLE": true,
 	"VARCHAR": true, "DATE": true, "TIMESTAMP": true}
 
-// pushCheck is a port's answer to PushSource, kept once it is definite
-// (a relation, or ErrPushRefused); a source that cannot be reached is
-// asked again next time.
-type pushCheck struct {
-	mu   sync.Mutex
-	done bool
-	rel  string
-	err  error
-}
-
 func (c *pgConnector) PushTarget() string {
 	if c.delegate != nil || c.port.Type != "postgres" {
 		return ""
@@ -61,17 +51,6 @@ func (c *pgConnector) PushTarget() string {
 }
 
 func (c *pgConnector) PushSource(ctx context.Context) (string, error) {
-	pc := &c.push
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
-	if !pc.done {
-		pc.rel, pc.err = c.pushSource(ctx)
-		pc.done = pc.err == nil || errors.Is(pc.err, ErrPushRefused)
-	}
-	return pc.rel, pc.err
-}
-
-func (c *pgConnector) pushSource(ctx context.Context) (string, error) {
 	if c.PushTarget() == "" {
 		return "", fmt.Errorf("%w: not a postgres port", ErrPushRefused)
 	}

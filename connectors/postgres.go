@@ -45,7 +45,6 @@ type pgConnector struct {
 	// delegate is set for type: gateway ports (gateway.go): a scan with an
 	// Identity opens its own connection carrying a signed assertion.
 	delegate *delegator
-	push     pushCheck // PushSource's answer (pgpush.go)
 }
 
 func openPostgres(_ context.Context, p *catalog.Product, port *catalog.Port, secrets Secrets) (Connector, error) {

@@ -44,6 +44,7 @@ type pushPlan struct {
 	port    string          // domain.product:port of the first product, for EXPLAIN and the audit
 	product catalog.Address // the first product: its port's metrics count the fetch
 	pusher  connectors.Pusher
+	ports   []connectors.Pusher // every product's port: checked again before each execution
 	sql     string
 	params  []*string
 	cols    []catalog.Column
@@ -84,6 +85,7 @@ func (s *session) buildPush(ctx context.Context, read *planner.Read, schema *arr
 			return nil, fmt.Errorf("%w: the products are not on one source", planner.ErrNotPushable)
 		}
 		target, pushers[a] = t, pu
+		plan.ports = append(plan.ports, pu)
 		if plan.pusher == nil {
 			plan.pusher, plan.product = pu, a
 			if p := s.g.engine.Product(a); p != nil && len(p.Ports) > 0 {
@@ -269,6 +271,15 @@ func pgCastType(t string) string {
 func (s *session) runPush(ctx context.Context, p *pushPlan) (array.RecordReader, bool, error) {
 	p.ran, p.rows = false, 0
 	start := time.Now()
+	for _, pu := range p.ports {
+		// The source's tables still have the declared types (no drift
+		// since the statement was prepared); else the engine's fetch
+		// answers, with the drift error.
+		if _, err := pu.PushSource(ctx); err != nil {
+			s.log.Info("a pushed statement runs in the engine", "port", p.port, "reason", err)
+			return nil, false, nil
+		}
+	}
 	rr, err := p.pusher.Push(ctx, p.sql, p.params, p.cols)
 	if errors.Is(err, connectors.ErrPushRefused) {
 		s.log.Info("the source refused a pushed statement; it runs in the engine", "port", p.port, "reason", err)
