@@ -11,7 +11,7 @@ ROWS    ?= 10000000
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOFILES := $(shell find . -name '*.go' -not -path './.cache/*')
 
-.PHONY: all build demo run test check-test-deps test-deps test-race test-fresh test-go test-psql test-clients test-fuzz bench bench-quality bench-catalog bench-flight bench-replicas lint clean
+.PHONY: all build demo run test check-test-deps test-deps test-race test-fresh test-go test-psql test-clients test-fuzz bench bench-quality bench-catalog bench-flight bench-replicas bench-pushdown lint clean
 
 all: build
 
@@ -99,6 +99,11 @@ bench-catalog: demo
 
 # Only the wire part: pgwire text and binary, Arrow Flight SQL and the
 # DuckDB ceiling on ROWS rows of bench.wide (no TPC-H, no PostgreSQL).
+# TPC-H live with statement pushdown off, then on (rows fetched per query
+# from the ports' metrics); no snapshot, concurrency or wire parts.
+bench-pushdown: build demo
+	TPCH_MODES="live-nopush live" SKIP_CONC=1 SKIP_WIRE=1 SKIP_MICRO=1 NO_MD=1 TPCH_RUNS=1 TPCH_PG_RUNS=1 ./bench/run.sh $(SF) $(ROWS)
+
 bench-flight: build demo
 	SKIP_TPCH=1 SKIP_PG=1 SKIP_MICRO=1 NO_MD=1 ./bench/run.sh $(SF) $(ROWS)
 

@@ -36,7 +36,9 @@
 # (no PostgreSQL: wire only), SKIP_WIRE=1, SKIP_TPCH=1, SKIP_MICRO=1,
 # SALES_PORT=parquet (skip the postgres ports), BENCH_NOTE (extra sentence
 # for BENCHMARKS.md), NO_MD=1 (do not write it), PROFILE=dir (each meshgate
-# writes a CPU profile, dir/<its log's name>.pprof, for go tool pprof).
+# writes a CPU profile, dir/<its log's name>.pprof, for go tool pprof),
+# TPCH_MODES (default "live snapshot"; live-nopush is live with serve
+# -pushdown=false), SKIP_CONC=1 (no concurrency and overhead runs).
 #
 # meshgate is served with a generated policy directory granting the bench
 # user every product, a users file admitting it from 127.0.0.1 with
@@ -155,9 +157,10 @@ start_meshgate() {
 	MG_PORT=$(free_port) || die "no free port"
 	local prof=()
 	[[ -n ${PROFILE:-} ]] && mkdir -p "$PROFILE" && prof=(-cpuprofile "$PROFILE/$(basename "$2" .log).pprof")
+	MG_OPS_PORT=$(free_port) || die "no free port"
 	"$MESHGATE" serve "${prof[@]}" -mesh "$1" -users "$TMP/users.yaml" -policies "$POLICIES" \
-		-audit-file "$TMP/audit/audit.jsonl" -max-connections 400 -ops "" \
-		-listen "127.0.0.1:$MG_PORT" "${MG_FLIGHT_ARGS[@]}" >"$2" 2>&1 &
+		-audit-file "$TMP/audit/audit.jsonl" -max-connections 400 -ops "127.0.0.1:$MG_OPS_PORT" \
+		-listen "127.0.0.1:$MG_PORT" "${MG_FLIGHT_ARGS[@]}" "${MG_EXTRA_ARGS[@]}" >"$2" 2>&1 &
 	MG_PID=$!
 	wait_port "$MG_PORT" "$MG_PID" "$2"
 	MG_URL="postgres://bench@127.0.0.1:$MG_PORT/mesh?sslmode=disable"
@@ -174,6 +177,9 @@ stop_meshgate() {
 vmhwm() { awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status" 2>/dev/null || echo "?"; }
 
 MG_FLIGHT_ARGS=()
+MG_EXTRA_ARGS=()
+# port_rows prints the rows meshgate fetched from remote ports so far.
+port_rows() { curl -s "http://127.0.0.1:$MG_OPS_PORT/metrics" | awk '/^meshgate_port_rows_fetched_total/ {n += $2} END {printf "%d", n}'; }
 RESULTS=$TMP/results.txt
 : >"$RESULTS"
 OUT=$TMP/results
@@ -315,7 +321,7 @@ if [[ -n $DO_TPCH ]]; then
 	step "TPC-H on DuckDB direct (in-process, same files), $TPCH_RUNS runs per query"
 	"$TMP/tpch" query -duckdb "$TPCH_DIR/tpch.duckdb" -system duckdb -runs "$TPCH_RUNS" -queries "$QUERIES" -out "$OUT/tpch-duckdb.json"
 
-	MODES=(live snapshot)
+	read -r -a MODES <<<"${TPCH_MODES:-live snapshot}"
 	if [[ $SALES_PORT == postgres ]]; then
 		# Can this meshgate read the postgres ports at all?
 		"$TMP/tpch" mesh -dir "$TPCH_DIR" -sf "$SF" -sales postgres -mode live -pg-port "$PG_PORT"
@@ -333,10 +339,12 @@ if [[ -n $DO_TPCH ]]; then
 	for mode in "${MODES[@]}"; do
 		label=meshgate-$mode
 		[[ $mode == parquet ]] && label=meshgate-snapshot
+		MG_EXTRA_ARGS=()
 		if [[ $mode == parquet ]]; then
 			"$TMP/tpch" mesh -dir "$TPCH_DIR" -sf "$SF" -sales parquet
 		else
-			"$TMP/tpch" mesh -dir "$TPCH_DIR" -sf "$SF" -sales postgres -mode "$mode" -pg-port "$PG_PORT"
+			[[ $mode == live-nopush ]] && MG_EXTRA_ARGS=(-pushdown=false)
+			"$TMP/tpch" mesh -dir "$TPCH_DIR" -sf "$SF" -sales postgres -mode "${mode%-nopush}" -pg-port "$PG_PORT"
 		fi
 		step "meshgate ($mode): starting the gateway on the TPC-H mesh"
 		start_meshgate "$TPCH_DIR/mesh" "$TMP/meshgate-$mode.log"
@@ -359,6 +367,19 @@ if [[ -n $DO_TPCH ]]; then
 		"$TMP/tpch" query -conn "$MG_URL" -system "$label" -runs "$TPCH_RUNS" -queries "$QUERIES" -out "$OUT/tpch-$label.json"
 		"$TMP/tpch" check -ref "$OUT/tpch-postgresql.json" -got "$OUT/tpch-$label.json" -out "$OUT/check-$label.json" || CHECK_FAILED=1
 		MG_RSS_NOTE="$MG_RSS_NOTE meshgate ($mode) peak RSS after TPC-H: $(vmhwm "$MG_PID") MB."
+		if [[ $mode == live* ]]; then
+			step "rows fetched from the postgres ports per query ($mode)"
+			for qf in "$QUERIES"/q*.sql; do
+				before=$(port_rows)
+				"$PGBIN/psql" -X -q -o /dev/null -c "SET search_path TO sales, supply, catalog, geo" -c "$(cat "$qf")" "$MG_URL" || true
+				echo "  rows-fetched $label $(basename "$qf" .sql) $(($(port_rows) - before))"
+			done
+		fi
+		if [[ ${SKIP_CONC:-} == 1 ]]; then
+			stop_meshgate
+			[[ $mode == parquet ]] && break
+			continue
+		fi
 		step "concurrency through meshgate ($mode): $CONC_LEVELS clients, $CONC_SECONDS s each"
 		"$TMP/tpch" conc -conn "$MG_URL" -system "meshgate ($mode)" -sf "$SF" -levels "$CONC_LEVELS" -duration "${CONC_SECONDS}s" -out "$OUT/conc-$label.json"
 		if [[ $mode != live ]]; then
@@ -369,11 +390,13 @@ if [[ -n $DO_TPCH ]]; then
 		[[ $mode == parquet ]] && break
 	done
 
-	step "concurrency on PostgreSQL: $CONC_LEVELS clients, $CONC_SECONDS s each"
-	"$TMP/tpch" conc -conn "$PG_URL" -system "$PG_LABEL" -sf "$SF" -levels "$CONC_LEVELS" -duration "${CONC_SECONDS}s" -out "$OUT/conc-postgresql.json"
-	step "overhead on DuckDB in-process and PostgreSQL: $OVERHEAD_N runs per query"
-	"$TMP/tpch" overhead -duckdb "$TPCH_DIR/tpch.duckdb" -system "DuckDB in-process" -n "$OVERHEAD_N" -out "$OUT/overhead.json"
-	"$TMP/tpch" overhead -conn "$PG_URL" -system "$PG_LABEL" -n "$OVERHEAD_N" -out "$OUT/overhead.json"
+	if [[ ${SKIP_CONC:-} != 1 ]]; then
+		step "concurrency on PostgreSQL: $CONC_LEVELS clients, $CONC_SECONDS s each"
+		"$TMP/tpch" conc -conn "$PG_URL" -system "$PG_LABEL" -sf "$SF" -levels "$CONC_LEVELS" -duration "${CONC_SECONDS}s" -out "$OUT/conc-postgresql.json"
+		step "overhead on DuckDB in-process and PostgreSQL: $OVERHEAD_N runs per query"
+		"$TMP/tpch" overhead -duckdb "$TPCH_DIR/tpch.duckdb" -system "DuckDB in-process" -n "$OVERHEAD_N" -out "$OUT/overhead.json"
+		"$TMP/tpch" overhead -conn "$PG_URL" -system "$PG_LABEL" -n "$OVERHEAD_N" -out "$OUT/overhead.json"
+	fi
 fi
 
 if [[ -n $PG_STARTED ]]; then

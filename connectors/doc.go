@@ -34,6 +34,12 @@
 // reader early, or canceling ctx, sends a cancel request so the source
 // query stops. Types: see ArrowSchema.
 //
+// A postgres port is also a Pusher (pgpush.go): it runs a whole statement
+// written by the gateway (statement pushdown) once it has checked that its
+// source compares text as DuckDB does (collation C or POSIX, no char(n))
+// and that every declared column has exactly the source's type; a
+// statement the source refuses to prepare is ErrPushRefused.
+//
 // # HTTP ports
 //
 // Scan fetches the first page before it returns (so a source that is

@@ -318,6 +318,13 @@ func (c *pgConnector) Scan(ctx context.Context, req Request) (array.RecordReader
 	if err != nil {
 		return nil, err
 	}
+	return c.run(ctx, pc, release, query, params, cols, schema, false)
+}
+
+// run prepares query on pc, checks the RowDescription against cols
+// (contract drift; with pushed, a mismatch is ErrPushRefused) and starts
+// it with binary results decoded into schema. release returns pc.
+func (c *pgConnector) run(ctx context.Context, pc *pgconn.PgConn, release func(), query string, params [][]byte, cols []catalog.Column, schema *arrow.Schema, pushed bool) (array.RecordReader, error) {
 	ok := false
 	defer func() {
 		if !ok {
@@ -326,7 +333,14 @@ func (c *pgConnector) Scan(ctx context.Context, req Request) (array.RecordReader
 	}()
 	sd, err := pc.Prepare(ctx, "", query, nil)
 	if err != nil {
+		var pgErr *pgconn.PgError
+		if pushed && errors.As(err, &pgErr) && !strings.HasPrefix(pgErr.Code, "08") && !strings.HasPrefix(pgErr.Code, "57") {
+			return nil, fmt.Errorf("%w: %s: %s", ErrPushRefused, pgErr.Code, pgErr.Message)
+		}
 		return nil, c.queryError(ctx, err, cols)
+	}
+	if pushed && len(sd.Fields) != len(cols) {
+		return nil, fmt.Errorf("%w: %d columns for %d", ErrPushRefused, len(sd.Fields), len(cols))
 	}
 	if len(sd.Fields) != len(cols) {
 		return nil, sqlstate.New(sqlstate.InternalError, "%s: the source answered %d columns for %d requested", c.name(), len(sd.Fields), len(cols))
@@ -336,6 +350,10 @@ func (c *pgConnector) Scan(ctx context.Context, req Request) (array.RecordReader
 	for i, col := range cols {
 		f := sd.Fields[i]
 		actual := pgCanonical(f.DataTypeOID, f.TypeModifier)
+		if pushed && (actual == "" || !catalog.RemoteCompatible(col.Type, actual)) {
+			rb.Release()
+			return nil, fmt.Errorf("%w: column %d is %s, not %s", ErrPushRefused, i+1, actual, col.Type)
+		}
 		if actual == "" || !catalog.RemoteCompatible(col.Type, actual) {
 			if actual == "" {
 				actual = c.typeName(ctx, pc, f.DataTypeOID, f.TypeModifier)

@@ -111,6 +111,9 @@ func (s *session) audit(st *statement, start time.Time, err error, rows int64) {
 		}
 		r.Rules = sortedKeys(rules)
 		r.Health = st.health
+		if st.push != nil && st.push.ran {
+			r.Pushed = []string{st.push.describe()}
+		}
 		r.Attributes = sortedKeys(attrs)
 	}
 	if werr := l.Write(r); werr != nil {

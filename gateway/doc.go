@@ -14,4 +14,12 @@
 // checks a read against the session's products (planner.CheckRead) and
 // prepares it in the engine (engine.Session.Prepare) → Statement.Bind →
 // Portal.Execute streams Arrow batches that pgwire encodes as DataRows.
+//
+// Statement pushdown (pushdown.go, pushdown_explain.go): when every
+// product of a checked and verified read is a live postgres port of one
+// source, the read is translated (planner.PushStatement) with each
+// product as its policy relation for the session, and the source's rows
+// are streamed under the prepared statement's schema instead of the
+// engine's; a statement the source refuses runs in the engine.
+// meshgate.pushdown (serve -pushdown) turns it off.
 package gateway

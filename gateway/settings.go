@@ -78,6 +78,7 @@ func settingDefs() map[string]*settingDef {
 		{name: "max_connections", def: "100", readOnly: true},
 		{name: "default_text_search_config", def: "pg_catalog.english", check: anyValue},
 		{name: "geqo", def: "on", check: checkBool},
+		{name: pushdownSetting, def: "on", check: checkBool}, // pushdown.go
 		{name: "enable_seqscan", def: "on", check: checkBool},
 		{name: "timezone_abbreviations", def: "Default", check: anyValue},
 		// Planner and logging settings clients set: accepted and shown,

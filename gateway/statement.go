@@ -30,7 +30,8 @@ type statement struct {
 	read      *planner.Read // the planner's view of a read statement
 	plan      *engine.Plan  // what DuckDB's bound plan reads (the audit's source)
 	prepared  *engine.Prepared
-	health    []string // the health of each product read, for the audit (health.go)
+	push      *pushPlan // the statement as its one source answers it (pushdown.go)
+	health    []string  // the health of each product read, for the audit (health.go)
 	fields    []pgwire.Field
 	params    []uint32
 
@@ -107,6 +108,12 @@ func (st *statement) prepare(ctx context.Context) error {
 			return err
 		}
 		st.prepared = p
+		switch {
+		case st.cl.Kind == planner.KindRead && !st.cl.Explain:
+			st.push = s.planPush(ctx, read, p.Schema())
+		case st.cl.Kind == planner.KindRead:
+			st.push = s.explainPush(ctx, read, st.declared)
+		}
 		switch {
 		case st.cl.Explain:
 			st.fields = []pgwire.Field{textField("QUERY PLAN")}
@@ -429,6 +436,11 @@ func (p *portal) execute(ctx context.Context) (*pgwire.Result, error) {
 	}
 	switch cl.Kind {
 	case planner.KindRead:
+		if cl.Explain && st.push != nil && s.values[pushdownSetting] != "off" {
+			if res, err := s.explainPushed(ctx, st.push, cl.Analyze); res != nil || err != nil {
+				return res, err
+			}
+		}
 		rr, err := p.query(ctx)
 		if err != nil {
 			return nil, err
@@ -545,6 +557,17 @@ func (p *portal) query(ctx context.Context) (array.RecordReader, error) {
 	cancel := context.CancelFunc(func() {})
 	if d := p.st.s.statementTimeout(); d > 0 {
 		ctx, cancel = context.WithTimeout(ctx, d)
+	}
+	if pp := p.st.push; pp != nil && p.st.s.values[pushdownSetting] != "off" {
+		rr, ok, err := p.st.s.runPush(ctx, pp)
+		if err != nil {
+			cancel()
+			return nil, err
+		}
+		if ok {
+			return &releaseHook{RecordReader: rr, onRelease: cancel}, nil
+		}
+		p.st.push = nil // refused by the source: the engine answers from now on
 	}
 	if err := p.st.s.fetchRemote(ctx, p.st.read, p.args); err != nil {
 		cancel()

@@ -16,6 +16,12 @@
 // refused with 0A000. The macros these rewrites call live in
 // gateway/pgcatalog.
 //
+// pgpush.go and pgpush_expr.go translate a read (DuckDB's syntax tree)
+// into one PostgreSQL statement for statement pushdown: only constructs on
+// an allow-list whose PostgreSQL meaning equals DuckDB's, every value a $n
+// parameter, products and policy views written by the caller; anything
+// else is ErrNotPushable.
+//
 // The sub-package catalog owns product descriptors: loading, validation
 // and the comparison of a port's real schema with its contract.
 //

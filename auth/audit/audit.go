@@ -45,6 +45,10 @@ type Record struct {
 	// Health is the health of each product read when the statement ran
 	// ("sales.orders=warning"; package quality).
 	Health []string `json:"health,omitempty"`
+	// Pushed lists, per port, the statement sent to a source that
+	// answered the whole statement ("domain.product:port: SQL";
+	// gateway/pushdown.go).
+	Pushed []string `json:"pushed,omitempty"`
 }
 
 // Sink receives records in batches (the queryable copy).

@@ -208,6 +208,7 @@ func serve(args []string, stdout, stderr io.Writer, printOnly bool) int {
 	checkTimeout := fs.Duration("check-timeout", 5*time.Minute, "time limit of one product's quality check")
 	checkConcurrency := fs.Int("check-concurrency", 2, "quality checks running at the same time")
 	onFailure := fs.String("on-failure", "warn", "what a query of a product failing its contract gets: warn (a WARNING) or block (refused with 55000); a product's on_failure wins")
+	pushdown := fs.Bool("pushdown", true, "answer a statement whose products are all live postgres ports of one source at that source, as one statement (the session setting meshgate.pushdown overrides it)")
 	flf := newFlightFlags(fs)
 	of := operationsFlags(fs)
 	rf := newReplicaFlags(fs)
@@ -320,6 +321,7 @@ func serve(args []string, stdout, stderr io.Writer, printOnly bool) int {
 	gw := gateway.New(eng, users, *database, log)
 	gw.SetPolicy(set)
 	gw.SetAudit(auditLog)
+	gw.SetPushdown(*pushdown)
 	stopRemote, err := ff.startRemote(ctx, gw)
 	if err != nil {
 		ln.Close()
