@@ -265,7 +265,7 @@ func hexString(b []byte) string {
 
 func TestTypesMapping(t *testing.T) {
 	sc := allTypesSchema()
-	want := []uint32{16, 21, 23, 20, 21, 20, 1700, 700, 701, 1700, 25, 17, 1082, 1083, 1114, 1114, 1184, 1186, 2950, 114, 1016, 1009, 114}
+	want := []uint32{16, 21, 23, 20, 21, 26, 1700, 700, 701, 1700, 25, 17, 1082, 1083, 1114, 1114, 1184, 1186, 2950, 114, 1016, 1009, 114}
 	fields := FieldsFromSchema(sc)
 	for j, f := range fields {
 		if f.TypeOID != want[j] {

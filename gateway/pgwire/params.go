@@ -54,13 +54,15 @@ func DecodeParam(oid uint32, format int16, b []byte) (any, error) {
 func decodeTextParam(oid uint32, b []byte) (any, error) {
 	s := string(b)
 	switch oid {
-	case OIDInt2, OIDInt4, OIDInt8:
+	case OIDInt2, OIDInt4, OIDInt8, OIDOid:
 		v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 		if err != nil {
 			return nil, badText(oid, s)
 		}
 		lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
 		switch oid {
+		case OIDOid:
+			lo, hi = math.MinInt32, math.MaxUint32 // oidin takes -1 as 4294967295
 		case OIDInt2:
 			lo, hi = math.MinInt16, math.MaxInt16
 		case OIDInt4:
@@ -168,6 +170,8 @@ func typeName(oid uint32) string {
 		return "integer"
 	case OIDInt8:
 		return "bigint"
+	case OIDOid:
+		return "oid"
 	case OIDFloat4:
 		return "real"
 	case OIDFloat8:
@@ -222,6 +226,11 @@ func decodeBinaryParam(oid uint32, b []byte) (any, error) {
 			return nil, err
 		}
 		return int64(be.Uint64(b)), nil
+	case OIDOid:
+		if err := need(4); err != nil {
+			return nil, err
+		}
+		return int64(be.Uint32(b)), nil
 	case OIDFloat4:
 		if err := need(4); err != nil {
 			return nil, err
