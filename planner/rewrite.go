@@ -143,6 +143,10 @@ func preRewrite(sql string) (string, error) {
 						if scale, ok := literalScale(k.Value); ok {
 							prefix, suffix = "CAST(", fmt.Sprintf(" AS DECIMAL(38,%d))", scale)
 						}
+					} else if start == i-1 && k.Kind == tokParam {
+						// An untyped parameter ($1::numeric from lib/pq) matches
+						// every overload of mg_numeric: it is text to read.
+						prefix, suffix = "CAST(", " AS "+catalog.UnconstrainedNumeric+")"
 					}
 					edits = append(edits, edit{toks[start].Pos, toks[start].Pos, prefix}, edit{t.Pos, tokEnd(tt), suffix})
 					i = j

@@ -9,9 +9,10 @@ command -v psql >/dev/null || missing+=(psql)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql-15)
 command -v java >/dev/null || missing+=(java)
 [ -e /usr/share/java/postgresql.jar ] || missing+=(pgjdbc)
-/usr/bin/python3 -c 'import psycopg2, pandas, sqlalchemy, psycopg, asyncpg' 2>/dev/null || missing+=(python-clients)
+/usr/bin/python3 -c 'import psycopg2, pandas, sqlalchemy, psycopg, asyncpg, pgcli, pyodbc' 2>/dev/null || missing+=(python-clients)
+odbcinst -q -d -n 'PostgreSQL Unicode' >/dev/null 2>&1 || missing+=(psqlodbc)
 command -v node >/dev/null || missing+=(node)
-[ -d test/clients/node/node_modules/pg ] || missing+=(node-postgres)
+[ -d test/clients/node/node_modules/pg ] && [ -d test/clients/node/node_modules/postgres ] && [ -d test/clients/node/node_modules/knex ] || missing+=(node-clients)
 command -v chromium >/dev/null || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "test clients missing: ${missing[*]}"
