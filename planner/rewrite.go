@@ -246,8 +246,16 @@ func preRewrite(sql string) (string, error) {
 			if start < 0 || end < 0 || end == i+3 {
 				continue
 			}
-			left := sql[toks[start].Pos:tokEnd(toks[i-1])]
-			right := sql[toks[i+3].Pos:tokEnd(toks[end-1])]
+			// The operands are moved whole, so they are rewritten here
+			// ('{DE,FR}'::text[] is a DuckDB list literal too).
+			left, err := preRewrite(sql[toks[start].Pos:tokEnd(toks[i-1])])
+			if err != nil {
+				return "", err
+			}
+			right, err := preRewrite(sql[toks[i+3].Pos:tokEnd(toks[end-1])])
+			if err != nil {
+				return "", err
+			}
 			edits = append(edits, edit{toks[start].Pos, tokEnd(toks[end]), "list_contains(" + right + ", " + left + ")"})
 			i = end
 		case t.Kind == tokWord && i+1 < len(toks) && isPunct(toks[i+1], "(") && FunctionRewrites[t.Value] != nil && (i == 0 || !isPunct(toks[i-1], ".")),
@@ -373,23 +381,16 @@ func printed(toks []token, start, last int) bool {
 	if start == 0 || !(isPunct(toks[start-1], ",") || isWord(toks[start-1], "select") || isWord(toks[start-1], "distinct") || isWord(toks[start-1], "all")) {
 		return false
 	}
-	depth := 0
-	for k := start - 1; k >= 0; k-- {
-		t := toks[k]
-		switch {
-		case isPunct(t, ")"):
-			depth++
-		case isPunct(t, "("):
-			if depth == 0 {
-				return false // an argument list, not a select list
-			}
-			depth--
-		case depth == 0 && t.Kind == tokWord && (t.Value == "distinct" || t.Value == "all"):
-		case depth == 0 && t.Kind == tokWord && (clauseWords[t.Value] || afterFromItem[t.Value] || t.Value == "from" || t.Value == "case"):
-			return t.Value == "select"
+	// The nearest clause word at this level must be SELECT (an enclosing
+	// parenthesis is an argument list, not a select list).
+	return backAtLevel(toks, start, func(k int) (bool, bool) {
+		switch t := toks[k]; {
+		case t.Kind != tokWord || t.Value == "distinct" || t.Value == "all":
+		case clauseWords[t.Value] || afterFromItem[t.Value] || t.Value == "from" || t.Value == "case":
+			return t.Value == "select", true
 		}
-	}
-	return false
+		return false, false
+	})
 }
 
 // notFunctionNames are the words a parenthesised expression can follow

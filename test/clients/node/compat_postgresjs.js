@@ -12,20 +12,14 @@
 // goes on; exit status 1 when any check failed.
 'use strict';
 
-const assert = require('node:assert');
 const { Client } = require('pg');
+const checks = require('./check');
 
-let ok = 0;
-let failed = 0;
+const { section } = checks;
 
+// check compares after norm.
 function check(what, want, got) {
-  try {
-    assert.deepStrictEqual(norm(got), norm(want));
-    ok++;
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${what}: want ${JSON.stringify(norm(want))} got ${JSON.stringify(norm(got))}`);
-  }
+  checks.check(what, norm(want), norm(got));
 }
 
 // norm makes rows of either client comparable: plain objects, dates as
@@ -40,17 +34,6 @@ function norm(v) {
     return o;
   }
   return v;
-}
-
-async function section(name, fn) {
-  const before = failed;
-  try {
-    await fn();
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}: ${e.message}${e.code ? ` (SQLSTATE ${e.code})` : ''}`);
-  }
-  console.log(`${failed === before ? 'ok  ' : 'FAIL'} ${name}`);
 }
 
 const conn = {
@@ -151,8 +134,7 @@ async function main() {
   } finally {
     await ref.end();
   }
-  console.log(`${versions}: ${ok} checks ok, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
+  checks.finish(versions);
 }
 
 main().catch((e) => {
