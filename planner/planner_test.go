@@ -234,6 +234,7 @@ func TestRewrite(t *testing.T) {
 		"SELECT CAST(CAST(a.attrelid AS REGCLASS) AS TEXT) AS Rel FROM pg_attribute a":                       `SELECT mg_to_text(mg_regclass_name(mg_regclass_oid(a.attrelid))) AS rel FROM "mg$pg"."pg_attribute" a`,
 		"SELECT s[1] FROM string_to_array('a,b', ',') s":                                                     `SELECT s[1] FROM (SELECT string_to_array('a,b', ',') AS "s") s`,
 		"SELECT 1 FROM sales.orders WHERE country_code = ANY('{DE,FR}'::text[])":                             `SELECT 1 FROM sales.orders WHERE list_contains('[DE,FR]'::text[], country_code)`,
+		"SELECT $1::oid::regclass::text":                                                                     `SELECT mg_regclass_name(mg_regclass_oid($1::UINTEGER))::text`,
 		"SELECT CAST('sales.orders' AS REGCLASS)":                                                            `SELECT mg_regclass_name(mg_regclass_oid('sales.orders'))`,
 		"SELECT $1::text::regtype::oid":                                                                      `SELECT mg_regtype_oid($1::text)::UINTEGER`,
 		"SELECT 1 WHERE 2 = CAST($1 AS pg_catalog.regclass)":                                                 `SELECT 1 WHERE 2 = mg_regclass_oid($1)`,

@@ -108,12 +108,9 @@ func preRewrite(sql string) (string, error) {
 				continue
 			}
 			if reg, ok := regTypes[name]; ok {
-				start := exprStart(toks, i)
+				start := operandStart(toks, i) // through casts: $1::text::regtype, $1::oid::regclass
 				if start < 0 {
 					continue
-				}
-				if start == i-1 && i >= 3 && textCast(toks, i-3, i) && (toks[i-3].Kind == tokString || toks[i-3].Kind == tokParam) {
-					start = i - 3 // the string the ::text cast holds
 				}
 				edits = append(edits, regCastEdits(toks, reg, start, i, j)...)
 				if isArrayType(toks, j+1) {
@@ -742,11 +739,3 @@ func operandStart(toks []token, i int) int {
 
 // typedLiterals are the type names that make a string literal typed.
 var typedLiterals = map[string]bool{"interval": true, "date": true, "time": true, "timestamp": true, "timestamptz": true}
-
-// textCast reports whether toks[start+1:at] is one cast to a string type
-// ('int4'::text::regtype, pgx's LoadType): the value is still a name to
-// look up.
-func textCast(toks []token, start, at int) bool {
-	return at == start+3 && isPunct(toks[start+1], "::") &&
-		(isName(toks[start+2], "text") || isName(toks[start+2], "varchar") || isName(toks[start+2], "name"))
-}
