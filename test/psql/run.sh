@@ -74,7 +74,7 @@ if [ -z "$port" ]; then
 	exit 1
 fi
 
-"$bin" serve -mesh testdata/mesh -users testdata/users.yaml -policies testdata/policies -listen "127.0.0.1:$port" >"$tmp/server.out" 2>"$tmp/server.log" &
+"$bin" serve -mesh testdata/mesh -users testdata/users.yaml -policies testdata/policies -listen "127.0.0.1:$port" -ops "" >"$tmp/server.out" 2>"$tmp/server.log" &
 server_pid=$!
 for _ in $(seq 300); do
 	if ! kill -0 "$server_pid" 2>/dev/null; then
