@@ -11,7 +11,7 @@ ROWS    ?= 10000000
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOFILES := $(shell find . -name '*.go' -not -path './.cache/*')
 
-.PHONY: all build demo run test check-test-deps test-deps test-race test-fresh test-go test-psql test-clients test-fuzz bench bench-quality bench-catalog bench-flight bench-replicas bench-pushdown lint clean
+.PHONY: all build demo run test check-test-deps test-deps test-race test-fresh test-go test-psql test-clients test-compat test-fuzz bench bench-quality bench-catalog bench-flight bench-replicas bench-pushdown lint clean
 
 all: build
 
@@ -68,6 +68,11 @@ test-psql: build demo
 # .ci/run installs the clients (test/clients/run.sh says what is missing).
 test-clients: build demo
 	./test/clients/run.sh ./$(BIN)
+
+# The compatibility corpus (test/compat: the introspection SQL of BI tools
+# and drivers) against PostgreSQL 15, with the counts per tool (README).
+test-compat: demo
+	bash -o pipefail -c "$(GO) test -tags $(TAGS) -count=1 -run 'TestCompatibilityCorpus\$$' -v ./gateway | grep -v '^    --- PASS\|^=== RUN'"
 
 # A short run of every fuzz target: a fixed number of inputs each (a time
 # limit can end a run mid-input, which go test reports as a failure). Longer

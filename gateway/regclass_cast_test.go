@@ -60,7 +60,7 @@ func TestE2ECastAsRegclass(t *testing.T) {
 func TestE2ETextRegtypeOID(t *testing.T) {
 	s := startGateway(t)
 	c := s.connect(t, "")
-	var got, want int64
+	var got, want uint32 // oid, as in PostgreSQL
 	if err := c.QueryRow(ctxT(t), "SELECT $1::text::regtype::oid", "int4").Scan(&got); err != nil {
 		t.Fatal(err)
 	}

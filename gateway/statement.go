@@ -290,6 +290,28 @@ func (s *session) pgFields(read *planner.Read, schema *arrow.Schema) []pgwire.Fi
 			fi++
 			continue
 		}
+		if o.Null {
+			// An untyped NULL is text in PostgreSQL; every value is NULL,
+			// so the column's encoding does not matter.
+			fields[fi].TypeOID, fields[fi].TypeSize = pgwire.OIDText, -1
+			fi++
+			continue
+		}
+		if o.Function != "" {
+			if oid, ok := pgcatalog.FunctionTypeOID(o.Function); ok && fields[fi].TypeOID == pgwire.OIDText {
+				fields[fi].TypeOID, fields[fi].TypeSize = oid, 64
+			}
+			fi++
+			continue
+		}
+		if o.Catalog() {
+			if o.Star {
+				return fields // its width is not known here
+			}
+			catalogType(&fields[fi], o)
+			fi++
+			continue
+		}
 		d, ok := s.decisions[o.Product]
 		if !ok || !d.Granted {
 			return fields
@@ -312,6 +334,28 @@ func (s *session) pgFields(read *planner.Read, schema *arrow.Schema) []pgwire.Fi
 		fi++
 	}
 	return fields
+}
+
+// catalogType gives a result column that is a pg_catalog relation's column
+// of a PostgreSQL-only type that type's OID. Their text is the text the
+// column carries, and so is their binary form where a client asks for it:
+// name, "char" and varchar send their bytes, int2vector and oidvector are arrays of
+// int2 and oid (regproc is described as such, and text in either format).
+func catalogType(f *pgwire.Field, o *planner.Origin) {
+	oid, ok := pgcatalog.ColumnTypeOID(o.Product.Domain, o.Product.Name, o.Column)
+	if !ok {
+		return
+	}
+	switch {
+	case f.TypeOID == pgwire.OIDText && (oid == 19 || oid == 18 || oid == 24 || oid == pgwire.OIDVarchar),
+		f.TypeOID == pgwire.OIDInt2Array && oid == 22, f.TypeOID == pgwire.OIDOidArray && oid == 30:
+		f.TypeOID = oid
+		if oid == 19 {
+			f.TypeSize = 64
+		} else if oid == 18 {
+			f.TypeSize = 1
+		}
+	}
 }
 
 func errNoCursor(name string) error {

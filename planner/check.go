@@ -163,6 +163,14 @@ func CheckRead(ctx context.Context, parser Parser, scope Scope, query string) (*
 			tables = append(tables, e)
 		}
 	}
+	for _, src := range c.sources {
+		tables = append(tables, scalarSourceEdits(pre, src.loc, src.repl)...)
+	}
+	for _, loc := range c.qualifiers {
+		if e, ok := qualifierEdit(pre, loc); ok {
+			tables = append(tables, e)
+		}
+	}
 	out, err := postRewrite(pre, tables)
 	if err != nil {
 		return nil, syntaxError(err.Error(), query, -1)
@@ -186,7 +194,18 @@ func CheckRead(ctx context.Context, parser Parser, scope Scope, query string) (*
 		}
 		return catalog.Address{}, false
 	}
-	r.Origins = origins(stmt, resolve)
+	r.Origins = origins(stmt, func(schema, table string) (catalog.Address, bool) {
+		if a, ok := resolve(schema, table); ok {
+			return a, true
+		}
+		if schema == "pg_catalog" || schema == "information_schema" {
+			return catalog.Address{Domain: schema, Name: table}, true // a catalog relation
+		}
+		if schema == "" && strings.HasPrefix(table, "pg_") {
+			return catalog.Address{Domain: "pg_catalog", Name: table}, true
+		}
+		return catalog.Address{}, false
+	})
 	r.Pushdown = pushdowns(stmt, c.products, resolve, c.columns, c.star)
 	for a := range c.products {
 		r.Products = append(r.Products, a)
@@ -200,8 +219,27 @@ type checker struct {
 	products map[catalog.Address]bool
 	tables   []tableRewrite
 	aliases  []tableRewrite // table functions whose alias also names their column
-	columns  map[string]bool
-	star     bool
+	// qualifiers are the offsets of schema.relation.column references to
+	// catalog relations, whose schema is dropped.
+	qualifiers []int
+	sources    []tableRewrite // scalar calls read as a table, and their column
+	columns    map[string]bool
+	star       bool
+}
+
+// catalogColumn records a column reference qualified with its catalog
+// relation's schema (pg_catalog.pg_class.relname, as SQLAlchemy writes
+// them): the relation is read from the session's compatibility schema
+// under its own name, so the reference keeps only relation.column.
+func (c *checker) catalogColumn(v map[string]any, parts []any) {
+	schema, _ := parts[0].(string)
+	schema = strings.ToLower(schema)
+	if len(parts) != 3 || schema != "pg_catalog" && schema != "information_schema" {
+		return
+	}
+	if loc, ok := v["query_location"].(float64); ok && loc >= 0 && loc < 1e15 {
+		c.qualifiers = append(c.qualifiers, int(loc))
+	}
 }
 
 // tableRewrite replaces the table name at byte offset loc.
@@ -269,6 +307,7 @@ func (c *checker) walk(n any, ctes []string) error {
 				if name, ok := parts[len(parts)-1].(string); ok {
 					c.columns[strings.ToLower(name)] = true
 				}
+				c.catalogColumn(v, parts)
 			}
 		case "STAR":
 			c.star = true
@@ -295,6 +334,7 @@ func (c *checker) walk(n any, ctes []string) error {
 			if err := c.table(v, ctes); err != nil {
 				return err
 			}
+		case typ == "TABLE_FUNCTION" && c.scalarSource(v):
 		case typ == "TABLE_FUNCTION":
 			if err := c.tableFunction(v); err != nil {
 				return err
@@ -394,6 +434,30 @@ func (c *checker) table(v map[string]any, ctes []string) error {
 	}
 	c.products[catalog.Address{Domain: lschema, Name: lname}] = true
 	return nil
+}
+
+// scalarSources are the scalar functions PostgreSQL lets a FROM clause
+// read as a one-row table (Grafana's FROM string_to_array(…) s); DuckDB
+// has no table function of the name, so the call becomes a subquery.
+var scalarSources = map[string]bool{"string_to_array": true}
+
+// scalarSource records a scalar function used as a FROM item.
+func (c *checker) scalarSource(v map[string]any) bool {
+	fn, _ := v["function"].(map[string]any)
+	name := strings.ToLower(str(fn, "function_name"))
+	schema := strings.ToLower(str(fn, "schema"))
+	loc, ok := v["query_location"].(float64)
+	if !scalarSources[name] || (schema != "" && schema != "pg_catalog") || str(fn, "catalog") != "" || !ok || loc < 0 || loc > 1e15 {
+		return false
+	}
+	col := name
+	if names, _ := v["column_name_alias"].([]any); len(names) == 1 {
+		col, _ = names[0].(string)
+	} else if alias := str(v, "alias"); alias != "" {
+		col = alias
+	}
+	c.sources = append(c.sources, tableRewrite{loc: int(loc), repl: col})
+	return true
 }
 
 // tableFunction checks a table function call against the allow-list.

@@ -223,10 +223,29 @@ func rewriteCall(sql string, toks []token, i, start int) (edit, int, bool) {
 // item of a FROM clause: after FROM, JOIN or LATERAL, or after a comma that
 // follows one in the same parentheses.
 func fromItem(toks []token, i int) bool {
+	return backAtLevel(toks, i, func(k int) (bool, bool) {
+		switch t := toks[k]; {
+		case t.Kind == tokWord && (t.Value == "from" || t.Value == "join" || t.Value == "lateral"):
+			return true, true
+		case k == i-1 && !isPunct(t, ","):
+			return false, true
+		case t.Kind == tokWord && (t.Value == "on" || t.Value == "using"):
+			return true, true
+		case t.Kind == tokWord && clauseWords[t.Value]:
+			return false, true
+		}
+		return false, false
+	})
+}
+
+// backAtLevel visits the tokens before toks[i] at its own parenthesis
+// level, nearest first, until visit says it is done and what it answers;
+// reaching the parenthesis that encloses toks[i], or the start, answers
+// false.
+func backAtLevel(toks []token, i int, visit func(k int) (answer, done bool)) bool {
 	depth := 0
 	for k := i - 1; k >= 0; k-- {
-		t := toks[k]
-		switch {
+		switch t := toks[k]; {
 		case isPunct(t, ")"):
 			depth++
 		case isPunct(t, "("):
@@ -234,15 +253,10 @@ func fromItem(toks []token, i int) bool {
 				return false
 			}
 			depth--
-		case depth > 0:
-		case t.Kind == tokWord && (t.Value == "from" || t.Value == "join" || t.Value == "lateral"):
-			return true
-		case k == i-1 && !isPunct(t, ","):
-			return false
-		case t.Kind == tokWord && (t.Value == "on" || t.Value == "using"):
-			return true
-		case t.Kind == tokWord && clauseWords[t.Value]:
-			return false
+		case depth == 0:
+			if answer, done := visit(k); done {
+				return answer
+			}
 		}
 	}
 	return false

@@ -58,7 +58,7 @@ func pgName(m map[string]any) string {
 			if n := castName(mapOf(args[0]), ""); n != "" {
 				return n
 			}
-		case fn == "regexp_full_match": // SIMILAR TO
+		case fn == "regexp_full_match", fn == "list_contains": // SIMILAR TO, x = ANY(array)
 			return "?column?"
 		case fn == "unnest" && len(args) == 1:
 			if inner, ok := setFunctions[strings.ToLower(str(mapOf(args[0]), "function_name"))]; ok {
@@ -213,6 +213,18 @@ type Origin struct {
 	Product catalog.Address
 	Column  string // "" for a * entry: every column of Product
 	Star    bool
+	// Function is the function an entry calls (unqualified, lower case),
+	// when the entry is a call and nothing else; Null marks an untyped
+	// NULL, which PostgreSQL describes as text.
+	Function string
+	Null     bool
+}
+
+// Catalog reports whether the origin is a pg_catalog or
+// information_schema relation (Product then holds its name in the domain
+// pg_catalog or information_schema), not a product.
+func (o *Origin) Catalog() bool {
+	return o.Product.Domain == "pg_catalog" || o.Product.Domain == "information_schema"
 }
 
 // origins maps each select-list entry of the statement's top SELECT to the
@@ -263,11 +275,25 @@ func origins(stmt any, resolve func(schema, table string) (catalog.Address, bool
 				names = append(names, strings.ToLower(s))
 			}
 			switch {
+			case len(names) == 1 && len(all) == 0: // session_user, current_catalog: SQL's value functions
+				out[i] = &Origin{Function: names[0]}
 			case len(names) == 1 && len(all) == 1 && all[0] != (catalog.Address{}):
 				out[i] = &Origin{Product: all[0], Column: names[0]}
 			case len(names) == 2:
 				if a, ok := tables[names[0]]; ok {
 					out[i] = &Origin{Product: a, Column: names[1]}
+				}
+			case len(names) == 3 && (names[0] == "pg_catalog" || names[0] == "information_schema"): // pg_catalog.pg_class.relname
+				if a, ok := tables[names[1]]; ok && a.Domain == names[0] {
+					out[i] = &Origin{Product: a, Column: names[2]}
+				}
+			}
+		case "FUNCTION":
+			out[i] = &Origin{Function: strings.ToLower(str(m, "function_name"))}
+		case "CONSTANT":
+			if v := mapOf(m["value"]); v != nil {
+				if isNull, _ := v["is_null"].(bool); isNull {
+					out[i] = &Origin{Null: true}
 				}
 			}
 		case "STAR":

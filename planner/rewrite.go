@@ -76,7 +76,7 @@ var regTypes = map[string]string{
 // typeRenames maps PostgreSQL-only types to the DuckDB type that carries
 // their values.
 var typeRenames = map[string]string{
-	"oid": "BIGINT", "xid": "BIGINT", "cid": "BIGINT", "xid8": "BIGINT",
+	"oid": "UINTEGER", "xid": "BIGINT", "cid": "BIGINT", "xid8": "BIGINT",
 	"regproc": "VARCHAR", "regprocedure": "VARCHAR", "regoper": "VARCHAR", "regoperator": "VARCHAR",
 	"regconfig": "VARCHAR", "regdictionary": "VARCHAR", "name": "VARCHAR", "char": "VARCHAR",
 	"int2vector": "VARCHAR", "oidvector": "VARCHAR", "text": "VARCHAR", "bpchar": "VARCHAR",
@@ -108,21 +108,14 @@ func preRewrite(sql string) (string, error) {
 				continue
 			}
 			if reg, ok := regTypes[name]; ok {
-				start := exprStart(toks, i)
+				start := operandStart(toks, i) // through casts: $1::text::regtype, $1::oid::regclass
 				if start < 0 {
 					continue
 				}
-				if start == i-1 && i >= 3 && textCast(toks, i-3, i) && (toks[i-3].Kind == tokString || toks[i-3].Kind == tokParam) {
-					start = i - 3 // the string the ::text cast holds
+				edits = append(edits, regCastEdits(toks, reg, start, i, j)...)
+				if isArrayType(toks, j+1) {
+					j += 2
 				}
-				fn, closing := "mg_"+reg+"_name(", ")"
-				if k := toks[start]; (start == i-1 || textCast(toks, start, i)) && (k.Kind == tokString || k.Kind == tokParam) {
-					fn = "mg_" + reg + "_oid("
-					if castToText(toks, j+1) { // 'x'::regclass::text is the name again
-						fn, closing = "mg_"+reg+"_name(mg_"+reg+"_oid(", "))"
-					}
-				}
-				edits = append(edits, edit{toks[start].Pos, toks[start].Pos, fn}, edit{t.Pos, tokEnd(tt), closing})
 				i = j
 				continue
 			}
@@ -147,6 +140,10 @@ func preRewrite(sql string) (string, error) {
 						if scale, ok := literalScale(k.Value); ok {
 							prefix, suffix = "CAST(", fmt.Sprintf(" AS DECIMAL(38,%d))", scale)
 						}
+					} else if start == i-1 && k.Kind == tokParam {
+						// An untyped parameter ($1::numeric from lib/pq) matches
+						// every overload of mg_numeric: it is text to read.
+						prefix, suffix = "CAST(", " AS "+catalog.UnconstrainedNumeric+")"
 					}
 					edits = append(edits, edit{toks[start].Pos, toks[start].Pos, prefix}, edit{t.Pos, tokEnd(tt), suffix})
 					i = j
@@ -180,20 +177,29 @@ func preRewrite(sql string) (string, error) {
 				edits = append(edits, edit{toks[i+1].Pos, tt.Pos, ""})
 			}
 			i = j
-		case isWord(t, "cast") && i+4 < len(toks) && isPunct(toks[i+1], "(") &&
-			(toks[i+2].Kind == tokString || toks[i+2].Kind == tokParam) && isWord(toks[i+3], "as"):
-			// CAST('name' AS regclass), CAST($1 AS REGCLASS) (SQLAlchemy 2
-			// reflection): the name looked up to an OID, as 'name'::regclass.
-			j := i + 4
-			if j+2 < len(toks) && isName(toks[j], "pg_catalog") && isPunct(toks[j+1], ".") {
+		case isWord(t, "as") && i+2 < len(toks) && regCastType(toks, i+1) != "":
+			// CAST(x AS regclass) (SQLAlchemy 2 reflection's CAST(:name AS
+			// REGCLASS), CAST(CAST(attrelid AS REGCLASS) AS TEXT)): as x::regclass.
+			j := i + 1
+			if isName(toks[j], "pg_catalog") {
 				j += 2
 			}
-			reg, ok := regTypes[strings.ToLower(toks[j].Value)]
-			if !ok || j+1 >= len(toks) || !isPunct(toks[j+1], ")") || (toks[j].Kind != tokWord && toks[j].Kind != tokQIdent) {
+			k := castOpen(toks, i)
+			if k <= 0 {
 				continue
 			}
-			edits = append(edits, edit{t.Pos, toks[i+2].Pos, "mg_" + reg + "_oid("}, edit{tokEnd(toks[i+2]), tokEnd(toks[j+1]), ")"})
-			i = j + 1
+			reg, end := regCastType(toks, i+1), j+1
+			open, closing := "mg_"+reg+"_oid(", ")"
+			if printed(toks, k-1, end) || end+2 < len(toks) && isWord(toks[end+1], "as") && (isWord(toks[end+2], "text") || isWord(toks[end+2], "varchar") || isWord(toks[end+2], "name")) {
+				open, closing = "mg_"+reg+"_name("+open, "))"
+			}
+			edits = append(edits, edit{toks[k-1].Pos, tokEnd(toks[k]), open}, edit{tokEnd(toks[i-1]), tokEnd(toks[end]), closing})
+			i = end
+		case isWord(t, "as") && i+1 < len(toks) && toks[i+1].Kind == tokWord && toks[i+1].Text != strings.ToLower(toks[i+1].Text) && !(i+2 < len(toks) && (isPunct(toks[i+2], "(") || isPunct(toks[i+2], ")"))):
+			// An unquoted alias is folded to lower case, as PostgreSQL
+			// names the column (pgjdbc's AS TABLE_SCHEM is table_schem).
+			edits = append(edits, edit{toks[i+1].Pos, tokEnd(toks[i+1]), strings.ToLower(toks[i+1].Text)})
+			i++
 		case isWord(t, "operator") && i+1 < len(toks) && isPunct(toks[i+1], "("):
 			// OPERATOR(pg_catalog.~) → ~
 			j := i + 2
@@ -237,8 +243,16 @@ func preRewrite(sql string) (string, error) {
 			if start < 0 || end < 0 || end == i+3 {
 				continue
 			}
-			left := sql[toks[start].Pos:tokEnd(toks[i-1])]
-			right := sql[toks[i+3].Pos:tokEnd(toks[end-1])]
+			// The operands are moved whole, so they are rewritten here
+			// ('{DE,FR}'::text[] is a DuckDB list literal too).
+			left, err := preRewrite(sql[toks[start].Pos:tokEnd(toks[i-1])])
+			if err != nil {
+				return "", err
+			}
+			right, err := preRewrite(sql[toks[i+3].Pos:tokEnd(toks[end-1])])
+			if err != nil {
+				return "", err
+			}
 			edits = append(edits, edit{toks[start].Pos, tokEnd(toks[end]), "list_contains(" + right + ", " + left + ")"})
 			i = end
 		case t.Kind == tokWord && i+1 < len(toks) && isPunct(toks[i+1], "(") && FunctionRewrites[t.Value] != nil && (i == 0 || !isPunct(toks[i-1], ".")),
@@ -296,6 +310,97 @@ func preRewrite(sql string) (string, error) {
 	return applyEdits(sql, edits), nil
 }
 
+// regCastEdits rewrite toks[start:at]::reg (the type name at toks[j],
+// maybe followed by []) as PostgreSQL's OID alias types behave: the value
+// is an OID — a name (a literal, a parameter or any computed string) is
+// looked up in the session's catalog, a number is kept — and it prints as
+// the name where it is printed: as a select-list entry of its own, next
+// to ||, or cast to a text type.
+func regCastEdits(toks []token, reg string, start, at, j int) []edit {
+	array := isArrayType(toks, j+1)
+	last := j
+	if array {
+		last = j + 2
+	}
+	asName := castToText(toks, last+1) || printed(toks, start, last)
+	open, closing := "mg_"+reg+"_oid(", ")"
+	if asName {
+		open, closing = "mg_"+reg+"_name("+open, "))"
+	}
+	if !array {
+		return []edit{{toks[start].Pos, toks[start].Pos, open}, {toks[at].Pos, tokEnd(toks[last]), closing}}
+	}
+	// x::regtype[]: each element ('{int4,text}' is read as a text array).
+	// The lookups are subqueries, which DuckDB's lambdas cannot hold.
+	edits := []edit{{toks[start].Pos, toks[start].Pos, "(SELECT list(" + open + "mg_l.mg_a[mg_r.i]" + closing + " ORDER BY mg_r.i) FROM (SELECT CAST("},
+		{toks[at].Pos, tokEnd(toks[last]), " AS VARCHAR[]) AS mg_a) mg_l, range(1, len(mg_l.mg_a) + 1) mg_r(i))"}}
+	if lit := toks[start]; lit.Kind == tokString && start == at-1 {
+		edits = append(edits, edit{lit.Pos, tokEnd(lit), sqlquote.Literal(PGArrayToList(lit.Value))})
+	}
+	return edits
+}
+
+// regCastType is the OID alias type (regclass, …) toks[j:] names and
+// closes a CAST with, or "".
+func regCastType(toks []token, j int) string {
+	if j+2 < len(toks) && isName(toks[j], "pg_catalog") && isPunct(toks[j+1], ".") {
+		j += 2
+	}
+	if j+1 >= len(toks) || !isPunct(toks[j+1], ")") || (toks[j].Kind != tokWord && toks[j].Kind != tokQIdent) {
+		return ""
+	}
+	return regTypes[strings.ToLower(toks[j].Value)]
+}
+
+// isArrayType reports whether toks[k:] starts with [].
+func isArrayType(toks []token, k int) bool {
+	return k+1 < len(toks) && isPunct(toks[k], "[") && isPunct(toks[k+1], "]")
+}
+
+// printed reports whether the expression toks[start:last+1] is printed as
+// it is: a select-list entry of its own (between SELECT or a comma and a
+// comma, an alias, FROM or the end, at the select list's own depth) or an
+// operand of ||.
+func printed(toks []token, start, last int) bool {
+	concat := func(k int) bool { return k >= 0 && k+1 < len(toks) && isPunct(toks[k], "|") && isPunct(toks[k+1], "|") }
+	if concat(start-2) || concat(last+1) {
+		return true
+	}
+	if last+1 < len(toks) {
+		switch n := toks[last+1]; {
+		case isPunct(n, ",") || n.Kind == tokSemicolon || isPunct(n, ")"):
+		case n.Kind == tokWord && (n.Value == "as" || n.Value == "from" || n.Value == "union" || n.Value == "except" || n.Value == "intersect" || n.Value == "order" || n.Value == "limit" || n.Value == "where" || n.Value == "group"):
+		case n.Kind == tokQIdent || n.Kind == tokWord && !sqlKeywords[n.Value]:
+		default:
+			return false
+		}
+	}
+	if start == 0 || !(isPunct(toks[start-1], ",") || isWord(toks[start-1], "select") || isWord(toks[start-1], "distinct") || isWord(toks[start-1], "all")) {
+		return false
+	}
+	// The nearest clause word at this level must be SELECT (an enclosing
+	// parenthesis is an argument list, not a select list).
+	return backAtLevel(toks, start, func(k int) (bool, bool) {
+		switch t := toks[k]; {
+		case t.Kind != tokWord || t.Value == "distinct" || t.Value == "all":
+		case clauseWords[t.Value] || afterFromItem[t.Value] || t.Value == "from" || t.Value == "case":
+			return t.Value == "select", true
+		}
+		return false, false
+	})
+}
+
+// notFunctionNames are the words a parenthesised expression can follow
+// that do not call it.
+var notFunctionNames = map[string]bool{"select": true, "where": true, "and": true, "or": true, "not": true, "on": true,
+	"when": true, "then": true, "else": true, "by": true, "in": true, "is": true, "from": true, "as": true, "case": true,
+	"distinct": true, "all": true, "having": true, "like": true, "ilike": true, "between": true, "any": true, "some": true,
+	"exists": true, "array": true, "values": true, "return": true, "returning": true, "limit": true, "offset": true}
+
+// sqlKeywords cannot be a column alias written without AS.
+var sqlKeywords = map[string]bool{"and": true, "or": true, "is": true, "in": true, "not": true, "like": true, "ilike": true, "between": true,
+	"collate": true, "end": true, "then": true, "else": true, "when": true, "asc": true, "desc": true, "nulls": true, "over": true, "filter": true}
+
 // exprStart finds the first token of the operand before the :: at index
 // i: a literal, a parameter, a (qualified) name, or a parenthesised
 // expression with an optional function name. -1 if it cannot tell.
@@ -327,7 +432,7 @@ func exprStart(toks []token, i int) int {
 		if j < 0 {
 			return -1
 		}
-		if j >= 1 && (toks[j-1].Kind == tokWord || toks[j-1].Kind == tokQIdent) {
+		if j >= 1 && (toks[j-1].Kind == tokQIdent || toks[j-1].Kind == tokWord && !notFunctionNames[toks[j-1].Value]) {
 			j--
 			for j >= 2 && isPunct(toks[j-1], ".") && toks[j-2].Kind == tokWord {
 				j -= 2
@@ -389,6 +494,41 @@ func tableSpan(sql string, loc int) (int, int, bool) {
 		end = tokEnd(toks[k+1])
 	}
 	return loc, loc + end, true
+}
+
+// qualifierEdit drops the schema of the schema.relation.column reference
+// at byte offset loc.
+func qualifierEdit(sql string, loc int) (edit, bool) {
+	if loc < 0 || loc >= len(sql) {
+		return edit{}, false
+	}
+	toks, err := lex(sql[loc:])
+	if err != nil || len(toks) < 5 || !(isName(toks[0], "pg_catalog") || isName(toks[0], "information_schema")) || !isPunct(toks[1], ".") || !isPunct(toks[3], ".") {
+		return edit{}, false
+	}
+	return edit{loc, loc + toks[2].Pos, ""}, true
+}
+
+// scalarSourceEdits make the scalar call at byte offset loc, read as a
+// FROM item, a subquery of one row whose column is col.
+func scalarSourceEdits(sql string, loc int, col string) []edit {
+	if loc < 0 || loc >= len(sql) {
+		return nil
+	}
+	toks, err := lex(sql[loc:])
+	if err != nil {
+		return nil
+	}
+	k := 0
+	for k < len(toks) && !isPunct(toks[k], "(") {
+		k++
+	}
+	end := matchParen(toks, k)
+	if end < 0 {
+		return nil
+	}
+	at := loc + tokEnd(toks[end])
+	return []edit{{loc, loc, "(SELECT "}, {at, at, " AS " + sqlquote.Ident(col) + ")"}}
 }
 
 // columnAliasEdit gives a table function's alias a column alias of the same
@@ -599,11 +739,3 @@ func operandStart(toks []token, i int) int {
 
 // typedLiterals are the type names that make a string literal typed.
 var typedLiterals = map[string]bool{"interval": true, "date": true, "time": true, "timestamp": true, "timestamptz": true}
-
-// textCast reports whether toks[start+1:at] is one cast to a string type
-// ('int4'::text::regtype, pgx's LoadType): the value is still a name to
-// look up.
-func textCast(toks []token, start, at int) bool {
-	return at == start+3 && isPunct(toks[start+1], "::") &&
-		(isName(toks[start+2], "text") || isName(toks[start+2], "varchar") || isName(toks[start+2], "name"))
-}

@@ -92,6 +92,7 @@ func boolLit(b bool) string {
 // "name TYPE" pairs; rows hold SQL literals. A session's relations with
 // rows are views over its row store instead (compact.go).
 func table(schema, name string, cols []string, rows [][]string) string {
+	cols = duckColumns(schema, name, cols)
 	if !stored(schema, name, rows) {
 		return rowsView(schema, name, cols, rows)
 	}
@@ -161,9 +162,9 @@ func Statements(s Session) []string {
 		}
 	}
 	roleRows = append(roleRows, []string{"'meshgate'", "true", "true", "false", "false", "false", "false", "-1", "'********'", "NULL", "false", "NULL", "10"})
-	add(table(pg, "pg_roles", []string{"rolname VARCHAR", "rolsuper BOOLEAN", "rolinherit BOOLEAN", "rolcreaterole BOOLEAN", "rolcreatedb BOOLEAN", "rolcanlogin BOOLEAN", "rolreplication BOOLEAN", "rolconnlimit INTEGER", "rolpassword VARCHAR", "rolvaliduntil TIMESTAMPTZ", "rolbypassrls BOOLEAN", "rolconfig VARCHAR[]", "oid BIGINT"}, roleRows))
+	add(table(pg, "pg_roles", []string{"rolname name", "rolsuper BOOLEAN", "rolinherit BOOLEAN", "rolcreaterole BOOLEAN", "rolcreatedb BOOLEAN", "rolcanlogin BOOLEAN", "rolreplication BOOLEAN", "rolconnlimit INTEGER", "rolpassword VARCHAR", "rolvaliduntil TIMESTAMPTZ", "rolbypassrls BOOLEAN", "rolconfig VARCHAR[]", "oid UINTEGER"}, roleRows))
 	add(fmt.Sprintf("CREATE VIEW %s.pg_authid AS SELECT oid, rolname, rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolcanlogin, rolreplication, rolbypassrls, rolconnlimit, NULL::VARCHAR AS rolpassword, rolvaliduntil FROM %s.pg_roles", pg, pg))
-	add(table(pg, "pg_user", []string{"usename VARCHAR", "usesysid BIGINT", "usecreatedb BOOLEAN", "usesuper BOOLEAN", "userepl BOOLEAN", "usebypassrls BOOLEAN", "passwd VARCHAR", "valuntil TIMESTAMPTZ", "useconfig VARCHAR[]"}, userRows))
+	add(table(pg, "pg_user", []string{"usename name", "usesysid UINTEGER", "usecreatedb BOOLEAN", "usesuper BOOLEAN", "userepl BOOLEAN", "usebypassrls BOOLEAN", "passwd VARCHAR", "valuntil TIMESTAMPTZ", "useconfig VARCHAR[]"}, userRows))
 
 	// Namespaces: one per domain, plus pg_catalog, information_schema and
 	// an empty public (clients expect it).
@@ -177,10 +178,10 @@ func Statements(s Session) []string {
 	for _, d := range domainList {
 		nsRows = append(nsRows, []string{fmt.Sprint(NamespaceOID(d)), lit(d), fmt.Sprint(RoleOID(s.User)), "NULL"})
 	}
-	add(table(pg, "pg_namespace", []string{"oid BIGINT", "nspname VARCHAR", "nspowner BIGINT", "nspacl VARCHAR[]"}, nsRows))
+	add(table(pg, "pg_namespace", []string{"oid UINTEGER", "nspname name", "nspowner UINTEGER", "nspacl VARCHAR[]"}, nsRows))
 
 	// Relations and their columns.
-	classCols := []string{"oid BIGINT", "relname VARCHAR", "relnamespace BIGINT", "reltype BIGINT", "reloftype BIGINT", "relowner BIGINT", "relam BIGINT", "relfilenode BIGINT", "reltablespace BIGINT", "relpages INTEGER", "reltuples REAL", "relallvisible INTEGER", "reltoastrelid BIGINT", "relhasindex BOOLEAN", "relisshared BOOLEAN", "relpersistence VARCHAR", "relkind VARCHAR", "relnatts SMALLINT", "relchecks SMALLINT", "relhasrules BOOLEAN", "relhastriggers BOOLEAN", "relhassubclass BOOLEAN", "relrowsecurity BOOLEAN", "relforcerowsecurity BOOLEAN", "relispopulated BOOLEAN", "relreplident VARCHAR", "relispartition BOOLEAN", "relrewrite BIGINT", "relfrozenxid BIGINT", "relminmxid BIGINT", "relacl VARCHAR[]", "reloptions VARCHAR[]", "relpartbound VARCHAR"}
+	classCols := []string{"oid UINTEGER", "relname name", "relnamespace UINTEGER", "reltype UINTEGER", "reloftype UINTEGER", "relowner UINTEGER", "relam UINTEGER", "relfilenode UINTEGER", "reltablespace UINTEGER", "relpages INTEGER", "reltuples REAL", "relallvisible INTEGER", "reltoastrelid UINTEGER", "relhasindex BOOLEAN", "relisshared BOOLEAN", "relpersistence char", "relkind char", "relnatts SMALLINT", "relchecks SMALLINT", "relhasrules BOOLEAN", "relhastriggers BOOLEAN", "relhassubclass BOOLEAN", "relrowsecurity BOOLEAN", "relforcerowsecurity BOOLEAN", "relispopulated BOOLEAN", "relreplident char", "relispartition BOOLEAN", "relrewrite UINTEGER", "relfrozenxid BIGINT", "relminmxid BIGINT", "relacl VARCHAR[]", "reloptions VARCHAR[]", "relpartbound VARCHAR"}
 	classRow := func(oid uint32, name string, ns uint32, owner uint32, kind string, natts int) []string {
 		return []string{fmt.Sprint(oid), lit(name), fmt.Sprint(ns), "0", "0", fmt.Sprint(owner), "2", fmt.Sprint(oid), "0", "0", "-1", "0", "0", "false", "false", "'p'", lit(kind), fmt.Sprint(natts), "0", "false", "false", "false", "false", "false", "true", "'d'", "false", "0", "0", "0", "NULL", "NULL", "NULL"}
 	}
@@ -203,7 +204,7 @@ func Statements(s Session) []string {
 		}
 		for i, c := range r.Columns {
 			t := typeByOID(c.TypeOID)
-			attRows = append(attRows, []string{fmt.Sprint(oid), lit(c.Name), fmt.Sprint(c.TypeOID), "-1", fmt.Sprint(t.len), fmt.Sprint(i + 1), fmt.Sprint(ndims(t)), "-1", fmt.Sprint(c.TypMod), boolLit(t.byVal), "'p'", lit(t.align), boolLit(c.NotNull), "false", "false", "''", "''", "false", "true", "0", collation(t), "''", "NULL", "NULL", "NULL", "NULL"})
+			attRows = append(attRows, []string{fmt.Sprint(oid), lit(c.Name), fmt.Sprint(c.TypeOID), "-1", fmt.Sprint(t.len), fmt.Sprint(i + 1), fmt.Sprint(ndims(t)), "-1", fmt.Sprint(c.TypMod), boolLit(t.byVal), lit(t.align), "'p'", "''", boolLit(c.NotNull), "false", "false", "''", "''", "false", "true", "0", collation(t), "NULL", "NULL", "NULL", "NULL"})
 			if c.Description != "" {
 				descRows = append(descRows, []string{fmt.Sprint(oid), fmt.Sprint(oidClassRel), fmt.Sprint(i + 1), lit(c.Description)})
 			}
@@ -211,27 +212,27 @@ func Statements(s Session) []string {
 		}
 	}
 	add(table(pg, "pg_class", classCols, classRows))
-	add(table(pg, "pg_attribute", []string{"attrelid BIGINT", "attname VARCHAR", "atttypid BIGINT", "attstattarget INTEGER", "attlen SMALLINT", "attnum SMALLINT", "attndims INTEGER", "attcacheoff INTEGER", "atttypmod INTEGER", "attbyval BOOLEAN", "attstorage VARCHAR", "attalign VARCHAR", "attnotnull BOOLEAN", "atthasdef BOOLEAN", "atthasmissing BOOLEAN", "attidentity VARCHAR", "attgenerated VARCHAR", "attisdropped BOOLEAN", "attislocal BOOLEAN", "attinhcount INTEGER", "attcollation BIGINT", "attcompression VARCHAR", "attacl VARCHAR[]", "attoptions VARCHAR[]", "attfdwoptions VARCHAR[]", "attmissingval VARCHAR"}, attRows))
-	add(table(pg, "pg_description", []string{"objoid BIGINT", "classoid BIGINT", "objsubid INTEGER", "description VARCHAR"}, descRows))
-	add(table(pg, "pg_tables", []string{"schemaname VARCHAR", "tablename VARCHAR", "tableowner VARCHAR", "tablespace VARCHAR", "hasindexes BOOLEAN", "hasrules BOOLEAN", "hastriggers BOOLEAN", "rowsecurity BOOLEAN"}, tablesRows))
+	add(table(pg, "pg_attribute", []string{"attrelid UINTEGER", "attname name", "atttypid UINTEGER", "attstattarget INTEGER", "attlen SMALLINT", "attnum SMALLINT", "attndims INTEGER", "attcacheoff INTEGER", "atttypmod INTEGER", "attbyval BOOLEAN", "attalign char", "attstorage char", "attcompression char", "attnotnull BOOLEAN", "atthasdef BOOLEAN", "atthasmissing BOOLEAN", "attidentity char", "attgenerated char", "attisdropped BOOLEAN", "attislocal BOOLEAN", "attinhcount INTEGER", "attcollation UINTEGER", "attacl VARCHAR[]", "attoptions VARCHAR[]", "attfdwoptions VARCHAR[]", "attmissingval VARCHAR"}, attRows))
+	add(table(pg, "pg_description", []string{"objoid UINTEGER", "classoid UINTEGER", "objsubid INTEGER", "description VARCHAR"}, descRows))
+	add(table(pg, "pg_tables", []string{"schemaname name", "tablename name", "tableowner name", "tablespace VARCHAR", "hasindexes BOOLEAN", "hasrules BOOLEAN", "hastriggers BOOLEAN", "rowsecurity BOOLEAN"}, tablesRows))
 
 	// The database, settings and the session itself.
-	add(table(pg, "pg_database", []string{"oid BIGINT", "datname VARCHAR", "datdba BIGINT", "encoding INTEGER", "datlocprovider VARCHAR", "datistemplate BOOLEAN", "datallowconn BOOLEAN", "datconnlimit INTEGER", "datfrozenxid BIGINT", "datminmxid BIGINT", "dattablespace BIGINT", "datcollate VARCHAR", "datctype VARCHAR", "daticulocale VARCHAR", "daticurules VARCHAR", "datcollversion VARCHAR", "datacl VARCHAR[]"},
-		[][]string{{fmt.Sprint(oidDatabase), lit(s.Database), "10", "6", "'c'", "false", "true", "-1", "0", "1", "1663", "'C.UTF-8'", "'C.UTF-8'", "NULL", "NULL", "NULL", "NULL"}}))
+	add(table(pg, "pg_database", []string{"oid UINTEGER", "datname name", "datdba UINTEGER", "encoding INTEGER", "datlocprovider char", "datistemplate BOOLEAN", "datallowconn BOOLEAN", "datconnlimit INTEGER", "datfrozenxid BIGINT", "datminmxid BIGINT", "dattablespace UINTEGER", "datcollate VARCHAR", "datctype VARCHAR", "daticulocale VARCHAR", "datcollversion VARCHAR", "datacl VARCHAR[]"},
+		[][]string{{fmt.Sprint(oidDatabase), lit(s.Database), "10", "6", "'c'", "false", "true", "-1", "0", "1", "1663", "'C.UTF-8'", "'C.UTF-8'", "NULL", "NULL", "NULL"}}))
 	var setRows [][]string
 	for _, st := range s.Settings {
 		setRows = append(setRows, []string{lit(strings.ToLower(st.Name)), lit(st.Name), lit(st.Value)})
 	}
 	add(table(pg, "mg_settings", []string{"key VARCHAR", "name VARCHAR", "setting VARCHAR"}, setRows))
 	add(fmt.Sprintf("CREATE VIEW %s.pg_settings AS SELECT name, setting, NULL::VARCHAR AS unit, 'Client Connection Defaults' AS category, '' AS short_desc, NULL::VARCHAR AS extra_desc, 'user' AS context, 'string' AS vartype, 'session' AS source, NULL::VARCHAR AS min_val, NULL::VARCHAR AS max_val, NULL::VARCHAR[] AS enumvals, setting AS boot_val, setting AS reset_val, NULL::VARCHAR AS sourcefile, NULL::INTEGER AS sourceline, false AS pending_restart FROM %s.mg_settings", pg, pg))
-	add(table(pg, "pg_stat_activity", []string{"datid BIGINT", "datname VARCHAR", "pid INTEGER", "leader_pid INTEGER", "usesysid BIGINT", "usename VARCHAR", "application_name VARCHAR", "client_addr VARCHAR", "client_hostname VARCHAR", "client_port INTEGER", "backend_start TIMESTAMPTZ", "xact_start TIMESTAMPTZ", "query_start TIMESTAMPTZ", "state_change TIMESTAMPTZ", "wait_event_type VARCHAR", "wait_event VARCHAR", "state VARCHAR", "backend_xid BIGINT", "backend_xmin BIGINT", "query_id BIGINT", "query VARCHAR", "backend_type VARCHAR"},
+	add(table(pg, "pg_stat_activity", []string{"datid UINTEGER", "datname name", "pid INTEGER", "leader_pid INTEGER", "usesysid UINTEGER", "usename name", "application_name VARCHAR", "client_addr VARCHAR", "client_hostname VARCHAR", "client_port INTEGER", "backend_start TIMESTAMPTZ", "xact_start TIMESTAMPTZ", "query_start TIMESTAMPTZ", "state_change TIMESTAMPTZ", "wait_event_type VARCHAR", "wait_event VARCHAR", "state VARCHAR", "backend_xid BIGINT", "backend_xmin BIGINT", "query_id BIGINT", "query VARCHAR", "backend_type VARCHAR"},
 		[][]string{{fmt.Sprint(oidDatabase), lit(s.Database), fmt.Sprint(s.PID), "NULL", fmt.Sprint(RoleOID(s.User)), lit(s.User), "''", "NULL", "NULL", "NULL", lit(s.Started.UTC().Format("2006-01-02 15:04:05.999999Z07:00")), "NULL", "NULL", "NULL", "NULL", "NULL", "'active'", "NULL", "NULL", "NULL", "''", "'client backend'"}}))
 
 	// information_schema.
-	add(table(is, "schemata", []string{"catalog_name VARCHAR", "schema_name VARCHAR", "schema_owner VARCHAR", "default_character_set_catalog VARCHAR", "default_character_set_schema VARCHAR", "default_character_set_name VARCHAR", "sql_path VARCHAR"}, schemataRows(s, domainList)))
-	add(table(is, "tables", []string{"table_catalog VARCHAR", "table_schema VARCHAR", "table_name VARCHAR", "table_type VARCHAR", "self_referencing_column_name VARCHAR", "reference_generation VARCHAR", "user_defined_type_catalog VARCHAR", "user_defined_type_schema VARCHAR", "user_defined_type_name VARCHAR", "is_insertable_into VARCHAR", "is_typed VARCHAR", "commit_action VARCHAR"}, isTables))
+	add(table(is, "schemata", []string{"catalog_name name", "schema_name name", "schema_owner name", "default_character_set_catalog name", "default_character_set_schema name", "default_character_set_name name", "sql_path varchar"}, schemataRows(s, domainList)))
+	add(table(is, "tables", []string{"table_catalog name", "table_schema name", "table_name name", "table_type varchar", "self_referencing_column_name name", "reference_generation varchar", "user_defined_type_catalog name", "user_defined_type_schema name", "user_defined_type_name name", "is_insertable_into varchar", "is_typed varchar", "commit_action varchar"}, isTables))
 	add(table(is, "columns", infoColumnCols, isColumns))
-	add(table(is, "table_privileges", []string{"grantor VARCHAR", "grantee VARCHAR", "table_catalog VARCHAR", "table_schema VARCHAR", "table_name VARCHAR", "privilege_type VARCHAR", "is_grantable VARCHAR", "with_hierarchy VARCHAR"}, privRows))
+	add(table(is, "table_privileges", []string{"grantor name", "grantee name", "table_catalog name", "table_schema name", "table_name name", "privilege_type varchar", "is_grantable varchar", "with_hierarchy varchar"}, privRows))
 
 	var idRows [][]string
 	keys := make([]string, 0, len(s.Attributes))
@@ -293,7 +294,7 @@ func schemataRows(s Session, domains []string) [][]string {
 	return rows
 }
 
-var infoColumnCols = []string{"table_catalog VARCHAR", "table_schema VARCHAR", "table_name VARCHAR", "column_name VARCHAR", "ordinal_position INTEGER", "column_default VARCHAR", "is_nullable VARCHAR", "data_type VARCHAR", "character_maximum_length INTEGER", "character_octet_length INTEGER", "numeric_precision INTEGER", "numeric_precision_radix INTEGER", "numeric_scale INTEGER", "datetime_precision INTEGER", "interval_type VARCHAR", "interval_precision INTEGER", "character_set_catalog VARCHAR", "character_set_schema VARCHAR", "character_set_name VARCHAR", "collation_catalog VARCHAR", "collation_schema VARCHAR", "collation_name VARCHAR", "domain_catalog VARCHAR", "domain_schema VARCHAR", "domain_name VARCHAR", "udt_catalog VARCHAR", "udt_schema VARCHAR", "udt_name VARCHAR", "scope_catalog VARCHAR", "scope_schema VARCHAR", "scope_name VARCHAR", "maximum_cardinality INTEGER", "dtd_identifier VARCHAR", "is_self_referencing VARCHAR", "is_identity VARCHAR", "identity_generation VARCHAR", "identity_start VARCHAR", "identity_increment VARCHAR", "identity_maximum VARCHAR", "identity_minimum VARCHAR", "identity_cycle VARCHAR", "is_generated VARCHAR", "generation_expression VARCHAR", "is_updatable VARCHAR"}
+var infoColumnCols = []string{"table_catalog name", "table_schema name", "table_name name", "column_name name", "ordinal_position INTEGER", "column_default varchar", "is_nullable varchar", "data_type varchar", "character_maximum_length INTEGER", "character_octet_length INTEGER", "numeric_precision INTEGER", "numeric_precision_radix INTEGER", "numeric_scale INTEGER", "datetime_precision INTEGER", "interval_type varchar", "interval_precision INTEGER", "character_set_catalog name", "character_set_schema name", "character_set_name name", "collation_catalog name", "collation_schema name", "collation_name name", "domain_catalog name", "domain_schema name", "domain_name name", "udt_catalog name", "udt_schema name", "udt_name name", "scope_catalog name", "scope_schema name", "scope_name name", "maximum_cardinality INTEGER", "dtd_identifier name", "is_self_referencing varchar", "is_identity varchar", "identity_generation varchar", "identity_start varchar", "identity_increment varchar", "identity_maximum varchar", "identity_minimum varchar", "identity_cycle varchar", "is_generated varchar", "generation_expression varchar", "is_updatable varchar"}
 
 func infoColumn(db string, r Relation, i int, c Column, t pgType) []string {
 	nullable := "'YES'"
@@ -362,8 +363,8 @@ func StaticStatements() []string {
 	pg, is := StaticPG, StaticIS
 	out := []string{"CREATE SCHEMA IF NOT EXISTS " + pg, "CREATE SCHEMA IF NOT EXISTS " + is}
 	add := func(stmt string) { out = append(out, stmt) }
-	add(table(pg, "pg_auth_members", []string{"oid BIGINT", "roleid BIGINT", "member BIGINT", "grantor BIGINT", "admin_option BOOLEAN"}, nil))
-	add(table(pg, "pg_shdescription", []string{"objoid BIGINT", "classoid BIGINT", "description VARCHAR"}, nil))
+	add(table(pg, "pg_auth_members", []string{"oid UINTEGER", "roleid UINTEGER", "member UINTEGER", "grantor UINTEGER", "admin_option BOOLEAN"}, nil))
+	add(table(pg, "pg_shdescription", []string{"objoid UINTEGER", "classoid UINTEGER", "description VARCHAR"}, nil))
 	// Types.
 	var typeRows [][]string
 	for _, t := range append(append([]pgType(nil), pgTypes...), arrayTypes()...) {
@@ -373,18 +374,18 @@ func StaticStatements() []string {
 		}
 		typeRows = append(typeRows, []string{fmt.Sprint(t.oid), lit(t.name), "11", "10", fmt.Sprint(t.len), boolLit(t.byVal), lit(typtype), lit(t.category), "false", "true", "','", "0", "NULL", fmt.Sprint(t.elem), fmt.Sprint(t.array), lit(t.input + "_in"), lit(t.input + "_out"), lit(t.input + "_recv"), lit(t.input + "_send"), "'-'", "'-'", "'-'", lit(t.align), "'p'", "false", "0", "-1", "0", collation(t), "NULL", "NULL", "NULL"})
 	}
-	add(table(pg, "pg_type", []string{"oid BIGINT", "typname VARCHAR", "typnamespace BIGINT", "typowner BIGINT", "typlen SMALLINT", "typbyval BOOLEAN", "typtype VARCHAR", "typcategory VARCHAR", "typispreferred BOOLEAN", "typisdefined BOOLEAN", "typdelim VARCHAR", "typrelid BIGINT", "typsubscript VARCHAR", "typelem BIGINT", "typarray BIGINT", "typinput VARCHAR", "typoutput VARCHAR", "typreceive VARCHAR", "typsend VARCHAR", "typmodin VARCHAR", "typmodout VARCHAR", "typanalyze VARCHAR", "typalign VARCHAR", "typstorage VARCHAR", "typnotnull BOOLEAN", "typbasetype BIGINT", "typtypmod INTEGER", "typndims INTEGER", "typcollation BIGINT", "typdefaultbin VARCHAR", "typdefault VARCHAR", "typacl VARCHAR[]"}, typeRows))
+	add(table(pg, "pg_type", []string{"oid UINTEGER", "typname name", "typnamespace UINTEGER", "typowner UINTEGER", "typlen SMALLINT", "typbyval BOOLEAN", "typtype char", "typcategory char", "typispreferred BOOLEAN", "typisdefined BOOLEAN", "typdelim char", "typrelid UINTEGER", "typsubscript regproc", "typelem UINTEGER", "typarray UINTEGER", "typinput regproc", "typoutput regproc", "typreceive regproc", "typsend regproc", "typmodin regproc", "typmodout regproc", "typanalyze regproc", "typalign char", "typstorage char", "typnotnull BOOLEAN", "typbasetype UINTEGER", "typtypmod INTEGER", "typndims INTEGER", "typcollation UINTEGER", "typdefaultbin VARCHAR", "typdefault VARCHAR", "typacl VARCHAR[]"}, typeRows))
 	var fmtRows [][]string
 	for _, t := range append(append([]pgType(nil), pgTypes...), arrayTypes()...) {
 		fmtRows = append(fmtRows, []string{fmt.Sprint(t.oid), lit(t.format)})
 	}
-	add(table(pg, "mg_typefmt", []string{"oid BIGINT", "fmt VARCHAR"}, fmtRows))
+	add(table(pg, "mg_typefmt", []string{"oid UINTEGER", "fmt VARCHAR"}, fmtRows))
 
-	add(table(pg, "pg_am", []string{"oid BIGINT", "amname VARCHAR", "amhandler VARCHAR", "amtype VARCHAR"}, [][]string{{"2", "'heap'", "'heap_tableam_handler'", "'t'"}, {"403", "'btree'", "'bthandler'", "'i'"}}))
-	add(table(pg, "pg_tablespace", []string{"oid BIGINT", "spcname VARCHAR", "spcowner BIGINT", "spcacl VARCHAR[]", "spcoptions VARCHAR[]"}, [][]string{{"1663", "'pg_default'", "10", "NULL", "NULL"}, {"1664", "'pg_global'", "10", "NULL", "NULL"}}))
-	add(table(pg, "pg_collation", []string{"oid BIGINT", "collname VARCHAR", "collnamespace BIGINT", "collowner BIGINT", "collprovider VARCHAR", "collisdeterministic BOOLEAN", "collencoding INTEGER", "collcollate VARCHAR", "collctype VARCHAR", "colliculocale VARCHAR", "collicurules VARCHAR", "collversion VARCHAR"},
+	add(table(pg, "pg_am", []string{"oid UINTEGER", "amname name", "amhandler regproc", "amtype char"}, [][]string{{"2", "'heap'", "'heap_tableam_handler'", "'t'"}, {"403", "'btree'", "'bthandler'", "'i'"}}))
+	add(table(pg, "pg_tablespace", []string{"oid UINTEGER", "spcname name", "spcowner UINTEGER", "spcacl VARCHAR[]", "spcoptions VARCHAR[]"}, [][]string{{"1663", "'pg_default'", "10", "NULL", "NULL"}, {"1664", "'pg_global'", "10", "NULL", "NULL"}}))
+	add(table(pg, "pg_collation", []string{"oid UINTEGER", "collname name", "collnamespace UINTEGER", "collowner UINTEGER", "collprovider char", "collisdeterministic BOOLEAN", "collencoding INTEGER", "collcollate VARCHAR", "collctype VARCHAR", "colliculocale VARCHAR", "collicurules VARCHAR", "collversion VARCHAR"},
 		[][]string{{"100", "'default'", "11", "10", "'d'", "true", "-1", "NULL", "NULL", "NULL", "NULL", "NULL"}, {"950", "'C'", "11", "10", "'c'", "true", "-1", "'C'", "'C'", "NULL", "NULL", "NULL"}}))
-	add(table(pg, "pg_language", []string{"oid BIGINT", "lanname VARCHAR", "lanowner BIGINT", "lanispl BOOLEAN", "lanpltrusted BOOLEAN", "lanplcallfoid BIGINT", "laninline BIGINT", "lanvalidator BIGINT", "lanacl VARCHAR[]"},
+	add(table(pg, "pg_language", []string{"oid UINTEGER", "lanname name", "lanowner UINTEGER", "lanispl BOOLEAN", "lanpltrusted BOOLEAN", "lanplcallfoid UINTEGER", "laninline UINTEGER", "lanvalidator UINTEGER", "lanacl VARCHAR[]"},
 		[][]string{{"12", "'internal'", "10", "false", "false", "0", "0", "0", "NULL"}, {"13", "'c'", "10", "false", "false", "0", "0", "0", "NULL"}, {"14", "'sql'", "10", "false", "true", "0", "0", "0", "NULL"}}))
 
 	// Relations that exist in PostgreSQL but hold nothing here: no

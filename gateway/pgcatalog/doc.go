@@ -11,6 +11,12 @@
 // schemas, so catalog queries list exactly the session's products: nothing
 // of other sessions, nothing internal.
 //
+// Columns are declared with DuckDB types, or with PostgreSQL's name where
+// DuckDB has no such type (name, "char", regproc, int2vector, oidvector,
+// information_schema's varchar): coltypes.go stores them as the DuckDB
+// type that carries their values and tells the gateway their OIDs for
+// RowDescription.
+//
 // PostgreSQL functions and operators that DuckDB names or means
 // differently are macros of one table (pgfunctions.go, pgsemantics.go)
 // that shadow DuckDB's: division by zero is 22012, round() of a float is

@@ -56,7 +56,19 @@ var macros = []string{
 	`pg_is_in_recovery() AS false`,
 	// No session can take an advisory lock, so there are none to release
 	// (asyncpg's pool sends it on every release).
-	`pg_advisory_unlock_all() AS NULL::VARCHAR`,
+	`pg_advisory_unlock_all() AS ''`,
+	// Statistics: products have no indexes, and their scans are counted
+	// in the audit and the metrics, not here (DBeaver's index tab).
+	`pg_stat_get_numscans(o) AS 0::BIGINT`,
+	`pg_stat_get_tuples_returned(o) AS 0::BIGINT`,
+	`pg_stat_get_tuples_fetched(o) AS 0::BIGINT`,
+	`pg_stat_get_tuples_inserted(o) AS 0::BIGINT`,
+	`pg_stat_get_tuples_updated(o) AS 0::BIGINT`,
+	`pg_stat_get_tuples_deleted(o) AS 0::BIGINT`,
+	`pg_stat_get_live_tuples(o) AS 0::BIGINT`,
+	`pg_stat_get_dead_tuples(o) AS 0::BIGINT`,
+	`pg_stat_get_blocks_fetched(o) AS 0::BIGINT`,
+	`pg_stat_get_blocks_hit(o) AS 0::BIGINT`,
 	`inet_server_addr() AS NULL::VARCHAR`,
 	`inet_client_addr() AS NULL::VARCHAR`,
 	`inet_server_port() AS NULL::INTEGER`,
@@ -77,7 +89,7 @@ var macros = []string{
 	`has_sequence_privilege(a, b) AS true, (a, b, c) AS true`,
 	`pg_has_role(a, b) AS true, (a, b, c) AS true`,
 	// Names and descriptions.
-	`format_type(o, m) AS CASE WHEN o IS NULL THEN NULL
+	`format_type(o, m) AS CASE WHEN o IS NULL THEN NULL WHEN o = 0 THEN '-'
 	   WHEN o = 1700 AND m >= 4 THEN 'numeric(' || (((m - 4) >> 16) & 65535) || ',' || (xor((m - 4) & 2047, 1024) - 1024) || ')'
 	   WHEN o = 1043 AND m >= 4 THEN 'character varying(' || (m - 4) || ')'
 	   WHEN o = 1042 AND m >= 4 THEN 'character(' || (m - 4) || ')'
@@ -111,18 +123,18 @@ var macros = []string{
 	   WHERE mg_n.nspname || '.' || mg_c.relname = replace(CAST(x AS VARCHAR), '"', '')
 	      OR (mg_c.relname = replace(CAST(x AS VARCHAR), '"', '') AND list_contains($m.current_schemas(true), mg_n.nspname)) LIMIT 1))`,
 	`mg_regclass_oid(x) AS coalesce($m.to_regclass(x), error('[42P01] relation "' || x || '" does not exist'))`,
-	`mg_regclass_name(o) AS coalesce((SELECT CASE WHEN list_contains($m.current_schemas(true), mg_n.nspname) THEN mg_c.relname ELSE mg_n.nspname || '.' || mg_c.relname END
-	   FROM $pg.pg_class mg_c JOIN $pg.pg_namespace mg_n ON mg_c.relnamespace = mg_n.oid WHERE mg_c.oid = o), CAST(o AS VARCHAR))`,
+	`mg_regclass_name(o) AS CASE WHEN o = 0 THEN '-' ELSE coalesce((SELECT CASE WHEN list_contains($m.current_schemas(true), mg_n.nspname) THEN mg_c.relname ELSE mg_n.nspname || '.' || mg_c.relname END
+	   FROM $pg.pg_class mg_c JOIN $pg.pg_namespace mg_n ON mg_c.relnamespace = mg_n.oid WHERE mg_c.oid = o), CAST(o AS VARCHAR)) END`,
 	`to_regtype(x) AS coalesce(TRY_CAST(x AS BIGINT), (SELECT mg_t.oid FROM $static.pg_type mg_t JOIN $static.mg_typefmt mg_f ON mg_f.oid = mg_t.oid
 	   WHERE mg_t.typname = replace(replace(CAST(x AS VARCHAR), 'pg_catalog.', ''), '"', '') OR mg_f.fmt = lower(CAST(x AS VARCHAR)) LIMIT 1))`,
 	`mg_regtype_oid(x) AS coalesce($m.to_regtype(x), error('[42704] type "' || x || '" does not exist'))`,
 	`mg_regtype_name(o) AS $m.format_type(o, NULL)`,
 	`to_regnamespace(x) AS coalesce(TRY_CAST(x AS BIGINT), (SELECT oid FROM $pg.pg_namespace WHERE nspname = replace(CAST(x AS VARCHAR), '"', '')))`,
 	`mg_regnamespace_oid(x) AS coalesce($m.to_regnamespace(x), error('[3F000] schema "' || x || '" does not exist'))`,
-	`mg_regnamespace_name(o) AS coalesce((SELECT nspname FROM $pg.pg_namespace WHERE oid = o), CAST(o AS VARCHAR))`,
+	`mg_regnamespace_name(o) AS CASE WHEN o = 0 THEN '-' ELSE coalesce((SELECT nspname FROM $pg.pg_namespace WHERE oid = o), CAST(o AS VARCHAR)) END`,
 	`to_regrole(x) AS coalesce(TRY_CAST(x AS BIGINT), (SELECT oid FROM $pg.pg_roles WHERE rolname = replace(CAST(x AS VARCHAR), '"', '')))`,
 	`mg_regrole_oid(x) AS coalesce($m.to_regrole(x), error('[42704] role "' || x || '" does not exist'))`,
-	`mg_regrole_name(o) AS coalesce((SELECT rolname FROM $pg.pg_roles WHERE oid = o), CAST(o AS VARCHAR))`,
+	`mg_regrole_name(o) AS CASE WHEN o = 0 THEN '-' ELSE coalesce((SELECT rolname FROM $pg.pg_roles WHERE oid = o), CAST(o AS VARCHAR)) END`,
 	// A session's catalog holds exactly what it may read (SELECT only).
 	`has_table_privilege(a, b) AS $m.to_regclass(a) IS NOT NULL AND upper(b) LIKE '%SELECT%', (u, a, b) AS $m.to_regclass(a) IS NOT NULL AND upper(b) LIKE '%SELECT%'`,
 	`has_schema_privilege(a, b) AS $m.to_regnamespace(a) IS NOT NULL AND upper(b) LIKE '%USAGE%', (u, a, b) AS $m.to_regnamespace(a) IS NOT NULL AND upper(b) LIKE '%USAGE%'`,

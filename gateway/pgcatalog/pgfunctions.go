@@ -97,7 +97,7 @@ var pgFunctions = []string{
 	`mg_pg_typename1(t) AS CASE WHEN t LIKE 'DECIMAL%' OR t IN ('HUGEINT', 'UBIGINT', 'UHUGEINT') THEN 'numeric'
 	   WHEN t LIKE 'STRUCT%' THEN 'record'
 	   ELSE coalesce(MAP {'BOOLEAN': 'boolean', 'TINYINT': 'smallint', 'SMALLINT': 'smallint', 'UTINYINT': 'smallint',
-	     'INTEGER': 'integer', 'USMALLINT': 'integer', 'BIGINT': 'bigint', 'UINTEGER': 'bigint', 'FLOAT': 'real',
+	     'INTEGER': 'integer', 'USMALLINT': 'integer', 'BIGINT': 'bigint', 'UINTEGER': 'oid', 'FLOAT': 'real',
 	     'DOUBLE': 'double precision', 'VARCHAR': 'text', 'BLOB': 'bytea', 'DATE': 'date', 'TIME': 'time without time zone',
 	     'TIME WITH TIME ZONE': 'time with time zone', 'TIMESTAMP': 'timestamp without time zone',
 	     'TIMESTAMP WITH TIME ZONE': 'timestamp with time zone', 'INTERVAL': 'interval', 'UUID': 'uuid', 'JSON': 'json',

@@ -54,7 +54,7 @@ func norm(v any) any {
 
 func expectedAll() [][]any {
 	row0 := []any{
-		true, int16(-5), int32(123456), int64(-9000000000), int16(7), int64(4000000000),
+		true, int16(-5), int32(123456), int64(-9000000000), int16(7), uint32(4000000000),
 		"18446744073709551615", float32(1.5), 0.1, "12.30", "héllo", []byte{0xde, 0xad, 0xbe, 0xef},
 		"2024-01-02T00:00:00Z", pgtype.Time{Microseconds: 11045000000, Valid: true},
 		ts0.Format(time.RFC3339Nano), ts0.Format(time.RFC3339Nano), ts0.Format(time.RFC3339Nano),
@@ -67,7 +67,7 @@ func expectedAll() [][]any {
 	}
 	row1 := make([]any, len(row0))
 	row2 := []any{
-		false, int16(32767), int32(-1), int64(0), int16(255), int64(0),
+		false, int16(32767), int32(-1), int64(0), int16(255), uint32(0),
 		"0", float32(-2.25), 1e20, "-0.05", "", []byte{},
 		"1999-12-31T00:00:00Z", pgtype.Time{Microseconds: 500000, Valid: true},
 		ts2.Format(time.RFC3339Nano), ts2.Format(time.RFC3339Nano), ts2.Format(time.RFC3339Nano),

@@ -64,9 +64,11 @@ func binaryAppender(arr arrow.Array, k kind, o encodeOptions) appender {
 		case *array.Int64:
 			v := a.Int64Values()
 			return func(dst []byte, i int) []byte { return be.AppendUint64(dst, uint64(v[i])) }
-		case *array.Uint32:
+		}
+	case kindOID:
+		if a, ok := arr.(*array.Uint32); ok {
 			v := a.Uint32Values()
-			return func(dst []byte, i int) []byte { return be.AppendUint64(dst, uint64(v[i])) }
+			return func(dst []byte, i int) []byte { return be.AppendUint32(dst, v[i]) }
 		}
 	case kindNumeric:
 		if src, ok := newDecimalSource(arr); ok {

@@ -93,7 +93,7 @@ func jsonColumn(arr arrow.Array, dt arrow.DataType, md *arrow.Metadata, o encode
 			}
 			return append(dst, "false"...)
 		})
-	case kindInt2, kindInt4, kindInt8, kindNumeric, kindJSON:
+	case kindInt2, kindInt4, kindInt8, kindOID, kindNumeric, kindJSON:
 		return newColumn(arr, text)
 	case kindFloat4, kindFloat8:
 		return newColumn(arr, func(dst []byte, i int) []byte {

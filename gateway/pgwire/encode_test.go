@@ -1,6 +1,7 @@
 package pgwire
 
 import (
+	"fmt"
 	"math"
 	"math/big"
 	"strings"
@@ -265,7 +266,7 @@ func hexString(b []byte) string {
 
 func TestTypesMapping(t *testing.T) {
 	sc := allTypesSchema()
-	want := []uint32{16, 21, 23, 20, 21, 20, 1700, 700, 701, 1700, 25, 17, 1082, 1083, 1114, 1114, 1184, 1186, 2950, 114, 1016, 1009, 114}
+	want := []uint32{16, 21, 23, 20, 21, 26, 1700, 700, 701, 1700, 25, 17, 1082, 1083, 1114, 1114, 1184, 1186, 2950, 114, 1016, 1009, 114}
 	fields := FieldsFromSchema(sc)
 	for j, f := range fields {
 		if f.TypeOID != want[j] {
@@ -300,6 +301,25 @@ func TestTypesMapping(t *testing.T) {
 	}
 }
 
+// binaryArray is array_send's form of elements (nil: NULL) of type elem
+// with dimensions dims.
+func binaryArray(elem uint32, dims []int, elems ...[]byte) []byte {
+	b := be.AppendUint32(nil, uint32(len(dims)))
+	b = be.AppendUint32(b, 0)
+	b = be.AppendUint32(b, elem)
+	for _, d := range dims {
+		b = be.AppendUint32(be.AppendUint32(b, uint32(d)), 1)
+	}
+	for _, e := range elems {
+		if e == nil {
+			b = be.AppendUint32(b, 0xffffffff)
+			continue
+		}
+		b = append(be.AppendUint32(b, uint32(len(e))), e...)
+	}
+	return b
+}
+
 func TestDecodeParam(t *testing.T) {
 	for _, tc := range []struct {
 		oid    uint32
@@ -330,6 +350,12 @@ func TestDecodeParam(t *testing.T) {
 		{OIDNumeric, 1, []byte{0, 1, 0xff, 0xff, 0x40, 0, 0, 2, 0x01, 0xf4}, "-0.05"},
 		{OIDText, 1, []byte("x"), "x"},
 		{OIDInt4, 0, nil, nil},
+		{OIDOid, 1, []byte{0xff, 0xff, 0xff, 0xfe}, int64(4294967294)},
+		{OIDOid, 0, []byte("26"), int64(26)},
+		// Binary arrays (pgjdbc's setArray): PostgreSQL's text form.
+		{OIDTextArray, 1, binaryArray(OIDText, []int{3}, []byte("a b"), nil, []byte(`x"y`)), `{"a b",NULL,"x\"y"}`},
+		{OIDInt8Array, 1, binaryArray(OIDInt8, []int{2, 2}, be.AppendUint64(nil, 1), be.AppendUint64(nil, 2), be.AppendUint64(nil, 3), nil), "{{1,2},{3,NULL}}"},
+		{OIDInt4Array, 1, binaryArray(OIDInt4, nil), "{}"},
 	} {
 		got, err := DecodeParam(tc.oid, tc.format, tc.in)
 		if err != nil {
@@ -338,6 +364,11 @@ func TestDecodeParam(t *testing.T) {
 		}
 		if !equalAny(got, tc.want) {
 			t.Errorf("%d/%d %q: got %#v want %#v", tc.oid, tc.format, tc.in, got, tc.want)
+		}
+	}
+	for _, bad := range [][]byte{{0, 0, 0, 1}, binaryArray(OIDInt4, []int{2}, be.AppendUint32(nil, 1)), append(binaryArray(OIDInt4, []int{1}, be.AppendUint32(nil, 1)), 0)} {
+		if _, err := DecodeParam(OIDInt4Array, 1, bad); !strings.Contains(fmt.Sprint(err), "22P03") {
+			t.Errorf("malformed binary int4[] %x: %v, want 22P03", bad, err)
 		}
 	}
 	_, err := DecodeParams([]uint32{OIDInt4, OIDInt4}, nil, [][]byte{[]byte("1"), []byte("x")})

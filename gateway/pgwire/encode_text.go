@@ -72,7 +72,7 @@ func textAppender(arr arrow.Array, k kind, o encodeOptions) appender {
 				return append(dst, 'f')
 			}
 		}
-	case kindInt2, kindInt4, kindInt8, kindNumeric:
+	case kindInt2, kindInt4, kindInt8, kindOID, kindNumeric:
 		if app := intAppender(arr); app != nil {
 			return app
 		}

@@ -3,6 +3,7 @@ package pgwire
 import (
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -54,13 +55,15 @@ func DecodeParam(oid uint32, format int16, b []byte) (any, error) {
 func decodeTextParam(oid uint32, b []byte) (any, error) {
 	s := string(b)
 	switch oid {
-	case OIDInt2, OIDInt4, OIDInt8:
+	case OIDInt2, OIDInt4, OIDInt8, OIDOid:
 		v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 		if err != nil {
 			return nil, badText(oid, s)
 		}
 		lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
 		switch oid {
+		case OIDOid:
+			lo, hi = math.MinInt32, math.MaxUint32 // oidin takes -1 as 4294967295
 		case OIDInt2:
 			lo, hi = math.MinInt16, math.MaxInt16
 		case OIDInt4:
@@ -168,6 +171,8 @@ func typeName(oid uint32) string {
 		return "integer"
 	case OIDInt8:
 		return "bigint"
+	case OIDOid:
+		return "oid"
 	case OIDFloat4:
 		return "real"
 	case OIDFloat8:
@@ -222,6 +227,11 @@ func decodeBinaryParam(oid uint32, b []byte) (any, error) {
 			return nil, err
 		}
 		return int64(be.Uint64(b)), nil
+	case OIDOid:
+		if err := need(4); err != nil {
+			return nil, err
+		}
+		return int64(be.Uint32(b)), nil
 	case OIDFloat4:
 		if err := need(4); err != nil {
 			return nil, err
@@ -299,8 +309,111 @@ func decodeBinaryParam(oid uint32, b []byte) (any, error) {
 			return nil, badBinary(oid)
 		}
 		return string(b[1:]), nil
+	case OIDBoolArray, OIDInt2Array, OIDInt4Array, OIDInt8Array, OIDTextArray, OIDFloat4Array, OIDFloat8Array,
+		OIDDateArray, OIDTimestampArray, OIDTimestamptzArray, OIDUUIDArray, 1014, 1015:
+		// pgjdbc's setArray: PostgreSQL's binary array, answered in its text
+		// form ({a,"b c",NULL}) as a text-format array parameter would be.
+		return decodeBinaryArray(oid, b)
 	}
 	return append([]byte(nil), b...), nil
+}
+
+// decodeBinaryArray reads array_send's format (dimensions, then each
+// element as a length and its binary form) into the array's text form.
+func decodeBinaryArray(oid uint32, b []byte) (string, error) {
+	if len(b) < 12 {
+		return "", badBinary(oid)
+	}
+	ndim, elem := int(int32(be.Uint32(b))), be.Uint32(b[8:])
+	if ndim < 0 || ndim > 6 || len(b) < 12+8*ndim {
+		return "", badBinary(oid)
+	}
+	dims := make([]int, ndim)
+	n := 1
+	for i := range dims {
+		dims[i] = int(int32(be.Uint32(b[12+8*i:])))
+		if dims[i] < 0 || dims[i] > len(b) {
+			return "", badBinary(oid)
+		}
+		if n *= dims[i]; n > len(b) {
+			return "", badBinary(oid) // each element takes at least 4 bytes
+		}
+	}
+	if ndim == 0 {
+		n = 0
+	}
+	rest := b[12+8*ndim:]
+	if n > len(rest)/4 {
+		return "", badBinary(oid)
+	}
+	elems := make([]string, 0, n)
+	for i := 0; i < n; i++ {
+		if len(rest) < 4 {
+			return "", badBinary(oid)
+		}
+		l := int(int32(be.Uint32(rest)))
+		rest = rest[4:]
+		if l == -1 {
+			elems = append(elems, "NULL")
+			continue
+		}
+		if l < 0 || l > len(rest) {
+			return "", badBinary(oid)
+		}
+		v, err := decodeBinaryParam(elem, rest[:l])
+		if err != nil {
+			return "", err
+		}
+		rest = rest[l:]
+		elems = append(elems, arrayElementText(v))
+	}
+	if len(rest) != 0 {
+		return "", badBinary(oid)
+	}
+	var out strings.Builder
+	var write func(d int)
+	write = func(d int) {
+		out.WriteByte('{')
+		for i := 0; d < ndim && i < dims[d]; i++ {
+			if i > 0 {
+				out.WriteByte(',')
+			}
+			if d == ndim-1 {
+				out.WriteString(elems[0])
+				elems = elems[1:]
+			} else {
+				write(d + 1)
+			}
+		}
+		out.WriteByte('}')
+	}
+	write(0)
+	return out.String(), nil
+}
+
+// arrayElementText is an element's text in an array literal: quoted when
+// it is empty, NULL or holds a delimiter, a quote, a backslash or a space.
+func arrayElementText(v any) string {
+	var s string
+	switch x := v.(type) {
+	case bool:
+		if x {
+			return "t"
+		}
+		return "f"
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case string:
+		s = x
+	default:
+		s = fmt.Sprint(x)
+	}
+	if s != "" && !strings.EqualFold(s, "NULL") && !strings.ContainsAny(s, "{},\"\\ \t\n") {
+		return s
+	}
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }
 
 // numericBinaryToText converts numeric_send's format to numeric_out's text.

@@ -12,6 +12,7 @@ const (
 	OIDInt2        uint32 = 21
 	OIDInt4        uint32 = 23
 	OIDText        uint32 = 25
+	OIDOid         uint32 = 26
 	OIDJSON        uint32 = 114
 	OIDFloat4      uint32 = 700
 	OIDFloat8      uint32 = 701
@@ -33,6 +34,7 @@ const (
 	OIDInt4Array        uint32 = 1007
 	OIDTextArray        uint32 = 1009
 	OIDInt8Array        uint32 = 1016
+	OIDOidArray         uint32 = 1028
 	OIDFloat4Array      uint32 = 1021
 	OIDFloat8Array      uint32 = 1022
 	OIDTimestampArray   uint32 = 1115
@@ -60,6 +62,7 @@ const (
 	kindInt2
 	kindInt4
 	kindInt8
+	kindOID // uint32: PostgreSQL's oid, its only unsigned 32-bit type
 	kindNumeric
 	kindFloat4
 	kindFloat8
@@ -85,6 +88,7 @@ var kindInfo = [...]struct {
 	kindInt2:        {OIDInt2, OIDInt2Array, 2},
 	kindInt4:        {OIDInt4, OIDInt4Array, 4},
 	kindInt8:        {OIDInt8, OIDInt8Array, 8},
+	kindOID:         {OIDOid, OIDOidArray, 4},
 	kindNumeric:     {OIDNumeric, OIDNumericArray, -1},
 	kindFloat4:      {OIDFloat4, OIDFloat4Array, 4},
 	kindFloat8:      {OIDFloat8, OIDFloat8Array, 8},
@@ -120,8 +124,10 @@ func kindOf(dt arrow.DataType, md arrow.Metadata) kind {
 		return kindInt2
 	case arrow.INT32, arrow.UINT16:
 		return kindInt4
-	case arrow.INT64, arrow.UINT32:
+	case arrow.INT64:
 		return kindInt8
+	case arrow.UINT32:
+		return kindOID
 	case arrow.UINT64, arrow.DECIMAL32, arrow.DECIMAL64, arrow.DECIMAL128, arrow.DECIMAL256:
 		return kindNumeric
 	case arrow.FLOAT16, arrow.FLOAT32:

@@ -10,6 +10,12 @@
 #   node-postgres  test/clients/node/compat.js     (node + pg from npm: npm ci in test/clients/node)
 #   asyncpg        test/clients/python/compat_asyncpg.py   (python3-asyncpg, create_pool included)
 #   psycopg3       test/clients/python/compat_psycopg3.py  (python3-psycopg)
+#   pgcli          test/clients/python/compat_pgcli.py     (pgcli: its completion refresh)
+#   odbc           test/clients/python/compat_pyodbc.py    (odbc-postgresql, unixodbc,
+#                  python3-pyodbc: psqlODBC with UseDeclareFetch=1)
+#   postgresjs     test/clients/node/compat_postgresjs.js postgresjs  (postgres from npm)
+#   knex           test/clients/node/compat_postgresjs.js knex        (knex from npm, over pg)
+#   (lib/pq is a Go test: go test -tags duckdb_arrow ./test/clients/libpq)
 #
 #   ./test/clients/run.sh ./bin/meshgate                 (make test-clients)
 #   UPDATE=1 ./test/clients/run.sh ./bin/meshgate        rewrites the psql .expected files
@@ -48,7 +54,7 @@ user=${MESHGATE_USER:-analyst}
 password=${MESHGATE_PASSWORD:-analyst-demo}
 scenarios=("$@")
 if [ ${#scenarios[@]} -eq 0 ]; then
-	scenarios=(psql jdbc python node asyncpg psycopg3)
+	scenarios=(psql jdbc python node asyncpg psycopg3 pgcli odbc postgresjs knex)
 fi
 
 # A clean client environment: no psqlrc, no PG* variables changing the session.
@@ -183,8 +189,33 @@ for s in "${scenarios[@]}"; do
 			run "$s" "$py" "$here/python/compat_$s.py"
 		fi
 		;;
+	postgresjs | knex)
+		mod=postgres
+		if [ "$s" = knex ]; then mod=knex; fi
+		if ! command -v node >/dev/null; then
+			missing "$s" "node is not installed (apt-get install nodejs npm)"
+		elif [ ! -f "$here/node/node_modules/$mod/package.json" ] || [ ! -f "$here/node/node_modules/pg/package.json" ]; then
+			missing "$s" "$mod is not installed (cd test/clients/node && npm ci)"
+		else
+			run "$s" node "$here/node/compat_postgresjs.js" "$s"
+		fi
+		;;
+	pgcli | odbc)
+		py=${COMPAT_PYTHON:-/usr/bin/python3}
+		mod=pgcli pkg=pgcli script=compat_pgcli.py
+		if [ "$s" = odbc ]; then mod=pyodbc pkg="odbc-postgresql unixodbc python3-pyodbc" script=compat_pyodbc.py; fi
+		if [ ! -x "$py" ]; then
+			missing "$s" "$py is not installed (apt-get install python3 $pkg)"
+		elif ! "$py" -c "import $mod, psycopg2" 2>"$tmp/pyimport"; then
+			missing "$s" "$(tail -1 "$tmp/pyimport") (apt-get install $pkg python3-psycopg2)"
+		elif [ "$s" = odbc ] && ! odbcinst -q -d -n "PostgreSQL Unicode" >/dev/null 2>&1; then
+			missing odbc "the psqlODBC driver is not registered with unixODBC (apt-get install odbc-postgresql unixodbc)"
+		else
+			run "$s" "$py" "$here/python/$script"
+		fi
+		;;
 	*)
-		missing "$s" "unknown scenario (psql, jdbc, python, node, asyncpg, psycopg3)"
+		missing "$s" "unknown scenario (psql, jdbc, python, node, asyncpg, psycopg3, pgcli, odbc, postgresjs, knex)"
 		;;
 	esac
 done

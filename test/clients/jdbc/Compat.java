@@ -396,6 +396,36 @@ public class Compat {
             }
         });
 
+        section("setArray: = ANY(?) with text[] and int8[] (binary arrays)", () -> {
+            long inList;
+            try (Statement st = conn.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT count(*) FROM sales.orders WHERE country_code IN ('DE', 'FR')")) {
+                rs.next();
+                inList = rs.getLong(1);
+            }
+            try (PreparedStatement ps = conn.prepareStatement("SELECT count(*) FROM sales.orders WHERE country_code = ANY(?)")) {
+                ps.setArray(1, conn.createArrayOf("text", new String[] {"DE", "FR"}));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    check("country_code = ANY(text[])", inList, rs.getLong(1));
+                }
+            }
+            try (PreparedStatement ps = conn.prepareStatement("SELECT count(*) FROM sales.orders WHERE order_id = ANY(?)")) {
+                ps.setArray(1, conn.createArrayOf("int8", new Long[] {100001L, 100002L, null}));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    check("order_id = ANY(int8[])", 2L, rs.getLong(1));
+                }
+            }
+            try (PreparedStatement ps = conn.prepareStatement("SELECT ?::text[]")) {
+                ps.setArray(1, conn.createArrayOf("text", new String[] {"a b", "x\"y", "", null, "NULL"}));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    check("text[] round trip (PostgreSQL's text)", "{\"a b\",\"x\\\"y\",\"\",NULL,\"NULL\"}", rs.getString(1));
+                }
+            }
+        });
+
         section("errors: SQLState, and the connection survives", () -> {
             try (Statement st = conn.createStatement()) {
                 st.executeQuery("SELECT * FROM sales.nonexistent");

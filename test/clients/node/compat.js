@@ -6,33 +6,9 @@
 // reported and the scenario goes on; exit status 1 when any check failed.
 'use strict';
 
-const assert = require('node:assert');
 const { Client } = require('pg');
 const pgVersion = require('pg/package.json').version;
-
-let ok = 0;
-let failed = 0;
-
-function check(what, want, got) {
-  try {
-    assert.deepStrictEqual(got, want);
-    ok++;
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${what}: want ${JSON.stringify(want)} got ${JSON.stringify(got)}`);
-  }
-}
-
-async function section(name, fn) {
-  const before = failed;
-  try {
-    await fn();
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}: ${e.message}${e.code ? ` (SQLSTATE ${e.code})` : ''}`);
-  }
-  console.log(`${failed === before ? 'ok  ' : 'FAIL'} ${name}`);
-}
+const { check, section, finish } = require('./check');
 
 async function main() {
   const client = new Client({
@@ -135,8 +111,7 @@ async function main() {
   });
 
   await client.end();
-  console.log(`pg ${pgVersion} (node ${process.version}): ${ok} checks ok, ${failed} failed`);
-  process.exitCode = failed === 0 ? 0 : 1;
+  finish(`pg ${pgVersion} (node ${process.version})`);
 }
 
 main().catch((e) => {
