@@ -64,7 +64,7 @@ func Compile(ctx context.Context, s *Set, mesh *catalog.Mesh, d Describer) []Pro
 			n := 0
 			for _, p := range mesh.Products {
 				for _, c := range p.Columns {
-					if c.Classification == r.Classification {
+					if s.classificationOf(p, c) == r.Classification {
 						n++
 						problems = append(problems, checkMask(ctx, d, r, p, c)...)
 					}

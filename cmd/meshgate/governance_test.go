@@ -27,7 +27,7 @@ func TestValidatePolicies(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
-	want := "mesh is valid: 7 product(s) in 3 domain(s)\npolicy is valid: " + demoPolicies + "\n"
+	want := "mesh is valid: 9 product(s) in 4 domain(s)\npolicy is valid: " + demoPolicies + "\n"
 	if out != want {
 		t.Errorf("stdout %q, want %q", out, want)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/meshgate/meshgate/auth"
 	"github.com/meshgate/meshgate/auth/audit"
+	"github.com/meshgate/meshgate/auth/policy"
 	"github.com/meshgate/meshgate/engine"
 	"github.com/meshgate/meshgate/gateway"
 	"github.com/meshgate/meshgate/gateway/pgwire"
@@ -149,10 +150,12 @@ func validate(args []string, stdout, stderr io.Writer) int {
 		lines = append(lines, p.String())
 	}
 	if *policies != "" {
-		if _, ps := loadPolicy(context.Background(), *policies, mesh, eng); len(ps) > 0 {
-			for _, p := range ps {
-				lines = append(lines, p.String())
-			}
+		set, ps := loadPolicy(context.Background(), *policies, mesh, eng)
+		if set != nil {
+			ps = policy.CheckDeclassifications(set, &catalog.Mesh{Dir: mesh.Dir, Products: eng.Products()})
+		}
+		for _, p := range ps {
+			lines = append(lines, p.String())
 		}
 	}
 	for _, l := range lines {

@@ -24,7 +24,7 @@ func TestValidateDemoMesh(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("validate demo mesh: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
-	if want := "mesh is valid: 7 product(s) in 3 domain(s)\n"; out != want {
+	if want := "mesh is valid: 9 product(s) in 4 domain(s)\n"; out != want {
 		t.Errorf("stdout %q, want %q", out, want)
 	}
 	if errs != "" {

@@ -1,0 +1,96 @@
+package gateway
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/meshgate/meshgate/auth/policy"
+	"github.com/meshgate/meshgate/connectors"
+	"github.com/meshgate/meshgate/engine"
+	"github.com/meshgate/meshgate/planner/catalog"
+)
+
+// Products defined in SQL over other products (type: sql ports): the
+// definer views installed from the policy, and the snapshots of those in
+// mode snapshot. Reading one is like reading any product (the consumer's
+// grant, masks and filters on its columns, its bound plan verified); an
+// unreachable one is refused (health.go).
+
+// installDefiners gives every owning domain's sql ports the policy's view
+// of their inputs for the domain's identity (policy.DefinerIdentity).
+func (g *Gateway) installDefiners(set *policy.Set) {
+	err := g.engine.SetDefiners(func(domain string) engine.Definer {
+		id := policy.DefinerIdentity(domain)
+		return engine.Definer{User: id.User, Groups: id.Groups, Attributes: id.Attributes,
+			View: func(input *catalog.Product, from string, qualify func(string) string) (string, []string, string) {
+				if set == nil {
+					return "", nil, "no access policy is loaded"
+				}
+				d := set.Decide(id, input)
+				if !d.Granted {
+					return "", nil, d.Reason
+				}
+				cols := make([]string, len(d.Columns))
+				for i, c := range d.Columns {
+					cols[i] = c.Name
+				}
+				return d.ViewSQL(from, qualify), cols, ""
+			}}
+	})
+	if err != nil {
+		g.log.Error("installing the definer views of sql ports failed; their products stay empty", "err", err)
+	}
+	if set != nil {
+		for _, p := range policy.CheckDeclassifications(set, &catalog.Mesh{Products: g.engine.Products()}) {
+			g.log.Warn("declassification not allowed by the policy; the column keeps its inputs' classification", "problem", p.String())
+		}
+	}
+}
+
+// aggregateScan is the connector of a snapshot aggregate: its query, read
+// with the definer's rights.
+type aggregateScan struct {
+	e *engine.Engine
+	p *catalog.Product
+}
+
+func (a aggregateScan) Scan(ctx context.Context, _ connectors.Request) (array.RecordReader, error) {
+	return a.e.ScanAggregate(ctx, a.p.Address)
+}
+
+func (a aggregateScan) Describe(context.Context) ([]catalog.Column, error) { return a.p.Columns, nil }
+
+func (a aggregateScan) Close() {}
+
+// addAggregateSnapshots registers the snapshot aggregates.
+func (g *Gateway) addAggregateSnapshots(snaps *connectors.Snapshots) {
+	for _, p := range g.engine.Products() {
+		if g.engine.AggregateMode(p.Address) != engine.ModeSnapshot {
+			continue
+		}
+		fr := p.Ports[0].Freshness()
+		snaps.Add(connectors.SnapshotSpec{Product: p.Address, Port: p.Ports[0].Name, Connector: aggregateScan{g.engine, p},
+			Refresh: fr.Refresh, MaxStaleness: fr.MaxStaleness, OnStale: fr.OnStale})
+		g.log.Info("sql port", "product", p.Address, "port", p.Ports[0].Name, "mode", fr.Mode)
+	}
+}
+
+// refreshDownstream refreshes the snapshot aggregates that read a product
+// whose snapshot was just refreshed (in the background).
+func (g *Gateway) refreshDownstream(ctx context.Context, snaps *connectors.Snapshots, a catalog.Address) {
+	for _, p := range g.engine.Products() {
+		if g.engine.AggregateMode(p.Address) != engine.ModeSnapshot {
+			continue
+		}
+		for _, in := range g.engine.AggregateInputs(p.Address) {
+			if in == a {
+				go func(b catalog.Address) {
+					if err := snaps.Refresh(ctx, b); err != nil && ctx.Err() == nil {
+						g.log.Warn("refreshing a snapshot aggregate after its input failed", "product", b, "input", a, "err", err)
+					}
+				}(p.Address)
+			}
+		}
+	}
+}
