@@ -48,15 +48,41 @@ func (g *Gateway) installDefiners(set *policy.Set) {
 	}
 }
 
+// withInputs adds, after each live aggregate, the products it reads (and
+// theirs): a statement over a live aggregate reads its inputs' snapshots,
+// which must be loaded like those the statement names.
+func (g *Gateway) withInputs(products []catalog.Address) []catalog.Address {
+	out := append([]catalog.Address(nil), products...)
+	seen := map[catalog.Address]bool{}
+	for i := 0; i < len(out); i++ {
+		a := out[i]
+		if seen[a] {
+			continue
+		}
+		seen[a] = true
+		if g.engine.AggregateMode(a) == engine.ModeLive {
+			out = append(out, g.engine.AggregateInputs(a)...)
+		}
+	}
+	return out
+}
+
 // aggregateScan is the connector of a snapshot aggregate: its query, read
-// with the definer's rights.
+// with the definer's rights, once its inputs' snapshots are loaded.
 type aggregateScan struct {
-	e *engine.Engine
+	g *Gateway
 	p *catalog.Product
 }
 
 func (a aggregateScan) Scan(ctx context.Context, _ connectors.Request) (array.RecordReader, error) {
-	return a.e.ScanAggregate(ctx, a.p.Address)
+	for _, in := range a.g.withInputs(a.g.engine.AggregateInputs(a.p.Address)) {
+		if a.g.engine.RemoteMode(in) == engine.ModeSnapshot && a.g.snapshots != nil {
+			if err := a.g.snapshots.Ensure(ctx, in); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return a.g.engine.ScanAggregate(ctx, a.p.Address)
 }
 
 func (a aggregateScan) Describe(context.Context) ([]catalog.Column, error) { return a.p.Columns, nil }
@@ -70,7 +96,7 @@ func (g *Gateway) addAggregateSnapshots(snaps *connectors.Snapshots) {
 			continue
 		}
 		fr := p.Ports[0].Freshness()
-		snaps.Add(connectors.SnapshotSpec{Product: p.Address, Port: p.Ports[0].Name, Connector: aggregateScan{g.engine, p},
+		snaps.Add(connectors.SnapshotSpec{Product: p.Address, Port: p.Ports[0].Name, Connector: aggregateScan{g, p},
 			Refresh: fr.Refresh, MaxStaleness: fr.MaxStaleness, OnStale: fr.OnStale})
 		g.log.Info("sql port", "product", p.Address, "port", p.Ports[0].Name, "mode", fr.Mode)
 	}

@@ -84,7 +84,7 @@ func (s *session) fetchRemote(ctx context.Context, read *planner.Read, args []an
 	if read == nil {
 		return nil
 	}
-	for _, a := range read.Products {
+	for _, a := range s.g.withInputs(read.Products) {
 		switch s.g.engine.RemoteMode(a) {
 		case engine.ModeSnapshot:
 			if s.g.snapshots == nil {
