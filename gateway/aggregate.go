@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 
@@ -119,4 +120,41 @@ func (g *Gateway) refreshDownstream(ctx context.Context, snaps *connectors.Snaps
 			}
 		}
 	}
+}
+
+// ProductLineage is a product's lineage as one caller may see it: the
+// products it is derived from and those derived from it, and the column
+// edges between it and them (engine.LineageRow).
+type ProductLineage struct {
+	Upstream, Downstream []catalog.Address
+	Edges                []engine.LineageRow
+}
+
+// Lineage returns a product's lineage, leaving out every product visible
+// does not admit (what the caller may discover) and the edges to it.
+func (g *Gateway) Lineage(a catalog.Address, visible func(catalog.Address) bool) ProductLineage {
+	var out ProductLineage
+	up, down := map[catalog.Address]bool{}, map[catalog.Address]bool{}
+	for _, r := range g.engine.Lineage() {
+		switch {
+		case r.To == a && visible(r.From):
+			up[r.From] = true
+		case r.From == a && visible(r.To):
+			down[r.To] = true
+		default:
+			continue
+		}
+		out.Edges = append(out.Edges, r)
+	}
+	out.Upstream, out.Downstream = sortedAddrs(up), sortedAddrs(down)
+	return out
+}
+
+func sortedAddrs(m map[catalog.Address]bool) []catalog.Address {
+	out := make([]catalog.Address, 0, len(m))
+	for a := range m {
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
 }
