@@ -153,6 +153,7 @@ func Open(ctx context.Context, mesh *catalog.Mesh, cfg Config) (*Engine, []catal
 		"CREATE TABLE memory.mg_audit.columns (" + discoveryColumnColumns + ")",
 		// Lineage of the products of sql ports, as meshgate.lineage.
 		"CREATE TABLE memory.mg_audit.lineage (" + lineageColumns + ")",
+		"CREATE TABLE memory.mg_audit.downstream (" + downstreamColumns + ")",
 	}
 	for _, q := range setup {
 		if err := e.exec(q); err != nil {
@@ -187,7 +188,11 @@ func Open(ctx context.Context, mesh *catalog.Mesh, cfg Config) (*Engine, []catal
 	}
 	if mesh != nil {
 		problems = append(problems, e.defineAggregates(ctx, mesh)...)
-		if err := e.fillLineage(); err != nil {
+		err := e.fillLineage()
+		if err == nil {
+			err = e.fillDownstream()
+		}
+		if err != nil {
 			e.Close()
 			return nil, nil, err
 		}
@@ -240,6 +245,8 @@ func (e *Engine) definePort(ctx context.Context, p *catalog.Product) (*catalog.P
 		switch port.Location {
 		case "audit":
 			q = fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM memory.mg_audit.records", PortView(p.Address), strings.Join(cols, ", "))
+		case "usage":
+			q = fmt.Sprintf("CREATE VIEW %s AS %s", PortView(p.Address), usageView)
 		case "freshness":
 			q = fmt.Sprintf("CREATE VIEW %s AS SELECT product, mode, loaded, last_refresh, now() - last_refresh AS age, row_count, size_bytes, last_error FROM memory.mg_audit.freshness", PortView(p.Address))
 		case "quality", "health", "products", "columns", "lineage":

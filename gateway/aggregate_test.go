@@ -18,6 +18,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/meshgate/meshgate/auth/audit"
+	"github.com/meshgate/meshgate/gateway"
 	"github.com/meshgate/meshgate/planner/catalog"
 )
 
@@ -48,7 +50,14 @@ grants:
   - id: mkt-reads-people
     subjects: {attributes: {domain: mkt}}
     products: ["crm.people"]
+  - id: stewards-read-usage
+    subjects: {users: [stew]}
+    products: ["meshgate.usage"]
 rowFilters:
+  - id: usage-of-own-domains
+    subjects: {}
+    products: ["meshgate.usage"]
+    filter: "list_contains(string_split(coalesce(session_attr('steward_of'), ''), ','), domain)"
   - id: definers-see-eu
     subjects: {groups: [domains]}
     products: ["geo.countries"]
@@ -82,6 +91,8 @@ users:
   - name: twin
     groups: [domains]
     attributes: {domain: sales}
+  - name: stew
+    attributes: {steward_of: "sales,crm"}
 `
 
 // revenueSQL is sales.revenue's query; the oracle runs it by hand.
@@ -336,4 +347,45 @@ func flatten(rows [][]string) []string {
 		out = append(out, r...)
 	}
 	return out
+}
+
+// TestAggregateUsage: meshgate.usage counts the reads of a product,
+// including those through a product derived from it, for the stewards of
+// its domain only.
+func TestAggregateUsage(t *testing.T) {
+	s := startAggGateway(t, aggDeclassification)
+	alog, err := audit.Open(filepath.Join(t.TempDir(), "audit.jsonl"), 1<<20, 1, gateway.AuditSink(s.eng), 20*time.Millisecond, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { alog.Close() })
+	s.gw.SetAudit(alog)
+	dave := s.connectAs(t, "dave", "application_name=dash")
+	carol, stew := s.connectAs(t, "carol", ""), s.connectAs(t, "stew", "")
+	textRows(t, dave, "SELECT * FROM sales.revenue")
+	textRows(t, dave, "SELECT count(*) FROM sales.revenue")
+	textRows(t, carol, "SELECT * FROM mkt.reach")
+	if _, err := textRowsErr(ctxT(t), carol, "SELECT * FROM sales.orders"); err == nil {
+		t.Fatal("carol read sales.orders")
+	}
+	alog.Flush()
+	want := [][]string{
+		{"crm.people", "1", "1", "{mkt.reach}", "{}"},
+		{"sales.orders", "2", "1", "{sales.revenue}", "{dash}"},
+		{"sales.revenue", "2", "1", "{}", "{dash}"},
+	}
+	var rows [][]string
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) && !reflect.DeepEqual(rows, want) {
+		rows = textRows(t, stew, "SELECT product, statements, readers, consuming_products, applications FROM meshgate.usage ORDER BY product")
+		time.Sleep(20 * time.Millisecond)
+	}
+	// geo.countries (read through sales.revenue) and mkt.reach are in
+	// other domains: not stew's.
+	if !reflect.DeepEqual(rows, want) {
+		t.Errorf("meshgate.usage for the steward of sales and crm:\n got  %v\n want %v", rows, want)
+	}
+	if _, err := textRowsErr(ctxT(t), carol, "SELECT * FROM meshgate.usage"); sqlCode(err) != "42501" {
+		t.Errorf("carol reads meshgate.usage: %v", err)
+	}
 }
