@@ -16,6 +16,11 @@
 // refused with 0A000. The macros these rewrites call live in
 // gateway/pgcatalog.
 //
+// Lineage (lineage.go) derives, from the same syntax tree, which input
+// columns each output column of a query is derived from and how
+// (identity, expression, aggregate) and which decide its rows (filter,
+// join), for products defined in SQL.
+//
 // The sub-package catalog owns product descriptors: loading, validation
 // and the comparison of a port's real schema with its contract.
 //
