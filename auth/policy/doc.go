@@ -89,7 +89,11 @@
 //
 //   - The owning domain D has an identity that rules grant like any role:
 //     user "domain:D", group "domains", attribute domain: D
-//     (DefinerIdentity). Its grants, masks and row filters on each input
+//     (DefinerIdentity). No user can log in as "domain:D" (user names have
+//     no colon): a rule naming that user is the domain's alone, while a
+//     user given the group or attribute gets what the rules give them. The
+//     input's owner decides (its domain file may grant domain:D or not).
+//     Its grants, masks and row filters on each input
 //     shape the view the product's query reads (identity functions in
 //     those filters answer for the domain). Without a grant on an input, or
 //     on a column the query reads, the product is unreachable (reads are
