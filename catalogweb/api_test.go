@@ -386,7 +386,7 @@ func TestSearch(t *testing.T) {
 	h.getJSON(t, "analyst", "/api/v1/products?status=proposed", &dep)
 	h.getJSON(t, "analyst", "/api/v1/products?health=healthy", &unk)
 	if st.Total+dep.Total != all.Total || !slices.Equal(ids(dep), []string{"supply.suppliers"}) || unk.Total != all.Total {
-		t.Errorf("status=active: %d, proposed: %d (%v), health=healthy: %d, of %d", st.Total, dep.Total, ids(dep), unk.Total, all.Total)
+		t.Errorf("status=active: %d, proposed: %d (%v), health=healthy: %d (%v), of %d", st.Total, dep.Total, ids(dep), unk.Total, ids(unk), all.Total)
 	}
 	var domains struct{ Domains []struct{ Name string } }
 	h.getJSON(t, "analyst", "/api/v1/domains", &domains)

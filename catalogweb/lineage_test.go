@@ -59,7 +59,7 @@ func TestLineage(t *testing.T) {
 
 	// Analysts without geo: listed (metadata only), geo.countries stays in
 	// the lineage; hidden, it is neither upstream nor in meshgate.lineage.
-	noGeo := policyWith(t, `products: ["geo.*", "sales.*", "supply.*", "marketing.*"]`, `products: ["sales.*", "supply.*", "marketing.*"]`)
+	noGeo := policyWith(t, `products: ["geo.*", "sales.*", "supply.*"]`, `products: ["sales.*", "supply.*"]`)
 	var listed lineageDetail
 	start(t, noGeo).getJSON(t, "analyst", "/api/v1/products/sales.revenue_by_country", &listed)
 	if !slices.Contains(listed.Lineage.Upstream, "geo.countries") {

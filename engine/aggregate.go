@@ -42,6 +42,7 @@ type aggregate struct {
 	used    map[catalog.Address][]string // input columns the query reads
 	lineage *planner.QueryLineage
 	body    string // the query over the definer catalog
+	broken  string // why it cannot be read whatever the policy (an input not served)
 }
 
 // DefinerCatalog is the catalog of the views a domain's sql ports read
@@ -250,8 +251,8 @@ func (e *Engine) defineAggregate(ctx context.Context, ag *aggregate, all map[cat
 		case e.RemoteMode(in) == ModeLive:
 			bad(port.QueryLine, "the query of port %s reads %s, whose port is read live per statement; set mode: snapshot on %s to derive products from it", port.Name, in, in)
 			return problems
-		case e.Unreachable(in) != "":
-			unreachable = append(unreachable, fmt.Sprintf("its input %s is unreachable: %s", in, e.Unreachable(in)))
+		case e.aggregates[in] != nil && e.aggregates[in].broken != "":
+			unreachable = append(unreachable, fmt.Sprintf("its input %s is unreachable: %s", in, e.aggregates[in].broken))
 		}
 	}
 	for _, lin := range ag.lineage.Columns {
@@ -297,8 +298,12 @@ func (e *Engine) defineAggregate(ctx context.Context, ag *aggregate, all map[cat
 	}
 	e.products[p.Address] = p
 	e.aggregates[p.Address] = ag
-	if len(unreachable) > 0 {
-		e.setUnreachable(p.Address, strings.Join(unreachable, "; "))
+	ag.broken = strings.Join(unreachable, "; ")
+	if ag.broken == "" {
+		// Its definer views are empty until the policy is installed.
+		e.setUnreachable(p.Address, "no access policy is loaded (its inputs are read with its domain's rights)")
+	} else {
+		e.setUnreachable(p.Address, ag.broken)
 	}
 	return nil
 }

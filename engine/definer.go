@@ -73,6 +73,9 @@ func (e *Engine) SetDefiners(definer func(domain string) Definer) error {
 	for _, ag := range order {
 		d := ag.p.Address.Domain
 		def := defs[d]
+		if ag.broken != "" {
+			continue // unreachable whatever the policy (defineAggregate)
+		}
 		var why []string
 		var stmts []string
 		for _, in := range ag.inputs {
@@ -94,10 +97,12 @@ func (e *Engine) SetDefiners(definer func(domain string) Definer) error {
 			case len(missing) > 0:
 				why = append(why, fmt.Sprintf("domain %s is not granted column %s of its input %s", d, strings.Join(missing, ", "), in))
 			default:
-				stmts = append(stmts, fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT %s FROM (%s)", definerView(d, in), fullColumns(input, cols), sql))
+				stmts = append(stmts, fmt.Sprintf("CREATE SCHEMA IF NOT EXISTS %s.%s", sqlquote.Ident(DefinerCatalog(d)), sqlquote.Ident(in.Domain)),
+					fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT %s FROM (%s)", definerView(d, in), fullColumns(input, cols), sql))
 				continue
 			}
-			stmts = append(stmts, fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT * FROM %s LIMIT 0", definerView(d, in), PortView(in)))
+			stmts = append(stmts, fmt.Sprintf("CREATE SCHEMA IF NOT EXISTS %s.%s", sqlquote.Ident(DefinerCatalog(d)), sqlquote.Ident(in.Domain)),
+				fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT * FROM %s LIMIT 0", definerView(d, in), PortView(in)))
 		}
 		if len(stmts) > 0 {
 			if err := e.exec(strings.Join(stmts, ";\n")); err != nil {

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"log/slog"
 	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -19,9 +20,15 @@ import (
 // unreachable one is refused (health.go).
 
 // installDefiners gives every owning domain's sql ports the policy's view
-// of their inputs for the domain's identity (policy.DefinerIdentity).
-func (g *Gateway) installDefiners(set *policy.Set) {
-	err := g.engine.SetDefiners(func(domain string) engine.Definer {
+// of their inputs for the domain's identity.
+func (g *Gateway) installDefiners(set *policy.Set) { InstallDefiners(g.engine, set, g.log) }
+
+// InstallDefiners gives every owning domain's sql ports the policy's view
+// of their inputs for the domain's identity (policy.DefinerIdentity): what
+// SetPolicy does, for commands that read products without a gateway
+// (meshgate check, explain-access).
+func InstallDefiners(eng *engine.Engine, set *policy.Set, log *slog.Logger) {
+	err := eng.SetDefiners(func(domain string) engine.Definer {
 		id := policy.DefinerIdentity(domain)
 		return engine.Definer{User: id.User, Groups: id.Groups, Attributes: id.Attributes,
 			View: func(input *catalog.Product, from string, qualify func(string) string) (string, []string, string) {
@@ -40,11 +47,11 @@ func (g *Gateway) installDefiners(set *policy.Set) {
 			}}
 	})
 	if err != nil {
-		g.log.Error("installing the definer views of sql ports failed; their products stay empty", "err", err)
+		log.Error("installing the definer views of sql ports failed; their products stay empty", "err", err)
 	}
 	if set != nil {
-		for _, p := range policy.CheckDeclassifications(set, &catalog.Mesh{Products: g.engine.Products()}) {
-			g.log.Warn("declassification not allowed by the policy; the column keeps its inputs' classification", "problem", p.String())
+		for _, p := range policy.CheckDeclassifications(set, &catalog.Mesh{Products: eng.Products()}) {
+			log.Warn("declassification not allowed by the policy; the column keeps its inputs' classification", "problem", p.String())
 		}
 	}
 }

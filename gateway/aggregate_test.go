@@ -40,13 +40,13 @@ kind: FederationPolicy
 grants:
   - id: consumers
     subjects: {users: [carol]}
-    products: ["sales.revenue", "mkt.reach", "mkt.doubled", "sales.blocked"]
+    products: ["sales.revenue", "mkt.reach", "mkt.doubled", "sales.blocked", "mkt.top"]
   - id: dave-revenue
     subjects: {users: [dave]}
     products: ["sales.revenue"]
   - id: domains-read-inputs
     subjects: {groups: [domains]}
-    products: ["sales.orders", "geo.countries", "web.rates"]
+    products: ["sales.orders", "geo.countries", "web.rates", "sales.revenue"]
   - id: mkt-reads-people
     subjects: {attributes: {domain: mkt}}
     products: ["crm.people"]
@@ -176,6 +176,9 @@ schema:
 			"  - {name: reachable, type: bigint, classification: internal, declassification: {rule: counts, justification: a count per country identifies no one}}\n"))
 	writeFile(t, filepath.Join(mesh, "mkt", "doubled.yaml"), sqlDescriptor("mkt", "doubled", "snapshot",
 		"SELECT country_code, rate * 2 AS doubled FROM web.rates", "  - {name: country_code, type: varchar}\n  - {name: doubled, type: bigint}\n"))
+	// An aggregate over an aggregate, in another domain.
+	writeFile(t, filepath.Join(mesh, "mkt", "top.yaml"), sqlDescriptor("mkt", "top", "live",
+		"SELECT max(revenue) AS top FROM sales.revenue", "  - {name: top, type: \"decimal(38,2)\"}\n"))
 	// The sales domain has no grant on crm.people.
 	writeFile(t, filepath.Join(mesh, "sales", "blocked.yaml"), sqlDescriptor("sales", "blocked", "live",
 		"SELECT count(*) AS n FROM crm.people", "  - {name: n, type: bigint}\n"))
@@ -209,6 +212,17 @@ func TestAggregateDefinerRights(t *testing.T) {
 		default:
 			t.Errorf("row %v: the definer's row filter (EU only, read with the domain's identity) did not apply", r)
 		}
+	}
+	// An aggregate over it (mkt's rights on sales.revenue, whose own
+	// definer is sales) sees the same rows.
+	top := "0"
+	for _, r := range got {
+		if a, b := r[3], top; len(a) > len(b) || (len(a) == len(b) && a > b) {
+			top = a
+		}
+	}
+	if rows := textRows(t, carol, "SELECT top FROM mkt.top"); rows[0][0] != top {
+		t.Errorf("mkt.top = %s, want %s (the largest revenue of sales.revenue)", rows[0][0], top)
 	}
 	// carol's own mask applies to the aggregate's column.
 	rounded := textRows(t, carol, "SELECT country_code, revenue FROM sales.revenue ORDER BY 1")

@@ -134,6 +134,7 @@ func explainAccess(args []string, stdout, stderr io.Writer) int {
 		}
 		return 1
 	}
+	gateway.InstallDefiners(eng, set, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	id := policy.Identity{User: u.Name, Groups: u.Groups, Attributes: u.Attributes}
 	acc := set.Explain(id, p)
 	fmt.Fprintf(stdout, "user %s (groups: %s; attributes: %s)\nproduct %s %s, owned by %s\npolicy version %s\n\n",
