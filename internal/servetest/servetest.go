@@ -63,7 +63,8 @@ func Start(t testing.TB, root string, extra ...string) *Server {
 		"-mesh", "testdata/mesh", "-users", "testdata/users.yaml", "-policies", "testdata/policies",
 		"-listen", s.PG, "-flight", s.Flight, "-audit-file", filepath.Join(dir, "audit.jsonl"), "-mask-key-file", key,
 		"-tls-cert", filepath.Join(certs, "server.crt"), "-tls-key", filepath.Join(certs, "server.key"),
-		"-threads", "2", "-login-delay", "1ms", "-login-delay-max", "1ms"}, extra...)
+		"-threads", "2", "-login-delay", "1ms", "-login-delay-max", "1ms",
+		"-ops", ""}, extra...) // no ops listener on its fixed default port, which parallel runs share
 	s.cmd = exec.Command(bin, args...)
 	s.cmd.Dir = root
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
