@@ -254,3 +254,28 @@ func containsLine(out string, parts ...string) bool {
 	}
 	return false
 }
+
+// TestValidateDeclassification: a declassification no federation rule
+// allows is refused with the column's file and line; with the rule it is
+// valid (TestValidatePolicies).
+func TestValidateDeclassification(t *testing.T) {
+	needDemo(t)
+	for name, edit := range map[string][2]string{
+		"rule_missing":      {"  - id: counts-of-personal-data\n", "  - id: counts-of-other-data\n"},
+		"wrong_domain":      {"    transformation: aggregate\n", "    transformation: aggregate\n    domains: [sales]\n"},
+		"not_low_enough_to": {"    to: internal\n", "    to: confidential\n"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := copyPolicies(t, "federation.yaml", edit[0], edit[1])
+			code, out, errs := runCmd("validate", "-policies", dir, demoMesh)
+			if code != 1 {
+				t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+			}
+			desc, _ := filepath.Abs(filepath.Join(demoMesh, "marketing", "country_reach.yaml"))
+			loc := desc + ":" + strconv.Itoa(lineOf(t, desc, "rule: counts-of-personal-data")) + ": "
+			if !strings.Contains(out, loc+"column reachable_customers is declared internal but derived from pii columns, and the declassification is not allowed") {
+				t.Errorf("no line %q… in\n%s", loc, out)
+			}
+		})
+	}
+}
