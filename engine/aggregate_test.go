@@ -212,6 +212,7 @@ func TestSQLPortProblems(t *testing.T) {
 		{"extra_column", "SELECT count(*) AS n, 1 AS x FROM sales.orders", one, "returns column x (INTEGER, position 2), which is not declared", queryLine},
 		{"missing_column", "SELECT count(*) AS n FROM sales.orders", one + "  - {name: m, type: bigint}\n", "returns only 1 columns", 19},
 		{"order_differs", "SELECT count(*) AS n, sum(order_id) AS s FROM sales.orders", "  - {name: s, type: hugeint}\n" + one, "column 1 is declared s but the query of port query returns n there", 18},
+		{"unknown_column", "SELECT count(o.nope) AS n FROM sales.orders o", one, "the query of port query does not bind", queryLine},
 		{"pii_lowered", "SELECT contact AS n FROM geo.countries", "  - {name: n, type: varchar, classification: internal}\n", "column n is classified internal but is derived from geo.countries.contact, classified pii", 18},
 	}
 	for _, tc := range cases {
@@ -225,6 +226,11 @@ func TestSQLPortProblems(t *testing.T) {
 			}
 			if !found {
 				t.Errorf("want a problem %s…%s, got %v", want, tc.want, problems)
+			}
+			for _, p := range problems {
+				if strings.Contains(p, "mg$") {
+					t.Errorf("problem names engine internals: %s", p)
+				}
 			}
 			if e.Product(catalog.Address{Domain: "sales", Name: "derived"}) != nil {
 				t.Errorf("the product is served despite its problem")
