@@ -122,11 +122,12 @@ func validate(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	policies := fs.String("policies", "", "also compile the policy directory against the mesh")
+	auditFile := fs.String("audit-file", "", "an audit file of serve: warn when a product with problems has consumers in it")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "usage: meshgate validate [-policies DIR] DIR [DIR…]")
+		fmt.Fprintln(stderr, "usage: meshgate validate [-policies DIR] [-audit-file F] DIR [DIR…]")
 		return 2
 	}
 	mesh, problems := loadMeshes(fs.Args())
@@ -158,7 +159,16 @@ func validate(args []string, stdout, stderr io.Writer) int {
 			lines = append(lines, p.String())
 		}
 	}
-	for _, l := range lines {
+	var warnings []string
+	if *auditFile != "" {
+		used, err := activeConsumers(*auditFile, eng)
+		if err != nil {
+			fmt.Fprintf(stderr, "meshgate: %v\n", err)
+			return 2
+		}
+		warnings = consumerWarnings(problems, used)
+	}
+	for _, l := range append(lines, warnings...) {
 		fmt.Fprintln(stdout, l)
 	}
 	if len(lines) > 0 {
