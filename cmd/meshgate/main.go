@@ -35,7 +35,7 @@ Usage:
   meshgate serve [flags]        serve the mesh (meshgate serve -h for flags)
   meshgate config print [-config FILE] [flags]
                                 print serve's effective configuration (secrets hidden)
-  meshgate validate [-policies DIR] DIR [DIR…]
+  meshgate validate [-policies DIR] [-audit-file F] DIR [DIR…]
                                 check every descriptor, port and policy rule; exit 1 on any problem
   meshgate check [-policies DIR] [-product D.P] [-format text|json|junit] DIR [DIR…]
                                 run every quality rule and SLA against the real ports;
