@@ -11,7 +11,7 @@ ROWS    ?= 10000000
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOFILES := $(shell find . -name '*.go' -not -path './.cache/*')
 
-.PHONY: all build demo run test check-test-deps test-deps test-race test-fresh test-go test-psql test-clients test-compat test-fuzz bench bench-quality bench-catalog bench-flight bench-replicas bench-pushdown lint clean
+.PHONY: all build demo run test check-test-deps test-deps test-race test-fresh test-go test-psql test-clients test-compat test-fuzz bench bench-quality bench-catalog bench-flight bench-replicas bench-pushdown bench-aggregate lint clean
 
 all: build
 
@@ -97,6 +97,12 @@ bench: build demo
 bench-quality:
 	$(GO) run -tags $(TAGS) ./testdata/gen -bench-rows $(ROWS) -bench-out bench/data/wide
 	$(GO) run -tags $(TAGS) ./bench/quality -parquet bench/data/wide/bench/data/wide.parquet -md BENCHMARKS.md
+
+# A live aggregate product (type: sql port) over TPC-H SF vs the same SQL by
+# hand over its inputs, both through the gateway (BENCHMARKS.md "Aggregate products").
+bench-aggregate:
+	$(GO) run -tags $(TAGS) ./bench/tpch gen -sf $(SF) -dir bench/data/tpch/sf$(SF)
+	$(GO) run -tags $(TAGS) ./bench/aggregate -dir bench/data/tpch/sf$(SF)
 
 # The catalog's search and product page on a generated mesh of 5,000 products.
 bench-catalog: demo

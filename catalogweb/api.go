@@ -88,6 +88,7 @@ type productDetail struct {
 	Freshness  freshnessJSON `json:"freshness"`
 	Access     accessJSON    `json:"access"`
 	SQL        string        `json:"example_query"`
+	Lineage    lineageJSON   `json:"lineage"`
 }
 
 func (s *Server) summary(l gateway.Listing) productSummary {
@@ -208,7 +209,9 @@ func (s *Server) apiProduct(w http.ResponseWriter, r *http.Request, c *caller) {
 		case l == nil:
 			writeError(w, status, errCode(status), msg)
 		default:
-			writeJSON(w, http.StatusOK, s.detail(*l))
+			d := s.detail(*l)
+			d.Lineage = s.lineageOf(c, l.Product.Address)
+			writeJSON(w, http.StatusOK, d)
 		}
 	})
 }

@@ -410,7 +410,7 @@ func TestSearch(t *testing.T) {
 	}
 	var domains struct{ Domains []struct{ Name string } }
 	h.getJSON(t, "analyst", "/api/v1/domains", &domains)
-	if len(domains.Domains) != 4 || domains.Domains[0].Name != "geo" {
+	if len(domains.Domains) != 5 || domains.Domains[0].Name != "geo" {
 		t.Errorf("domains: %+v", domains)
 	}
 }
@@ -419,7 +419,7 @@ func TestSearch(t *testing.T) {
 // no rows (the discovery filter cannot apply: fail closed), and other
 // products keep working.
 func TestSQLCatalogWithoutProductColumn(t *testing.T) {
-	h := start(t, policyWith(t, `products: ["meshgate.products", "meshgate.columns"]`,
+	h := start(t, policyWith(t, `products: ["meshgate.products", "meshgate.columns", "meshgate.lineage"]`,
 		"products: [\"meshgate.products\", \"meshgate.columns\"]\n    exceptColumns: [product]"))
 	conn := h.pgx(t, "analyst")
 	for _, q := range []string{"SELECT count(*) FROM meshgate.products", "SELECT count(*) FROM meshgate.columns"} {

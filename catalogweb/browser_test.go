@@ -94,4 +94,30 @@ func TestBrowser(t *testing.T) {
 	if len(shot) < 10000 {
 		t.Errorf("screenshot of %d bytes", len(shot))
 	}
+	// The lineage graph of the demo's aggregate is drawn, and its boxes
+	// are links: the downstream product opens.
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(h.tls.URL+"/products/sales.revenue_by_country"),
+		chromedp.WaitVisible(chromedp.ID("lineage-graph")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	boxes, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#lineage-graph rect').length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	width, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.getElementById('lineage-graph').getBoundingClientRect().width`))
+	if err != nil || width < 300 {
+		t.Errorf("the lineage graph is %v px wide (%v)", width, err)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#lineage-graph a[href="/products/marketing.country_reach"] rect`)),
+		// only the new page links upstream to the aggregate
+		chromedp.WaitVisible(chromedp.CSS(`#lineage a.upstream[href="/products/sales.revenue_by_country"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if got := text("product-id"); got != "marketing.country_reach" || boxes != 4 {
+		t.Errorf("after clicking the downstream box: %q; %d boxes in the graph", got, boxes)
+	}
 }

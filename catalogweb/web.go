@@ -162,6 +162,7 @@ type productView struct {
 	Psql        string
 	Sample      *sampleJSON
 	SampleError string
+	LineageSVG  template.HTML
 }
 
 func (s *Server) productPage(w http.ResponseWriter, r *http.Request, c *caller) {
@@ -171,6 +172,8 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request, c *caller) 
 		return
 	}
 	v := productView{productDetail: s.detail(*l), Psql: s.psql(c)}
+	v.Lineage = s.lineageOf(c, l.Product.Address)
+	v.LineageSVG = lineageSVG(l.Product.Address.String(), v.Lineage)
 	if l.Access.Granted {
 		sample, err := s.sample(r, c, l.Product.Address, 10)
 		if err != nil {

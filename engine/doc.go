@@ -23,6 +23,17 @@
 // refuses the statement with 42501. The plan also gives the audit what the
 // statement really read, product by product and column by column.
 //
+// Products of type: sql ports (aggregate.go, definer.go, lineage.go) are
+// defined after every other port, inputs first: the query's table names
+// are rewritten in DuckDB's syntax tree to the owning domain's definer
+// catalog "mg$def_D", whose views are the inputs as the domain may read
+// them (installed from the policy by the gateway, SetDefiners; empty until
+// then). The product's port view selects from that query (live) or from a
+// snapshot of it. A session's view of the product is like any product's,
+// so its shadow plan shows the product only; nothing else reaches the
+// definer catalog. Column lineage (planner.Lineage) is meshgate.lineage,
+// consumption from the audit meshgate.usage.
+//
 // Results leave the engine as Arrow record batches streamed chunk by chunk
 // (DuckDB's streaming result), so a large result never sits in memory whole.
 // Cancelling the context of a query interrupts it inside DuckDB.

@@ -64,6 +64,13 @@ type Engine struct {
 
 	// Column definitions of policy views by definition (shadow.go).
 	shadowCols *lru.Cache[string, string]
+
+	// Products of sql ports (aggregate.go, definer.go).
+	aggregates  map[catalog.Address]*aggregate
+	definerM    sync.Mutex
+	definerCats map[string]bool
+	unreachable map[catalog.Address]string
+	lineageRows []LineageRow
 }
 
 // PortView is the fully qualified name of the internal view that scans a
@@ -109,7 +116,8 @@ func Open(ctx context.Context, mesh *catalog.Mesh, cfg Config) (*Engine, []catal
 			return nil, nil, fmt.Errorf("engine: cannot set DuckDB option %s=%s", k, v)
 		}
 	}
-	e := &Engine{log: log, products: map[catalog.Address]*catalog.Product{}}
+	e := &Engine{log: log, products: map[catalog.Address]*catalog.Product{}, aggregates: map[catalog.Address]*aggregate{},
+		definerCats: map[string]bool{}, unreachable: map[catalog.Address]string{}}
 	e.shadowCols, _ = lru.New[string, string](4096)
 	var openErr string
 	if mapping.OpenExt(":memory:", &e.db, conf, &openErr) == mapping.StateError {
@@ -150,6 +158,9 @@ func Open(ctx context.Context, mesh *catalog.Mesh, cfg Config) (*Engine, []catal
 		// The discovery catalog, queryable as meshgate.products and meshgate.columns.
 		"CREATE TABLE memory.mg_audit.products (" + discoveryProductColumns + ")",
 		"CREATE TABLE memory.mg_audit.columns (" + discoveryColumnColumns + ")",
+		// Lineage of the products of sql ports, as meshgate.lineage.
+		"CREATE TABLE memory.mg_audit.lineage (" + lineageColumns + ")",
+		"CREATE TABLE memory.mg_audit.downstream (" + downstreamColumns + ")",
 	}
 	for _, q := range setup {
 		if err := e.exec(q); err != nil {
@@ -161,6 +172,9 @@ func Open(ctx context.Context, mesh *catalog.Mesh, cfg Config) (*Engine, []catal
 	var dirs []string
 	if mesh != nil {
 		for _, p := range mesh.Products {
+			if IsSQL(p) {
+				continue // after every other port: defineAggregates
+			}
 			port, dir, err := e.definePort(ctx, p)
 			if err != nil {
 				problems = append(problems, catalog.Problem{File: p.File, Line: portLine(port), Product: p.Address.String(), Message: err.Error()})
@@ -177,6 +191,17 @@ func Open(ctx context.Context, mesh *catalog.Mesh, cfg Config) (*Engine, []catal
 			if dir != "" {
 				dirs = append(dirs, dir)
 			}
+		}
+	}
+	if mesh != nil {
+		problems = append(problems, e.defineAggregates(ctx, mesh)...)
+		err := e.fillLineage()
+		if err == nil {
+			err = e.fillDownstream()
+		}
+		if err != nil {
+			e.Close()
+			return nil, nil, err
 		}
 	}
 	var pairs []string
@@ -227,9 +252,11 @@ func (e *Engine) definePort(ctx context.Context, p *catalog.Product) (*catalog.P
 		switch port.Location {
 		case "audit":
 			q = fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM memory.mg_audit.records", PortView(p.Address), strings.Join(cols, ", "))
+		case "usage":
+			q = fmt.Sprintf("CREATE VIEW %s AS %s", PortView(p.Address), usageView)
 		case "freshness":
 			q = fmt.Sprintf("CREATE VIEW %s AS SELECT product, mode, loaded, last_refresh, now() - last_refresh AS age, row_count, size_bytes, last_error FROM memory.mg_audit.freshness", PortView(p.Address))
-		case "quality", "health", "products", "columns":
+		case "quality", "health", "products", "columns", "lineage":
 			q = fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM memory.mg_audit.%s", PortView(p.Address), strings.Join(cols, ", "), port.Location)
 		default:
 			return port, "", fmt.Errorf("unknown internal port %q", port.Location)

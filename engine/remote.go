@@ -34,6 +34,9 @@ func IsRemote(portType string) bool { return catalog.Port{Type: portType}.Remote
 // RemoteMode is "" for a product served from files, else its port's mode.
 func (e *Engine) RemoteMode(a catalog.Address) string {
 	p := e.products[a]
+	if p != nil && IsSQL(p) && p.Ports[0].Freshness().Mode == ModeSnapshot {
+		return ModeSnapshot // a snapshot of its query (aggregate.go)
+	}
 	if p == nil || len(p.Ports) == 0 || !IsRemote(p.Ports[0].Type) {
 		return ""
 	}

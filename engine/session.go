@@ -562,7 +562,12 @@ func (p *Prepared) Query(ctx context.Context, args []any) (array.RecordReader, e
 		return nil, err
 	}
 	stop := watch(ctx, c.c)
-	finish := func() { stop(); done() }
+	return stream(ctx, stmt, p.schema, func() { stop(); done() })
+}
+
+// stream executes a bound statement with DuckDB's streaming result; finish
+// runs when the reader is released (or at once when it fails).
+func stream(ctx context.Context, stmt mapping.PreparedStatement, schema *arrow.Schema, finish func()) (array.RecordReader, error) {
 	var pending mapping.PendingResult
 	if bindings.PendingPreparedStreaming(stmt, &pending) == mapping.StateError {
 		msg := mapping.PendingError(pending)
@@ -582,7 +587,7 @@ func (p *Prepared) Query(ctx context.Context, args []any) (array.RecordReader, e
 		}
 		return nil, duckError(msg, typ)
 	}
-	return newRecordReader(ctx, p.schema, res, finish)
+	return newRecordReader(ctx, schema, res, finish)
 }
 
 // watch interrupts the connection's running query when ctx is done, until

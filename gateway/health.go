@@ -70,6 +70,9 @@ func (g *Gateway) StartQuality(ctx context.Context, cfg QualityConfig) (wait fun
 // product has no rules): the read-only view other front doors (the HTTP
 // catalog, metrics) show.
 func (g *Gateway) Health(a catalog.Address) quality.Status {
+	if r := g.engine.Unreachable(a); r != "" {
+		return quality.Status{Product: a, State: quality.Unreachable, Reason: r}
+	}
 	t := g.health.Load()
 	if t == nil {
 		return quality.Status{Product: a, State: quality.Healthy}
@@ -94,6 +97,12 @@ func (s *session) healthOf(products []catalog.Address) (notices []pgwire.Notice,
 		audit = append(audit, a.String()+"="+st.State)
 		if st.OK() {
 			continue
+		}
+		if st.State == quality.Unreachable && s.g.engine.Unreachable(a) != "" && err == nil {
+			// A product of a sql port that cannot read its inputs has no
+			// rows to give (an empty answer would be a wrong one).
+			err = sqlstate.New(sqlstate.ObjectNotInPrerequisiteState, "%s", st.Message()).
+				WithHint("The product's owner must restore its inputs or the domain's grants on them; SELECT * FROM meshgate.lineage shows its inputs.")
 		}
 		if st.Block && st.State == quality.Failing && err == nil {
 			err = sqlstate.New(sqlstate.ObjectNotInPrerequisiteState, "%s", st.Message()).

@@ -16,7 +16,12 @@ import (
 // SetPolicy installs the policy that decides what sessions see. Sessions
 // pick a new policy up at their next statement (running queries finish
 // under the old one). Without a policy nobody reads anything.
-func (g *Gateway) SetPolicy(p *policy.Set) { g.policy.Store(p) }
+//
+// The definer views of sql ports follow the policy (aggregate.go).
+func (g *Gateway) SetPolicy(p *policy.Set) {
+	g.installDefiners(p)
+	g.policy.Store(p)
+}
 
 // Policy is the policy in force, or nil.
 func (g *Gateway) Policy() *policy.Set { return g.policy.Load() }
@@ -69,6 +74,7 @@ func (g *Gateway) catalogBuilder(u *auth.User, pid uint32, decisions map[catalog
 				cols[i] = c.Name
 			}
 			sql := engine.DiscoveryView(p.Address, d.ViewSQL(healthView(p.Address, g.engine.SourceView(cat, p.Address), decisions), qualify), cols, visible, readable)
+			sql = engine.LineageView(p.Address, sql, cols, visible)
 			views = append(views, engine.View{Address: p.Address, SQL: sql})
 			pinned := catalog.Address{Domain: p.Address.Domain, Name: fmt.Sprintf("%s_v%d", p.Address.Name, p.MajorVersion())}
 			if !taken[pinned] {

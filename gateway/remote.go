@@ -37,6 +37,7 @@ func (g *Gateway) StartRemote(ctx context.Context, budget int64) (snaps *connect
 			if !x.LastRefresh.IsZero() && !x.LastRefresh.Equal(refreshed[x.Product]) {
 				refreshed[x.Product] = x.LastRefresh
 				g.CheckNow(x.Product) // its rules run on the new data (health.go)
+				g.refreshDownstream(ctx, snaps, x.Product)
 			}
 			rows[i] = engine.FreshnessRow{Product: x.Product, Mode: x.Mode, Loaded: x.Loaded, LastRefresh: x.LastRefresh, Rows: x.Rows, Bytes: x.Bytes, LastError: x.LastError}
 		}
@@ -69,6 +70,7 @@ func (g *Gateway) StartRemote(ctx context.Context, budget int64) (snaps *connect
 		}
 		g.log.Info("remote port", "product", p.Address, "port", port.Name, "type", port.Type, "mode", fr.Mode)
 	}
+	g.addAggregateSnapshots(snaps)
 	g.remote, g.snapshots = ports, snaps
 	done := make(chan struct{})
 	go func() { defer close(done); snaps.Run(ctx) }()
@@ -82,7 +84,7 @@ func (s *session) fetchRemote(ctx context.Context, read *planner.Read, args []an
 	if read == nil {
 		return nil
 	}
-	for _, a := range read.Products {
+	for _, a := range s.g.withInputs(read.Products) {
 		switch s.g.engine.RemoteMode(a) {
 		case engine.ModeSnapshot:
 			if s.g.snapshots == nil {

@@ -532,12 +532,12 @@ func sandboxCases(sec *secrets) []sandboxCase {
 		{name: "information_schema_tables_exact", sql: "SELECT table_schema || '.' || table_name FROM information_schema.tables ORDER BY 1",
 			check: func(t *testing.T, sec *secrets, rs []*pgconn.Result) {
 				got := strings.Join(column(t, last(rs), "?column?"), ",")
-				if want := "geo.countries,geo.regions,meshgate.columns,meshgate.freshness,meshgate.health,meshgate.products,meshgate.quality,sales.customers,sales.orders,supply.inventory,supply.shipments,supply.suppliers"; got != want {
+				if want := "geo.countries,geo.regions,marketing.country_reach,meshgate.columns,meshgate.freshness,meshgate.health,meshgate.lineage,meshgate.products,meshgate.quality,sales.customers,sales.orders,sales.revenue_by_country,supply.inventory,supply.shipments,supply.suppliers"; got != want {
 					t.Errorf("tables %s, want %s", got, want)
 				}
 			}},
 		{name: "information_schema_columns_count", sql: "SELECT count(*) FROM information_schema.columns WHERE table_schema IN ('geo', 'sales', 'supply')",
-			check: wantValue("39")},
+			check: wantValue("44")},
 		{name: "has_table_privilege_ungranted", sql: "SELECT has_table_privilege('meshgate.audit', 'select')", codes: []string{undefTable, denied}, check: wantValue("f")},
 		{name: "has_table_privilege_port", sql: "SELECT has_table_privilege('memory.ports.sales__customers', 'select')", codes: []string{undefTable, denied, "0A000", "3F000", "42602"}, check: wantValue("f")},
 		{name: "pg_views_definition", sql: "SELECT * FROM pg_catalog.pg_views", codes: nil,

@@ -22,6 +22,11 @@
 // parameter, products and policy views written by the caller; anything
 // else is ErrNotPushable.
 //
+// Lineage (lineage.go) derives, from the same syntax tree, which input
+// columns each output column of a query is derived from and how
+// (identity, expression, aggregate) and which decide its rows (filter,
+// join), for products defined in SQL.
+//
 // The sub-package catalog owns product descriptors: loading, validation
 // and the comparison of a port's real schema with its contract.
 //

@@ -64,6 +64,9 @@ func Compile(ctx context.Context, s *Set, mesh *catalog.Mesh, d Describer) []Pro
 			n := 0
 			for _, p := range mesh.Products {
 				for _, c := range p.Columns {
+					// A declassified column the policy does not allow is
+					// masked as its inputs' class at run time; a mask that
+					// does not fit its type answers NULL (evaluate.go).
 					if c.Classification == r.Classification {
 						n++
 						problems = append(problems, checkMask(ctx, d, r, p, c)...)

@@ -81,6 +81,48 @@
 // expression over the column, written with the column's name). A mask
 // always keeps the column's type; the compiler refuses one that does not.
 //
+// # Products defined in SQL: definer rights and declassification
+//
+// A product served by a type: sql port (an aggregate or consumer-aligned
+// product) reads its inputs with its owning domain's rights, never with
+// the consumer's:
+//
+//   - The owning domain D has an identity that rules grant like any role:
+//     user "domain:D", group "domains", attribute domain: D
+//     (DefinerIdentity). No user can log in as "domain:D" (user names have
+//     no colon): a rule naming that user is the domain's alone, while a
+//     user given the group or attribute gets what the rules give them. The
+//     input's owner decides (its domain file may grant domain:D or not).
+//     Its grants, masks and row filters on each input
+//     shape the view the product's query reads (identity functions in
+//     those filters answer for the domain). Without a grant on an input, or
+//     on a column the query reads, the product is unreachable (reads are
+//     55000 with the reason); its other products keep working.
+//   - A consumer needs a grant on the product only, not on its inputs; its
+//     own grants, masks, row filters and the classification rules apply to
+//     the product's columns as to any product's. The inputs stay out of
+//     the consumer's reach: naming them, or the domain's views of them, is
+//     refused as for any product the consumer may not read.
+//   - Each column of such a product has the strictest classification of
+//     the input columns it is derived from (pii > confidential > internal >
+//     public), so pii → masked rules follow the data.
+//
+// A descriptor may declare such a column less strict only with a
+// declassification naming a rule of the federation file's
+// declassifications section:
+//
+//	declassifications:
+//	  - id: counts-of-personal-data
+//	    classification: pii             # the class lowered
+//	    to: internal                     # at most this low
+//	    transformation: aggregate        # the column must be derived by an aggregate (or expression, identity)
+//	    products: ["marketing.*"]        # optional: which products may use it
+//	    domains: [marketing]             # optional: which owning domains
+//
+// meshgate validate -policies reports a declassification no rule allows,
+// with the column's line; serve logs it and treats the column as its
+// inputs' class (fail closed).
+//
 // Row filters are SQL predicates over the product's columns that may read
 // the session's identity through current_user, session_attr('key') and
 // in_group('name'); identity values are never spliced into SQL text.

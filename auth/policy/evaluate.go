@@ -234,7 +234,7 @@ func (s *Set) maskFor(id Identity, p *catalog.Product, c catalog.Column) *Rule {
 				}
 				switch sec {
 				case "classifications":
-					if c.Classification == r.Classification {
+					if s.classificationOf(p, c) == r.Classification {
 						return r
 					}
 				case "masks":

@@ -45,8 +45,12 @@ type Rule struct {
 	Mask           Mask     `yaml:"-"`
 	Unless         *Subject `yaml:"unless"`
 	Filter         string   `yaml:"filter"`
+	// declassifications (declassify.go)
+	To             string   `yaml:"to"`
+	Transformation string   `yaml:"transformation"`
+	Domains        []string `yaml:"domains"`
 
-	Section string // grants, denies, masks, classifications, rowFilters
+	Section string // grants, denies, masks, classifications, rowFilters, declassifications
 	File    string
 	Line    int
 	Origin  string // "federation" or the domain
@@ -67,16 +71,17 @@ type File struct {
 type Problem = strictyaml.Problem
 
 var (
-	sections    = []string{"grants", "denies", "masks", "classifications", "rowFilters"}
+	sections    = []string{"grants", "denies", "masks", "classifications", "rowFilters", "declassifications"}
 	topKeys     = append([]string{"apiVersion", "kind", "domain", "description", "discovery"}, sections...)
 	subjectKeys = []string{"users", "groups", "attributes"}
 	maskKeys    = []string{"kind", "show_first", "show_last", "digits", "unit", "sql"}
 	ruleKeys    = map[string][]string{
-		"grants":          {"id", "description", "subjects", "products", "columns", "exceptColumns"},
-		"denies":          {"id", "description", "subjects", "products"},
-		"masks":           {"id", "description", "subjects", "products", "columns", "mask", "unless"},
-		"classifications": {"id", "description", "subjects", "classification", "mask", "unless"},
-		"rowFilters":      {"id", "description", "subjects", "products", "filter"},
+		"grants":            {"id", "description", "subjects", "products", "columns", "exceptColumns"},
+		"denies":            {"id", "description", "subjects", "products"},
+		"masks":             {"id", "description", "subjects", "products", "columns", "mask", "unless"},
+		"classifications":   {"id", "description", "subjects", "classification", "mask", "unless"},
+		"rowFilters":        {"id", "description", "subjects", "products", "filter"},
+		"declassifications": {"id", "description", "products", "classification", "to", "transformation", "domains"},
 	}
 	maskKinds = []string{"redact", "null", "hash", "partial", "round", "truncate", "sql"}
 	patternRE = regexp.MustCompile(`^(\*|[a-z_][a-z0-9_]*\.(\*|[a-z_][a-z0-9_]*))$`)
@@ -211,6 +216,9 @@ func (l *loader) rule(n *yaml.Node, sec string, f *File) *Rule {
 	l.decode(fields, "exceptColumns", where, &r.ExceptColumns)
 	l.decode(fields, "classification", where, &r.Classification)
 	l.decode(fields, "filter", where, &r.Filter)
+	l.decode(fields, "to", where, &r.To)
+	l.decode(fields, "transformation", where, &r.Transformation)
+	l.decode(fields, "domains", where, &r.Domains)
 	if v := fields["subjects"]; v != nil {
 		r.Subjects = l.subject(v, "subjects of "+where)
 	}
@@ -272,6 +280,9 @@ func (l *loader) rule(n *yaml.Node, sec string, f *File) *Rule {
 	}
 	if sec == "rowFilters" && strings.TrimSpace(r.Filter) == "" {
 		l.Errorf(n.Line, "rule %q needs filter: a SQL predicate over the product's columns", r.ID)
+	}
+	if sec == "declassifications" {
+		l.declassificationRule(n, r, f)
 	}
 	if len(r.Columns) > 0 && len(r.ExceptColumns) > 0 {
 		l.Errorf(n.Line, "rule %q: give columns or exceptColumns, not both", r.ID)

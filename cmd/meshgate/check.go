@@ -70,8 +70,11 @@ func check(args []string, stdout, stderr io.Writer) int {
 	}
 	problems = append(append(problems, portProblems...), quality.Validate(ctx, eng)...)
 	if *policies != "" {
-		_, ps := loadPolicy(ctx, *policies, mesh, eng)
+		set, ps := loadPolicy(ctx, *policies, mesh, eng)
 		problems = append(problems, ps...)
+		if set != nil {
+			gateway.InstallDefiners(eng, set, slog.New(slog.NewTextHandler(stderr, nil)))
+		}
 	}
 	code := 0
 	for _, p := range problems {

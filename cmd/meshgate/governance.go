@@ -134,6 +134,7 @@ func explainAccess(args []string, stdout, stderr io.Writer) int {
 		}
 		return 1
 	}
+	gateway.InstallDefiners(eng, set, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	id := policy.Identity{User: u.Name, Groups: u.Groups, Attributes: u.Attributes}
 	acc := set.Explain(id, p)
 	fmt.Fprintf(stdout, "user %s (groups: %s; attributes: %s)\nproduct %s %s, owned by %s\npolicy version %s\n\n",
@@ -166,7 +167,69 @@ func explainAccess(args []string, stdout, stderr io.Writer) int {
 	}
 	d := set.Decide(id, p)
 	fmt.Fprintf(stdout, "\nthe session's view:\n  %s\n", d.ViewSQL(p.Address.String()+" (port)", func(fn string) string { return fn }))
+	explainLineage(stdout, eng, set, p)
 	return 0
+}
+
+// explainLineage prints what a product of a sql port reads, with whose
+// rights, where each column comes from, and which products read it.
+func explainLineage(w io.Writer, eng *engine.Engine, set *policy.Set, p *catalog.Product) {
+	if inputs := eng.AggregateInputs(p.Address); len(inputs) > 0 {
+		definer := policy.DefinerIdentity(p.Address.Domain)
+		fmt.Fprintf(w, "\ndefined in SQL (mode %s) over its inputs, read with the rights of %s:\n", eng.AggregateMode(p.Address), definer.User)
+		for _, in := range inputs {
+			ip := eng.Product(in)
+			if ip == nil {
+				fmt.Fprintf(w, "  %-24s not served\n", in)
+				continue
+			}
+			dd := set.Decide(definer, ip)
+			switch {
+			case !dd.Granted:
+				fmt.Fprintf(w, "  %-24s DENIED: %s\n", in, dd.Reason)
+			default:
+				var masked, filters []string
+				for _, c := range dd.Columns {
+					if c.MaskRule != "" {
+						masked = append(masked, c.Name+" ("+c.MaskRule+")")
+					}
+				}
+				for _, f := range dd.Filters {
+					filters = append(filters, f.SQL+" ("+f.Rule+")")
+				}
+				fmt.Fprintf(w, "  %-24s granted by %s", in, strings.Join(dd.GrantRules, ", "))
+				if len(masked) > 0 {
+					fmt.Fprintf(w, "; masked: %s", strings.Join(masked, ", "))
+				}
+				if len(filters) > 0 {
+					fmt.Fprintf(w, "; rows where %s", strings.Join(filters, " AND "))
+				}
+				fmt.Fprintln(w)
+			}
+		}
+		if r := eng.Unreachable(p.Address); r != "" {
+			fmt.Fprintf(w, "  (unreachable: %s)\n", r)
+		}
+	}
+	var from, to []string
+	for _, r := range eng.Lineage() {
+		target := r.ToColumn
+		if target == "" {
+			target = "(rows)"
+		}
+		switch p.Address {
+		case r.To:
+			from = append(from, fmt.Sprintf("  %-20s ← %s.%s (%s)", target, r.From, r.FromColumn, r.Transformation))
+		case r.From:
+			to = append(to, fmt.Sprintf("  %-20s → %s.%s (%s)", r.FromColumn, r.To, target, r.Transformation))
+		}
+	}
+	if len(from) > 0 {
+		fmt.Fprintf(w, "\nlineage:\n%s\n", strings.Join(from, "\n"))
+	}
+	if len(to) > 0 {
+		fmt.Fprintf(w, "\nread by:\n%s\n", strings.Join(to, "\n"))
+	}
 }
 
 func attrs(m map[string]string) string {

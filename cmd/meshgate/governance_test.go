@@ -27,7 +27,7 @@ func TestValidatePolicies(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
-	want := "mesh is valid: 7 product(s) in 3 domain(s)\npolicy is valid: " + demoPolicies + "\n"
+	want := "mesh is valid: 9 product(s) in 4 domain(s)\npolicy is valid: " + demoPolicies + "\n"
 	if out != want {
 		t.Errorf("stdout %q, want %q", out, want)
 	}
@@ -93,7 +93,7 @@ func TestValidateBrokenPolicies(t *testing.T) {
 		{"foreign_product", "domains/supply.yaml", `products: ["supply.*"]`, `products: ["sales.*"]`,
 			"- id: stewards-read-supply", `a domain may only write rules for its own products (supply.*)`},
 		{"duplicate_key", "federation.yaml", "    products: [\"*\"]\n  - id: everyone-reads-freshness", "    products: [\"*\"]\n    products: [\"geo.*\"]\n  - id: everyone-reads-freshness",
-			`products: ["geo.*"]`, `key "products" appears twice in a rule of grants (first on line 15, again on line 16)`},
+			`products: ["geo.*"]`, `key "products" appears twice in a rule of grants (first on line 19, again on line 20)`},
 		{"misspelt_key", "federation.yaml", "    classification: pii\n", "    clasification: pii\n",
 			"clasification: pii", `unknown key "clasification" in a rule of classifications; did you mean "classification"?`},
 		// Compiler problems (the files load; the mesh refuses them).
@@ -143,6 +143,26 @@ func explain(t *testing.T, user, product string) (int, string, string) {
 
 func TestExplainAccess(t *testing.T) {
 	needDemo(t)
+	t.Run("analyst_aggregate", func(t *testing.T) {
+		code, out, errs := explain(t, "analyst", "sales.revenue_by_country")
+		if code != 0 {
+			t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+		}
+		for _, want := range []string{
+			"defined in SQL (mode live) over its inputs, read with the rights of domain:sales:",
+			"geo.countries            granted by domains-read-domains",
+			"sales.orders             granted by domains-read-domains",
+			"revenue              ← sales.orders.amount (aggregate)",
+			"country              ← geo.countries.name (identity)",
+			"(rows)               ← sales.orders.status (filter)",
+			"read by:",
+			"revenue              → marketing.country_reach.revenue (identity)",
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("output lacks %q:\n%s", want, out)
+			}
+		}
+	})
 	t.Run("analyst_customers", func(t *testing.T) {
 		code, out, errs := explain(t, "analyst", "sales.customers")
 		if code != 0 {
@@ -233,4 +253,29 @@ func containsLine(out string, parts ...string) bool {
 		}
 	}
 	return false
+}
+
+// TestValidateDeclassification: a declassification no federation rule
+// allows is refused with the column's file and line; with the rule it is
+// valid (TestValidatePolicies).
+func TestValidateDeclassification(t *testing.T) {
+	needDemo(t)
+	for name, edit := range map[string][2]string{
+		"rule_missing":      {"  - id: counts-of-personal-data\n", "  - id: counts-of-other-data\n"},
+		"wrong_domain":      {"    transformation: aggregate\n", "    transformation: aggregate\n    domains: [sales]\n"},
+		"not_low_enough_to": {"    to: internal\n", "    to: confidential\n"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := copyPolicies(t, "federation.yaml", edit[0], edit[1])
+			code, out, errs := runCmd("validate", "-policies", dir, demoMesh)
+			if code != 1 {
+				t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+			}
+			desc, _ := filepath.Abs(filepath.Join(demoMesh, "marketing", "country_reach.yaml"))
+			loc := desc + ":" + strconv.Itoa(lineOf(t, desc, "rule: counts-of-personal-data")) + ": "
+			if !strings.Contains(out, loc+"column reachable_customers is declared internal but derived from pii columns, and the declassification is not allowed") {
+				t.Errorf("no line %q… in\n%s", loc, out)
+			}
+		})
+	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/meshgate/meshgate/auth"
 	"github.com/meshgate/meshgate/auth/audit"
+	"github.com/meshgate/meshgate/auth/policy"
 	"github.com/meshgate/meshgate/engine"
 	"github.com/meshgate/meshgate/gateway"
 	"github.com/meshgate/meshgate/gateway/pgwire"
@@ -34,7 +35,7 @@ Usage:
   meshgate serve [flags]        serve the mesh (meshgate serve -h for flags)
   meshgate config print [-config FILE] [flags]
                                 print serve's effective configuration (secrets hidden)
-  meshgate validate [-policies DIR] DIR [DIR…]
+  meshgate validate [-policies DIR] [-audit-file F] DIR [DIR…]
                                 check every descriptor, port and policy rule; exit 1 on any problem
   meshgate check [-policies DIR] [-product D.P] [-format text|json|junit] DIR [DIR…]
                                 run every quality rule and SLA against the real ports;
@@ -121,11 +122,12 @@ func validate(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	policies := fs.String("policies", "", "also compile the policy directory against the mesh")
+	auditFile := fs.String("audit-file", "", "an audit file of serve: warn when a product with problems has consumers in it")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "usage: meshgate validate [-policies DIR] DIR [DIR…]")
+		fmt.Fprintln(stderr, "usage: meshgate validate [-policies DIR] [-audit-file F] DIR [DIR…]")
 		return 2
 	}
 	mesh, problems := loadMeshes(fs.Args())
@@ -149,13 +151,24 @@ func validate(args []string, stdout, stderr io.Writer) int {
 		lines = append(lines, p.String())
 	}
 	if *policies != "" {
-		if _, ps := loadPolicy(context.Background(), *policies, mesh, eng); len(ps) > 0 {
-			for _, p := range ps {
-				lines = append(lines, p.String())
-			}
+		set, ps := loadPolicy(context.Background(), *policies, mesh, eng)
+		if set != nil {
+			ps = policy.CheckDeclassifications(set, &catalog.Mesh{Dir: mesh.Dir, Products: eng.Products()})
+		}
+		for _, p := range ps {
+			lines = append(lines, p.String())
 		}
 	}
-	for _, l := range lines {
+	var warnings []string
+	if *auditFile != "" {
+		used, err := activeConsumers(*auditFile, eng)
+		if err != nil {
+			fmt.Fprintf(stderr, "meshgate: %v\n", err)
+			return 2
+		}
+		warnings = consumerWarnings(problems, used)
+	}
+	for _, l := range append(lines, warnings...) {
 		fmt.Fprintln(stdout, l)
 	}
 	if len(lines) > 0 {

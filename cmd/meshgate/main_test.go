@@ -24,7 +24,7 @@ func TestValidateDemoMesh(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("validate demo mesh: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
-	if want := "mesh is valid: 7 product(s) in 3 domain(s)\n"; out != want {
+	if want := "mesh is valid: 9 product(s) in 4 domain(s)\n"; out != want {
 		t.Errorf("stdout %q, want %q", out, want)
 	}
 	if errs != "" {
@@ -146,7 +146,7 @@ func TestUsage(t *testing.T) {
 	if code, _, errs := runCmd(); code != 2 || !strings.Contains(errs, "Usage:") {
 		t.Errorf("no args: exit %d, stderr %q", code, errs)
 	}
-	if code, _, errs := runCmd("validate"); code != 2 || !strings.Contains(errs, "usage: meshgate validate [-policies DIR] DIR") {
+	if code, _, errs := runCmd("validate"); code != 2 || !strings.Contains(errs, "usage: meshgate validate [-policies DIR] [-audit-file F] DIR") {
 		t.Errorf("validate without dir: exit %d, stderr %q", code, errs)
 	}
 	if code, _, errs := runCmd("frobnicate"); code != 2 || !strings.Contains(errs, `unknown command "frobnicate"`) {
@@ -155,7 +155,7 @@ func TestUsage(t *testing.T) {
 	if code, out, _ := runCmd("version"); code != 0 || !strings.HasPrefix(out, "meshgate ") || !strings.Contains(out, "server_version 15.4") {
 		t.Errorf("version: exit %d, stdout %q", code, out)
 	}
-	if code, out, _ := runCmd("help"); code != 0 || !strings.Contains(out, "meshgate validate [-policies DIR] DIR") {
+	if code, out, _ := runCmd("help"); code != 0 || !strings.Contains(out, "meshgate validate [-policies DIR] [-audit-file F] DIR") {
 		t.Errorf("help: exit %d, stdout %q", code, out)
 	}
 	if code, _, errs := runCmd("serve", "-log-level", "loud"); code != 2 || !strings.Contains(errs, "-log-level") {

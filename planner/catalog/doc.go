@@ -31,8 +31,9 @@
 //	customProperties: {...}          # optional, free form, ignored by meshgate
 //	outputPorts:                     # required, at least one; the first is the one served
 //	  - name: files                  # required name, unique in the product
-//	    type: parquet                # required: parquet | csv | json | duckdb | postgres | http | gateway
-//	    location: data/orders.parquet  # required, relative to the descriptor's folder (http: the URL; gateway: host:port; postgres: none)
+//	    type: parquet                # required: parquet | csv | json | duckdb | postgres | http | gateway | sql
+//	    location: data/orders.parquet  # required, relative to the descriptor's folder (http: the URL; gateway: host:port; postgres, sql: none)
+//	    query: SELECT …              # sql ports only: the SELECT that defines the product
 //	    options: {}                  # per type, see below
 //	    description: ...             # optional
 //	schema:                          # required, at least one column
@@ -40,7 +41,8 @@
 //	    type: bigint                 # required SQL type, see CanonicalType
 //	    description: Order number.   # optional
 //	    required: true               # optional, default false: the column holds no NULLs
-//	    classification: public       # optional: public | internal | confidential | pii (default internal)
+//	    classification: public       # optional: public | internal | confidential | pii (default internal; sql ports: from the inputs)
+//	    declassification: {rule: counts, justification: …}   # sql ports only: a federation rule allowing a lower classification
 //
 // Port types and options:
 //
@@ -88,6 +90,23 @@
 //     max_staleness (a snapshot older than this is not served; default
 //     none) and on_stale (fail|live: what to do then; default fail); see
 //     Port.Freshness.
+//   - sql: a product derived from other products (aggregate and
+//     consumer-aligned products): query is one read-only SELECT (CTEs,
+//     joins, aggregates, window functions) over products by address, any
+//     domain, optionally pinned (sales.orders_v1); no location. Options
+//     mode (live: a view planned into each consumer's statement, so its
+//     filters reach the inputs' scans; snapshot: materialised like a
+//     remote snapshot, refreshed every refresh and whenever an input's
+//     snapshot refreshes), refresh, max_staleness, on_stale. The engine
+//     checks the query when the mesh is served (sqlport.go,
+//     engine/aggregate.go): writes, table functions, files, catalog or
+//     internal relations, unknown inputs, a wrong pinned major version,
+//     cycles (naming the chain) and a declared schema that differs from
+//     the query's output (names, types, order) are problems with the
+//     query's or the column's line. A column's classification is the
+//     strictest of the input columns it is derived from (column lineage);
+//     declaring it less strict needs a declassification that a rule of
+//     the federation policy allows (auth/policy).
 //   - Credentials never appear inline: password_secret, token_secret and
 //     header_secret hold a reference, env:NAME (an environment variable
 //     of the gateway) or file:PATH#key (a YAML mapping or .env-style

@@ -22,12 +22,12 @@ var (
 	statuses        = []string{"proposed", "active", "deprecated", "retired"}
 	productTypes    = []string{"source-aligned", "aggregate", "consumer-aligned"}
 	classifications = []string{"public", "internal", "confidential", "pii"}
-	portTypes       = []string{"parquet", "csv", "json", "duckdb", "postgres", "http", "gateway"}
+	portTypes       = []string{"parquet", "csv", "json", "duckdb", "postgres", "http", "gateway", "sql"}
 
 	topKeys    = []string{"apiVersion", "kind", "id", "domain", "name", "version", "status", "type", "description", "owner", "tags", "outputPorts", "schema", "quality", "slaProperties", "on_failure", "customProperties"}
 	ownerKeys  = []string{"team", "contact"}
-	portKeys   = []string{"name", "type", "location", "options", "description"}
-	columnKeys = []string{"name", "type", "description", "required", "classification", "unique", "primaryKey", "logicalTypeOptions", "quality"}
+	portKeys   = []string{"name", "type", "location", "options", "description", "query"}
+	columnKeys = []string{"name", "type", "description", "required", "classification", "declassification", "unique", "primaryKey", "logicalTypeOptions", "quality"}
 
 	portOptions = map[string][]string{
 		"parquet": {},
@@ -38,6 +38,8 @@ var (
 		"postgres": append(append([]string{}, postgresOptions...), remoteCommonOptions...),
 		"http":     append(append([]string{}, httpOptions...), remoteCommonOptions...),
 		"gateway":  append(append([]string{}, gatewayOptions...), remoteCommonOptions...),
+		// a SQL query over other products: sqlport.go
+		"sql": remoteCommonOptions,
 	}
 
 	// semverRE is the regular expression of semver.org.
@@ -229,7 +231,7 @@ func (l *loader) load() *Product {
 	}
 	p.OnFailure = l.Enum(fields, root, "on_failure", onFailures, false)
 	for i := range p.Ports {
-		if p.Ports[i].Remote() {
+		if p.Ports[i].Remote() || p.Ports[i].Type == "sql" {
 			l.checkRemotePort(p.Ports[i].Line, fmt.Sprintf("port %q", p.Ports[i].Name), &p.Ports[i], p.Columns)
 		}
 	}
@@ -282,8 +284,11 @@ func (l *loader) ports(n *yaml.Node) []Port {
 		if on := f["options"]; on != nil && !(on.Kind == yaml.ScalarNode && on.ShortTag() == "!!null") {
 			l.options(on, where, &port)
 		}
-		loc, ln := l.Str(f, pn, where, "location", port.Type != "postgres")
-		if ln != nil && port.Remote() {
+		l.sqlQuery(f, pn, where, &port)
+		loc, ln := l.Str(f, pn, where, "location", port.Type != "postgres" && port.Type != "sql")
+		if ln != nil && port.Type == "sql" {
+			l.Errorf(ln.Line, "%s is a sql port and takes no location; its rows are its query's", where)
+		} else if ln != nil && port.Remote() {
 			port.Location = l.remoteLocation(ln.Line, where, port.Type, loc)
 		} else if ln != nil && port.Type != "" {
 			port.Location = l.location(ln.Line, where, port.Type, loc)
@@ -318,7 +323,7 @@ func (l *loader) options(n *yaml.Node, where string, port *Port) {
 			l.Errorf(k.Line, "unknown option %q for the %s port %s%s (%s ports take: %s)", k.Value, port.Type, strings.TrimPrefix(where, "port "), strictyaml.DidYouMean(k.Value, known), port.Type, list)
 			continue
 		}
-		if port.Remote() {
+		if port.Remote() || port.Type == "sql" {
 			if val, ok := l.remoteOption(where, port, k, v); ok && !strictyaml.Contains(mapOptions, k.Value) {
 				port.Options[k.Value] = val
 			}
@@ -454,8 +459,10 @@ func (l *loader) columns(n *yaml.Node) []Column {
 				l.Errorf(vn.Line, "classification %q of %s is not one of %s%s", v, where, strings.Join(classifications, ", "), strictyaml.DidYouMean(v, classifications))
 			} else {
 				c.Classification = v
+				c.ClassificationDeclared = true
 			}
 		}
+		l.declassification(f, where, &c)
 		l.columnContract(f, cn, where, &c)
 		out = append(out, c)
 	})

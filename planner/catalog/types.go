@@ -46,6 +46,13 @@ type Column struct {
 	Unique, PrimaryKey bool
 	Options            ValueOptions // logicalTypeOptions, checked by invalidValues
 	Line               int
+	// ClassificationDeclared is set when the descriptor names the
+	// classification (else it is the default, internal, or for a column
+	// of a sql port the one its inputs give it; see sqlport.go).
+	ClassificationDeclared bool
+	// Declassification justifies a column of a sql port classified less
+	// strictly than its inputs (nil when none is given).
+	Declassification *Declassification
 
 	rules []Rule // the column's quality rules while loading
 }
@@ -55,8 +62,11 @@ type Column struct {
 // options as strings (see the package documentation).
 type Port struct {
 	Name, Type, Location string
-	Options              map[string]string
-	Line                 int
+	// Query is the SELECT of a sql port (QueryLine its line).
+	Query     string
+	QueryLine int
+	Options   map[string]string
+	Line      int
 	// SourceNames maps a declared column to its name in a remote source
 	// (option columns of postgres and http ports); see SourceName.
 	SourceNames map[string]string

@@ -191,7 +191,7 @@ fi
 # 5. meshgate validate.
 out=$("$bin" validate testdata/mesh 2>&1)
 rc=$?
-if [ $rc -eq 0 ] && [ "$out" = "mesh is valid: 7 product(s) in 3 domain(s)" ]; then
+if [ $rc -eq 0 ] && [ "$out" = "mesh is valid: 9 product(s) in 4 domain(s)" ]; then
 	pass "validate testdata/mesh"
 else
 	fail "validate testdata/mesh: exit $rc: $out"

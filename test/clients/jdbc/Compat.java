@@ -138,7 +138,7 @@ public class Compat {
         });
 
         section("DatabaseMetaData.getTables", () -> {
-            check("getTables sales TABLE", List.of("customers", "orders"),
+            check("getTables sales TABLE", List.of("customers", "orders", "revenue_by_country"),
                     column(md.getTables(null, "sales", "%", new String[]{"TABLE"}), "TABLE_NAME"));
             List<String> all = new ArrayList<>();
             try (ResultSet rs = md.getTables(null, null, "%", new String[]{"TABLE"})) {
@@ -147,7 +147,7 @@ public class Compat {
                     if (s.equals("geo") || s.equals("sales") || s.equals("supply")) all.add(s + "." + rs.getString("TABLE_NAME"));
                 }
             }
-            check("getTables all products", List.of("geo.countries", "geo.regions", "sales.customers", "sales.orders",
+            check("getTables all products", List.of("geo.countries", "geo.regions", "sales.customers", "sales.orders", "sales.revenue_by_country",
                     "supply.inventory", "supply.shipments", "supply.suppliers"), all);
             try (ResultSet rs = md.getTables(null, "sales", "orders", null)) {
                 checkTrue("getTables sales.orders found", rs.next(), "no row");

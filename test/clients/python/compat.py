@@ -301,7 +301,7 @@ def _():
         attempt("get_schema_names", lambda: check_true(
             "get_schema_names has geo, sales, supply", {"geo", "sales", "supply"} <= set(insp.get_schema_names()), insp.get_schema_names()))
         attempt("get_table_names", lambda: check(
-            "get_table_names(schema='sales')", ["customers", "orders"], sorted(insp.get_table_names(schema="sales"))))
+            "get_table_names(schema='sales')", ["customers", "orders", "revenue_by_country"], sorted(insp.get_table_names(schema="sales"))))
         attempt("get_view_names", lambda: check("get_view_names(schema='sales')", [], insp.get_view_names(schema="sales")))
         attempt("has_table", lambda: (check("has_table(orders, sales)", True, insp.has_table("orders", schema="sales")),
                                       check("has_table(nope, sales)", False, insp.has_table("nope", schema="sales"))))
