@@ -57,6 +57,11 @@ type Engine struct {
 
 	// Column definitions of policy views by definition (shadow.go).
 	shadowCols *lru.Cache[string, string]
+
+	// DuckDB's CONSISTENT functions by name, read when first needed and
+	// again after Setup defines functions (determinism.go).
+	functionsM sync.Mutex
+	consistent map[string]bool
 }
 
 // PortView is the fully qualified name of the internal view that scans a
@@ -143,6 +148,8 @@ func Open(ctx context.Context, mesh *catalog.Mesh, cfg Config) (*Engine, []catal
 		// The discovery catalog, queryable as meshgate.products and meshgate.columns.
 		"CREATE TABLE memory.mg_audit.products (" + discoveryProductColumns + ")",
 		"CREATE TABLE memory.mg_audit.columns (" + discoveryColumnColumns + ")",
+		// The result cache's counters, as meshgate.cache.
+		"CREATE TABLE memory.mg_audit.cache (" + cacheColumns + ")",
 	}
 	for _, q := range setup {
 		if err := e.exec(q); err != nil {
@@ -222,7 +229,7 @@ func (e *Engine) definePort(ctx context.Context, p *catalog.Product) (*catalog.P
 			q = fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM memory.mg_audit.records", PortView(p.Address), strings.Join(cols, ", "))
 		case "freshness":
 			q = fmt.Sprintf("CREATE VIEW %s AS SELECT product, mode, loaded, last_refresh, now() - last_refresh AS age, row_count, size_bytes, last_error FROM memory.mg_audit.freshness", PortView(p.Address))
-		case "quality", "health", "products", "columns":
+		case "quality", "health", "products", "columns", "cache":
 			q = fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM memory.mg_audit.%s", PortView(p.Address), strings.Join(cols, ", "), port.Location)
 		default:
 			return port, "", fmt.Errorf("unknown internal port %q", port.Location)
@@ -321,6 +328,9 @@ func (e *Engine) lockDown(dirs []string) error {
 // Setup runs statements of the gateway (never user SQL) in the engine's
 // internal catalog, such as the shared part of the client catalog.
 func (e *Engine) Setup(stmts []string) error {
+	e.functionsM.Lock()
+	e.consistent = nil
+	e.functionsM.Unlock()
 	return e.exec(strings.Join(stmts, ";\n"))
 }
 

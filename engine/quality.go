@@ -101,10 +101,10 @@ func internalCol(name, typ, desc string) catalog.Column {
 }
 
 // BuiltInProducts are the products meshgate itself serves: meshgate.audit,
-// freshness, quality, health, products and columns. Add them to the mesh before Open; who may
+// freshness, quality, health, products, columns and cache. Add them to the mesh before Open; who may
 // read them, and which rows, is up to the policy like any product.
 func BuiltInProducts() []*catalog.Product {
-	return append([]*catalog.Product{AuditProduct(), FreshnessProduct(), QualityProduct(), HealthProduct()}, DiscoveryProducts()...)
+	return append([]*catalog.Product{AuditProduct(), FreshnessProduct(), QualityProduct(), HealthProduct(), CacheProduct()}, DiscoveryProducts()...)
 }
 
 // QualityProduct is meshgate.quality: the last runs of every quality rule.

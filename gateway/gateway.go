@@ -54,6 +54,8 @@ type Gateway struct {
 
 	staticErr error // creating the shared client catalog failed
 
+	results *resultCache // resultcache.go; nil: no result cache
+
 	relOnce sync.Once
 	rels    map[catalog.Address]pgcatalog.Relation // catalog entries of the served products
 	relErr  error
@@ -68,7 +70,8 @@ func New(e *engine.Engine, users *auth.Directory, database string, log *slog.Log
 	if log == nil {
 		log = slog.Default()
 	}
-	g := &Gateway{engine: e, database: database, log: log, defs: settingDefs(), started: time.Now()}
+	g := &Gateway{engine: e, database: database, log: log, defs: settingDefs(), started: time.Now(),
+		results: newResultCache(DefaultResultCacheBytes)}
 	g.staticErr = e.Setup(pgcatalog.SharedStatements(database, version(), g.started))
 	// Statements may read the client catalog's relations, and nothing else
 	// but their products (engine/plan.go).

@@ -16,7 +16,10 @@ import (
 // SetPolicy installs the policy that decides what sessions see. Sessions
 // pick a new policy up at their next statement (running queries finish
 // under the old one). Without a policy nobody reads anything.
-func (g *Gateway) SetPolicy(p *policy.Set) { g.policy.Store(p) }
+func (g *Gateway) SetPolicy(p *policy.Set) {
+	g.policy.Store(p)
+	g.results.purge() // keyed by the policy too; the old answers are dead weight
+}
 
 // Policy is the policy in force, or nil.
 func (g *Gateway) Policy() *policy.Set { return g.policy.Load() }

@@ -78,6 +78,8 @@ func settingDefs() map[string]*settingDef {
 		{name: "max_connections", def: "100", readOnly: true},
 		{name: "default_text_search_config", def: "pg_catalog.english", check: anyValue},
 		{name: "geqo", def: "on", check: checkBool},
+		// The gateway's result cache for this session (cacheread.go).
+		{name: resultCacheSetting, def: "on", check: checkBool},
 		{name: "enable_seqscan", def: "on", check: checkBool},
 		{name: "timezone_abbreviations", def: "Default", check: anyValue},
 		// Planner and logging settings clients set: accepted and shown,

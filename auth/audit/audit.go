@@ -45,6 +45,8 @@ type Record struct {
 	// Health is the health of each product read when the statement ran
 	// ("sales.orders=warning"; package quality).
 	Health []string `json:"health,omitempty"`
+	// Cached is set when the answer came from the gateway's result cache.
+	Cached bool `json:"cached,omitempty"`
 }
 
 // Sink receives records in batches (the queryable copy).

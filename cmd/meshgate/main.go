@@ -199,6 +199,7 @@ func serve(args []string, stdout, stderr io.Writer, printOnly bool) int {
 	maxMsg := fs.Int("max-message-size", pgwire.DefaultMaxMessageSize, "largest client message accepted, in bytes")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	logJSON := fs.Bool("log-json", false, "log as JSON lines")
+	resultCacheMB := fs.Int("result-cache-mb", gateway.DefaultResultCacheBytes>>20, "size of the result cache shared by all sessions, in MB (0: off); answers are keyed by statement, parameters, each session's effective policy view and the data version of every port read")
 	httpListen := fs.String("http", "", "address of the catalog's HTTP listener (JSON API and web catalog), e.g. 127.0.0.1:15480; TLS with -tls-cert/-tls-key")
 	sf := securityFlags(fs)
 	gf := governanceFlags(fs)
@@ -312,6 +313,12 @@ func serve(args []string, stdout, stderr io.Writer, printOnly bool) int {
 	gw := gateway.New(eng, users, *database, log)
 	gw.SetPolicy(set)
 	gw.SetAudit(auditLog)
+	if *resultCacheMB < 0 {
+		ln.Close()
+		fmt.Fprintf(stderr, "meshgate: -result-cache-mb %d is negative: give a size in MB, or 0 to turn the result cache off\n", *resultCacheMB)
+		return 2
+	}
+	gw.SetResultCache(int64(*resultCacheMB) << 20)
 	stopRemote, err := ff.startRemote(ctx, gw)
 	if err != nil {
 		ln.Close()
