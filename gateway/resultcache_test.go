@@ -595,3 +595,51 @@ func TestResultCachePortalsCursorsCancel(t *testing.T) {
 		}
 	}
 }
+
+// TestResultCacheSnapshotRefresh: an answer over a snapshot of a real
+// PostgreSQL table is cached until the snapshot is refreshed, and never
+// served after: the refresh's new rows are the next answer. A live port
+// is never cached.
+func TestResultCacheSnapshotRefresh(t *testing.T) {
+	cluster, pg := fedDB(t, "cache_snap")
+	pgExec(t, pg,
+		`CREATE TABLE crm.accounts (account_id bigint PRIMARY KEY, name text, balance numeric(12,2))`,
+		`INSERT INTO crm.accounts SELECT g, 'account ' || g, g * 1.25 FROM generate_series(1, 100) g`)
+	proxy := newProxy(t, cluster)
+	mesh := t.TempDir()
+	writeFileProducts(t, mesh)
+	cols := []fedCol{{"account_id", "bigint"}, {"name", "varchar"}, {"balance", "decimal(12,2)"}}
+	writeFile(t, filepath.Join(mesh, "crm", "accounts.yaml"), descriptor("crm", "accounts",
+		pgPortYAML(proxy.port, "cache_snap", "accounts", "mode: snapshot", "refresh: 1h"), cols))
+	writeFile(t, filepath.Join(mesh, "crm", "accounts_live.yaml"), descriptor("crm", "accounts_live",
+		pgPortYAML(proxy.port, "cache_snap", "accounts"), cols))
+	s := startFedGateway(t, mesh, fedPolicy(""))
+	c := s.conn(t)
+	const count = `SELECT count(*) || '/' || sum(balance) FROM crm.accounts`
+	if got := one(t, c, count); got != "100/6312.50" {
+		t.Fatalf("first read: %s", got)
+	}
+	before := s.gw.ResultCacheStats()
+	if got := one(t, c, count); got != "100/6312.50" {
+		t.Fatalf("second read: %s", got)
+	}
+	if st := s.gw.ResultCacheStats(); st.Hits != before.Hits+1 {
+		t.Errorf("the snapshot's answer was not served from the cache: hits %d → %d", before.Hits, st.Hits)
+	}
+	pgExec(t, pg, `INSERT INTO crm.accounts VALUES (101, 'new', 1000)`)
+	if got := one(t, c, count); got != "100/6312.50" {
+		t.Errorf("before the refresh: %s (the snapshot holds the old rows)", got)
+	}
+	if err := s.snaps.Refresh(ctxT(t), catalog.Address{Domain: "crm", Name: "accounts"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := one(t, c, count); got != "101/7312.50" {
+		t.Errorf("after the refresh: %s, want the new row", got)
+	}
+	const live = `SELECT count(*) FROM crm.accounts_live`
+	one(t, c, live)
+	pgExec(t, pg, `INSERT INTO crm.accounts VALUES (102, 'newer', 1)`)
+	if got := one(t, c, live); got != "102" {
+		t.Errorf("live port: %s rows, want 102", got)
+	}
+}
