@@ -18,6 +18,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/duckdb/duckdb-go/v2/mapping"
 	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 
 	"github.com/meshgate/meshgate/internal/sqlquote"
 	"github.com/meshgate/meshgate/planner/catalog"
@@ -62,6 +63,12 @@ type Engine struct {
 	// again after Setup defines functions (determinism.go).
 	functionsM sync.Mutex
 	consistent map[string]bool
+
+	// Session catalogs kept for the next session of the same key (pool.go).
+	poolM       sync.Mutex
+	pool        *simplelru.LRU[string, []*pooledCatalog]
+	pooled      int
+	detachLater []string
 }
 
 // PortView is the fully qualified name of the internal view that scans a

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 
 	"github.com/meshgate/meshgate/auth"
 	"github.com/meshgate/meshgate/auth/audit"
@@ -19,6 +21,36 @@ import (
 func (g *Gateway) SetPolicy(p *policy.Set) {
 	g.policy.Store(p)
 	g.results.purge() // keyed by the policy too; the old answers are dead weight
+	g.engine.PurgeCatalogPool()
+}
+
+// catalogKey identifies what a session's catalog is built from
+// (catalogBuilder): the policy in force and the user's identity, which
+// decide every product view and client-catalog row but the process ID.
+// Sessions of the same key reuse each other's catalogs
+// (engine.NewPooledSession).
+func (g *Gateway) catalogKey(u *auth.User, set *policy.Set) string {
+	version := "no policy"
+	if set != nil {
+		version = set.Version
+	}
+	keys := make([]string, 0, len(u.Attributes))
+	for k := range u.Attributes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b keyBuilder
+	b.add(version)
+	b.add(g.database)
+	b.add(g.started.String())
+	b.add(u.Name)
+	groups := append([]string(nil), u.Groups...)
+	sort.Strings(groups)
+	b.add(strings.Join(groups, "\x00"))
+	for _, k := range keys {
+		b.add(k + "=" + u.Attributes[k])
+	}
+	return b.sum()
 }
 
 // Policy is the policy in force, or nil.

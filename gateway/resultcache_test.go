@@ -35,6 +35,7 @@ import (
 type cacheMesh struct {
 	dir, policyDir string
 	gw             *gateway.Gateway
+	eng            *engine.Engine
 	srv            *server
 	auditPath      string
 	audit          *audit.Log
@@ -141,6 +142,7 @@ func startCacheMesh(t *testing.T) *cacheMesh {
 		eng.Close()
 		t.Fatal(err)
 	}
+	m.eng = eng
 	m.gw = gateway.New(eng, users, "mesh", logger)
 	m.gw.SetAudit(m.audit)
 	m.gw.SetPolicy(m.loadPolicy(t))

@@ -13,6 +13,7 @@ import (
 	"github.com/meshgate/meshgate/auth"
 	"github.com/meshgate/meshgate/auth/policy"
 	"github.com/meshgate/meshgate/engine"
+	"github.com/meshgate/meshgate/gateway/pgcatalog"
 	"github.com/meshgate/meshgate/gateway/pgwire"
 	"github.com/meshgate/meshgate/internal/sqlquote"
 	"github.com/meshgate/meshgate/planner"
@@ -72,7 +73,10 @@ func (g *Gateway) newSession(ctx context.Context, user *auth.User, st pgwire.Sta
 	}
 	set := g.policy.Load()
 	decisions := g.decide(user, set)
-	es, err := g.engine.NewSession(ctx, g.catalogBuilder(user, st.ProcessID, decisions, rels))
+	es, _, err := g.engine.NewPooledSession(ctx, g.catalogKey(user, set), g.catalogBuilder(user, st.ProcessID, decisions, rels),
+		func(cat string) []string {
+			return pgcatalog.ResetStatements(pgcatalog.Session{Catalog: cat, PID: st.ProcessID})
+		})
 	if err != nil {
 		return nil, err
 	}

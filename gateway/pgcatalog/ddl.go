@@ -121,6 +121,15 @@ var catalogRelations = []struct {
 	{2610, "pg_index"}, {2615, "pg_namespace"},
 }
 
+// ResetStatements rewrite the rows of a catalog Statements built that
+// differ between two sessions of the same user under the same policy (the
+// process ID), when a session reuses a closed session's catalog
+// (engine.NewPooledSession). The settings are the gateway's to rewrite.
+func ResetStatements(s Session) []string {
+	pg := ident(s.Catalog) + "." + ident(planner.CompatPG)
+	return []string{fmt.Sprintf("UPDATE %s.pg_stat_activity SET pid = %d", pg, s.PID)}
+}
+
 // Statements returns the DuckDB statements that create the session's
 // client catalog in its DuckDB catalog.
 func Statements(s Session) []string {
