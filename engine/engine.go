@@ -68,6 +68,7 @@ type Engine struct {
 	poolM       sync.Mutex
 	pool        *simplelru.LRU[string, []*pooledCatalog]
 	pooled      int
+	reused      int64
 	detachLater []string
 }
 

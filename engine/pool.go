@@ -63,6 +63,9 @@ func (e *Engine) NewPooledSession(ctx context.Context, key string, build func(ca
 		err := execOn(e.admin, strings.Join(reset(pc.catalog), ";\n"))
 		e.adminM.Unlock()
 		if err == nil {
+			e.poolM.Lock()
+			e.reused++
+			e.poolM.Unlock()
 			return s, true, nil
 		}
 		e.log.Warn("a pooled session catalog could not be reset; building a new one", "catalog", pc.catalog, "err", err)
@@ -141,9 +144,10 @@ func (e *Engine) detach(cat string) {
 	}
 }
 
-// PooledCatalogs is the number of catalogs kept for reuse.
-func (e *Engine) PooledCatalogs() int {
+// PooledCatalogs is the number of catalogs kept for reuse, and how many
+// sessions reused one since the start.
+func (e *Engine) PooledCatalogs() (pooled int, reused int64) {
 	e.poolM.Lock()
 	defer e.poolM.Unlock()
-	return e.pooled
+	return e.pooled, e.reused
 }

@@ -13,9 +13,13 @@ import (
 func (m *cacheMesh) waitPooled(t *testing.T, n int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for m.eng.PooledCatalogs() != n {
+	for {
+		pooled, _ := m.eng.PooledCatalogs()
+		if pooled == n {
+			return
+		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d pooled catalogs, want %d", m.eng.PooledCatalogs(), n)
+			t.Fatalf("%d pooled catalogs, want %d", pooled, n)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -36,8 +40,12 @@ func TestCatalogPoolReuse(t *testing.T) {
 	first.Close(context.Background())
 	m.waitPooled(t, 1)
 
+	_, reusedBefore := m.eng.PooledCatalogs()
 	again := m.as(t, "eu1", "")
 	m.waitPooled(t, 0) // taken
+	if _, reused := m.eng.PooledCatalogs(); reused != reusedBefore+1 {
+		t.Fatalf("the session did not reuse the pooled catalog (reuses %d → %d)", reusedBefore, reused)
+	}
 	pid := cacheRows(t, again, "SELECT pg_backend_pid()")
 	if fmt.Sprint(pid) == fmt.Sprint(oldPID) || fmt.Sprint(pid) != fmt.Sprint(cacheRows(t, again, "SELECT pid FROM pg_stat_activity")) {
 		t.Errorf("reused catalog: pg_backend_pid() %v (the closed session's %v), pg_stat_activity %v", pid, oldPID, cacheRows(t, again, "SELECT pid FROM pg_stat_activity"))
@@ -51,7 +59,7 @@ func TestCatalogPoolReuse(t *testing.T) {
 	// eu2 has eu1's view of the products but not its catalog (the user
 	// name is in it: pg_roles, current_user, masks reading it).
 	eu2 := m.as(t, "eu2", "")
-	if n := m.eng.PooledCatalogs(); n != 2 {
+	if n, _ := m.eng.PooledCatalogs(); n != 2 {
 		t.Errorf("eu2 took eu1's pooled catalog (%d left)", n)
 	}
 	same(t, "eu2's notes", cacheRows(t, eu2, "SELECT note FROM shop.notes ORDER BY id"), []string{"first for eu2", "second for eu2"})
@@ -61,7 +69,7 @@ func TestCatalogPoolReuse(t *testing.T) {
 	// the new policy.
 	m.writePolicy(t, strings.Replace(cachePolicy, "region = session_attr('region')", "true", 1))
 	m.gw.SetPolicy(m.loadPolicy(t))
-	if n := m.eng.PooledCatalogs(); n != 0 {
+	if n, _ := m.eng.PooledCatalogs(); n != 0 {
 		t.Errorf("%d pooled catalogs after the reload", n)
 	}
 	after := m.as(t, "eu1", "")

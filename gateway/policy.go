@@ -87,8 +87,7 @@ func (g *Gateway) catalogBuilder(u *auth.User, pid uint32, decisions map[catalog
 		// (which ends with the shared functions).
 		qualify := func(fn string) string { return fn }
 		var views []engine.View
-		cs := pgcatalog.Session{Catalog: cat, Database: g.database, User: u.Name, PID: pid, Version: version(), Started: g.started,
-			Groups: u.Groups, Attributes: u.Attributes}
+		cs := g.catalogSession(u, pid, cat)
 		taken := map[catalog.Address]bool{}
 		for _, p := range g.engine.Products() {
 			taken[p.Address] = true
@@ -115,6 +114,13 @@ func (g *Gateway) catalogBuilder(u *auth.User, pid uint32, decisions map[catalog
 		}
 		return views, pgcatalog.Statements(cs)
 	}
+}
+
+// catalogSession is what the client catalog of a session of u is built
+// from, before its relations.
+func (g *Gateway) catalogSession(u *auth.User, pid uint32, cat string) pgcatalog.Session {
+	return pgcatalog.Session{Catalog: cat, Database: g.database, User: u.Name, PID: pid, Version: version(), Started: g.started,
+		Groups: u.Groups, Attributes: u.Attributes}
 }
 
 // granted narrows a relation to the columns a decision grants.

@@ -75,7 +75,7 @@ func (g *Gateway) newSession(ctx context.Context, user *auth.User, st pgwire.Sta
 	decisions := g.decide(user, set)
 	es, _, err := g.engine.NewPooledSession(ctx, g.catalogKey(user, set), g.catalogBuilder(user, st.ProcessID, decisions, rels),
 		func(cat string) []string {
-			return pgcatalog.ResetStatements(pgcatalog.Session{Catalog: cat, PID: st.ProcessID})
+			return pgcatalog.ResetStatements(g.catalogSession(user, st.ProcessID, cat))
 		})
 	if err != nil {
 		return nil, err

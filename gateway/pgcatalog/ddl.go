@@ -127,7 +127,15 @@ var catalogRelations = []struct {
 // (engine.NewPooledSession). The settings are the gateway's to rewrite.
 func ResetStatements(s Session) []string {
 	pg := ident(s.Catalog) + "." + ident(planner.CompatPG)
-	return []string{fmt.Sprintf("UPDATE %s.pg_stat_activity SET pid = %d", pg, s.PID)}
+	return []string{fmt.Sprintf("DELETE FROM %s WHERE rel = %s", rowStore(pg), lit(pg+"."+ident("pg_stat_activity"))),
+		rowsInsert(pg, "pg_stat_activity", statActivityColumns, statActivityRows(s))}
+}
+
+// statActivityColumns are pg_stat_activity's columns: the session itself.
+var statActivityColumns = []string{"datid BIGINT", "datname VARCHAR", "pid INTEGER", "leader_pid INTEGER", "usesysid BIGINT", "usename VARCHAR", "application_name VARCHAR", "client_addr VARCHAR", "client_hostname VARCHAR", "client_port INTEGER", "backend_start TIMESTAMPTZ", "xact_start TIMESTAMPTZ", "query_start TIMESTAMPTZ", "state_change TIMESTAMPTZ", "wait_event_type VARCHAR", "wait_event VARCHAR", "state VARCHAR", "backend_xid BIGINT", "backend_xmin BIGINT", "query_id BIGINT", "query VARCHAR", "backend_type VARCHAR"}
+
+func statActivityRows(s Session) [][]string {
+	return [][]string{{fmt.Sprint(oidDatabase), lit(s.Database), fmt.Sprint(s.PID), "NULL", fmt.Sprint(RoleOID(s.User)), lit(s.User), "''", "NULL", "NULL", "NULL", lit(s.Started.UTC().Format("2006-01-02 15:04:05.999999Z07:00")), "NULL", "NULL", "NULL", "NULL", "NULL", "'active'", "NULL", "NULL", "NULL", "''", "'client backend'"}}
 }
 
 // Statements returns the DuckDB statements that create the session's
@@ -233,8 +241,7 @@ func Statements(s Session) []string {
 	}
 	add(table(pg, "mg_settings", []string{"key VARCHAR", "name VARCHAR", "setting VARCHAR"}, setRows))
 	add(fmt.Sprintf("CREATE VIEW %s.pg_settings AS SELECT name, setting, NULL::VARCHAR AS unit, 'Client Connection Defaults' AS category, '' AS short_desc, NULL::VARCHAR AS extra_desc, 'user' AS context, 'string' AS vartype, 'session' AS source, NULL::VARCHAR AS min_val, NULL::VARCHAR AS max_val, NULL::VARCHAR[] AS enumvals, setting AS boot_val, setting AS reset_val, NULL::VARCHAR AS sourcefile, NULL::INTEGER AS sourceline, false AS pending_restart FROM %s.mg_settings", pg, pg))
-	add(table(pg, "pg_stat_activity", []string{"datid BIGINT", "datname VARCHAR", "pid INTEGER", "leader_pid INTEGER", "usesysid BIGINT", "usename VARCHAR", "application_name VARCHAR", "client_addr VARCHAR", "client_hostname VARCHAR", "client_port INTEGER", "backend_start TIMESTAMPTZ", "xact_start TIMESTAMPTZ", "query_start TIMESTAMPTZ", "state_change TIMESTAMPTZ", "wait_event_type VARCHAR", "wait_event VARCHAR", "state VARCHAR", "backend_xid BIGINT", "backend_xmin BIGINT", "query_id BIGINT", "query VARCHAR", "backend_type VARCHAR"},
-		[][]string{{fmt.Sprint(oidDatabase), lit(s.Database), fmt.Sprint(s.PID), "NULL", fmt.Sprint(RoleOID(s.User)), lit(s.User), "''", "NULL", "NULL", "NULL", lit(s.Started.UTC().Format("2006-01-02 15:04:05.999999Z07:00")), "NULL", "NULL", "NULL", "NULL", "NULL", "'active'", "NULL", "NULL", "NULL", "''", "'client backend'"}}))
+	add(table(pg, "pg_stat_activity", statActivityColumns, statActivityRows(s)))
 
 	// information_schema.
 	add(table(is, "schemata", []string{"catalog_name VARCHAR", "schema_name VARCHAR", "schema_owner VARCHAR", "default_character_set_catalog VARCHAR", "default_character_set_schema VARCHAR", "default_character_set_name VARCHAR", "sql_path VARCHAR"}, schemataRows(s, domainList)))
