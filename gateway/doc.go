@@ -14,4 +14,11 @@
 // checks a read against the session's products (planner.CheckRead) and
 // prepares it in the engine (engine.Session.Prepare) → Statement.Bind →
 // Portal.Execute streams Arrow batches that pgwire encodes as DataRows.
+//
+// The result cache sits in that one path (cacheread.go), so every front
+// door shares it: an execution whose key (cachekey.go: the statement, its
+// parameters, the effective policy view and data version of every product
+// read, the result-changing settings) has a complete answer is served from
+// its Arrow batches (resultcache.go), audited as cached; anything DuckDB's
+// bound plan shows to be volatile is never cached.
 package gateway

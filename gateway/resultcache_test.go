@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/meshgate/meshgate/auth"
@@ -492,16 +491,7 @@ func TestResultCacheAuditAndExplain(t *testing.T) {
 func TestResultCachePortalsCursorsCancel(t *testing.T) {
 	m := startCacheMesh(t)
 	const q = "SELECT id FROM shop.orders WHERE id < $1 ORDER BY id"
-	pc, err := pgconn.Connect(ctxT(t), m.srv.connString("eu1", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := pc.Hijack()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.Conn.Close() })
-	r := &rawConn{t: t, nc: h.Conn, fe: h.Frontend}
+	r := m.srv.rawAs(t, "eu1")
 	// page runs the statement in pages of 3 rows; stopAfter > 0 closes
 	// the portal after that many pages.
 	page := func(stopAfter int) (ids []string, suspended int) {
