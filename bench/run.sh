@@ -433,7 +433,8 @@ if [[ -n $DO_WIRE ]]; then
 		-load "$LOAD" -pg-version "$PG_LABEL" -note "${BENCH_NOTE:-}" "${MD_ARG[@]}"
 fi
 if [[ -n $DO_TPCH && ${SKIP_DASH:-} != 1 ]]; then
-	"$TMP/tpch" dashreport -dir "$OUT" -cmd "DASH_ONLY=${DASH_ONLY:-} ./bench/run.sh $SF $ROWS" -note "${BENCH_NOTE:-}" "${MD_ARG[@]}"
+	"$TMP/tpch" dashreport -dir "$OUT" -cmd "DASH_ONLY=${DASH_ONLY:-} DASH_SECONDS=$DASH_SECONDS ./bench/run.sh $SF $ROWS" \
+		-note "TPC-H SF$SF; load average before the run: $LOAD. ${BENCH_NOTE:-}" "${MD_ARG[@]}"
 fi
 if [[ -n $DO_TPCH && -z ${DASH_ONLY:-} ]]; then
 	"$TMP/tpch" report -dir "$OUT" -sf "$SF" -cmd "./bench/run.sh $SF $ROWS" -load "$LOAD" -pg-version "$PG_LABEL" \
