@@ -83,11 +83,22 @@ func (s *session) cacheKey(st *statement, args []any) (key, why string) {
 		}
 	}
 	b.add("settings")
-	b.add(strings.Join(s.existingSearchPath(), ","))
+	b.add(s.keyedSearchPath())
 	for _, name := range resultSettings {
 		b.add(name + "=" + s.values[name])
 	}
 	return b.sum(), ""
+}
+
+// keyedSearchPath is the search path's schemas that exist, remembered
+// while the setting and the session's views stay the same (listing the
+// session's schemas walks every product view).
+func (s *session) keyedSearchPath() string {
+	k := s.values["search_path"] + "\x00" + strconv.Itoa(s.policyGen)
+	if k != s.pathKey {
+		s.pathKey, s.pathExisting = k, strings.Join(s.existingSearchPath(), ",")
+	}
+	return s.pathExisting
 }
 
 // productsRead is every product the plan or the planner says st reads.

@@ -61,6 +61,9 @@ type session struct {
 	// delegation is set when a trusted gateway's service account opened
 	// the session for an end user (delegation.go).
 	delegation *delegation
+	// pathKey and pathExisting remember the existing search path for the
+	// result cache's key (cachekey.go).
+	pathKey, pathExisting string
 	// trace is the id of the current statement sent to domain gateways
 	// (delegation.go); its audit record carries it, then it is cleared.
 	trace string
