@@ -11,7 +11,7 @@ ROWS    ?= 10000000
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOFILES := $(shell find . -name '*.go' -not -path './.cache/*')
 
-.PHONY: all build demo run test check-test-deps test-deps test-race test-fresh test-go test-psql test-clients test-compat test-fuzz bench bench-quality bench-catalog bench-flight bench-replicas bench-pushdown bench-aggregate lint clean
+.PHONY: all build demo run test check-test-deps test-deps test-race test-fresh test-go test-psql test-clients test-compat test-fuzz bench bench-quality bench-catalog bench-flight bench-replicas bench-pushdown bench-aggregate bench-dashboard lint clean
 
 all: build
 
@@ -124,6 +124,11 @@ REPLICA_SECONDS ?= 20
 REPLICA_CLIENTS ?= 30
 bench-replicas: build demo
 	./bench/replicas/run.sh $(REPLICA_SECONDS) $(REPLICA_CLIENTS)
+
+# The dashboard workload only (issue 18): meshgate with the result cache
+# on and off against PostgreSQL on TPC-H SF (DASH_SECONDS, DASH_LEVELS).
+bench-dashboard: build demo
+	DASH_ONLY=1 SKIP_WIRE=1 ./bench/run.sh $(SF) $(ROWS)
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo 'gofmt: files above need formatting'; exit 1)

@@ -18,6 +18,12 @@
 # aggregates on sales.orders for CONC_SECONDS each (meshgate, PostgreSQL).
 # Overhead: SELECT 1 and SELECT * FROM geo.nation, meshgate vs DuckDB
 # in-process (and PostgreSQL).
+# Dashboard (issue 18): DASH_LEVELS clients refreshing ten aggregate tiles
+# over the TPC-H products and reconnecting with pgjdbc's connect
+# statements (bench/tpch dash), for DASH_SECONDS each: meshgate (sales as
+# snapshots) with the result cache on, then off (-result-cache-mb 0), and
+# PostgreSQL. DASH_ONLY=1 runs only this part of TPC-H (make
+# bench-dashboard); SKIP_DASH=1 leaves it out.
 #
 # Wire throughput: streams SELECT * of a ROWS-row table (id bigint, value
 # double, name text, day date) to a pgx client from
@@ -53,6 +59,8 @@ TPCH_PG_RUNS=${TPCH_PG_RUNS:-2}
 CONC_SECONDS=${CONC_SECONDS:-10}
 CONC_LEVELS=${CONC_LEVELS:-1,8,32,128}
 OVERHEAD_N=${OVERHEAD_N:-2000}
+DASH_SECONDS=${DASH_SECONDS:-10}
+DASH_LEVELS=${DASH_LEVELS:-$CONC_LEVELS}
 SALES_PORT=${SALES_PORT:-postgres}
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -315,6 +323,7 @@ if [[ -n $DO_TPCH ]]; then
 	echo "loaded in $PG_LOAD_S s: $("${PSQL_TPCH[@]}" -tAc "SELECT pg_size_pretty(pg_database_size('tpch'))")"
 	GEN_NOTE="$GEN_NOTE; PostgreSQL load with keys and indexes $PG_LOAD_S s"
 
+	if [[ -z ${DASH_ONLY:-} ]]; then
 	step "TPC-H on PostgreSQL (reference), $TPCH_PG_RUNS run(s) per query"
 	"$TMP/tpch" query -conn "$PG_URL" -system postgresql -runs "$TPCH_PG_RUNS" -queries "$QUERIES" -out "$OUT/tpch-postgresql.json"
 
@@ -397,6 +406,27 @@ if [[ -n $DO_TPCH ]]; then
 		"$TMP/tpch" overhead -duckdb "$TPCH_DIR/tpch.duckdb" -system "DuckDB in-process" -n "$OVERHEAD_N" -out "$OUT/overhead.json"
 		"$TMP/tpch" overhead -conn "$PG_URL" -system "$PG_LABEL" -n "$OVERHEAD_N" -out "$OUT/overhead.json"
 	fi
+	fi # DASH_ONLY
+
+	if [[ ${SKIP_DASH:-} != 1 ]]; then
+		if [[ $SALES_PORT == postgres ]]; then
+			"$TMP/tpch" mesh -dir "$TPCH_DIR" -sf "$SF" -sales postgres -mode snapshot -pg-port "$PG_PORT"
+		else
+			"$TMP/tpch" mesh -dir "$TPCH_DIR" -sf "$SF" -sales parquet
+		fi
+		for cache in on off; do
+			MG_EXTRA_ARGS=()
+			[[ $cache == off ]] && MG_EXTRA_ARGS=(-result-cache-mb 0)
+			step "dashboard through meshgate (result cache $cache): $DASH_LEVELS clients, $DASH_SECONDS s each"
+			start_meshgate "$TPCH_DIR/mesh" "$TMP/meshgate-dash-$cache.log"
+			"$PGBIN/psql" -X -tAc 'SELECT count(*) FROM sales.orders, (SELECT count(*) FROM sales.customer)' "$MG_URL" >/dev/null # loads the snapshots
+			"$TMP/tpch" dash -conn "$MG_URL" -system "meshgate, cache $cache" -levels "$DASH_LEVELS" -duration "${DASH_SECONDS}s" -out "$OUT/dash-cache-$cache.json"
+			stop_meshgate
+		done
+		MG_EXTRA_ARGS=()
+		step "dashboard on PostgreSQL: $DASH_LEVELS clients, $DASH_SECONDS s each"
+		"$TMP/tpch" dash -conn "$PG_URL" -system "$PG_LABEL" -levels "$DASH_LEVELS" -duration "${DASH_SECONDS}s" -out "$OUT/dash-postgresql.json"
+	fi
 fi
 
 if [[ -n $PG_STARTED ]]; then
@@ -427,7 +457,11 @@ if [[ -n $DO_WIRE ]]; then
 	"$TMP/report" -results "$RESULTS" -micro "$MICRO" -rows "$ROWS" -cmd "./bench/run.sh $SF $ROWS" \
 		-load "$LOAD" -pg-version "$PG_LABEL" -note "${BENCH_NOTE:-}" "${MD_ARG[@]}"
 fi
-if [[ -n $DO_TPCH ]]; then
+if [[ -n $DO_TPCH && ${SKIP_DASH:-} != 1 ]]; then
+	"$TMP/tpch" dashreport -dir "$OUT" -cmd "DASH_ONLY=${DASH_ONLY:-} DASH_SECONDS=$DASH_SECONDS ./bench/run.sh $SF $ROWS" \
+		-note "TPC-H SF$SF; load average before the run: $LOAD. ${BENCH_NOTE:-}" "${MD_ARG[@]}"
+fi
+if [[ -n $DO_TPCH && -z ${DASH_ONLY:-} ]]; then
 	"$TMP/tpch" report -dir "$OUT" -sf "$SF" -cmd "./bench/run.sh $SF $ROWS" -load "$LOAD" -pg-version "$PG_LABEL" \
 		-sales "$SALES_PORT" -sales-note "$SALES_NOTE" -gen-note "$GEN_NOTE" \
 		-note "$(echo "$MG_RSS_NOTE ${BENCH_NOTE:-}" | sed 's/^ *//')" "${MD_ARG[@]}"

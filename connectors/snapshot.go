@@ -60,6 +60,7 @@ type Snapshots struct {
 	loading map[catalog.Address]*sync.Mutex
 	used    *lru.Cache[catalog.Address, int64] // loaded snapshots by recency, with their bytes
 	total   int64
+	loads   map[catalog.Address]uint64 // counts each snapshot's loads (Generation)
 }
 
 // NewSnapshots returns a manager with a budget in bytes (<= 0: none).
@@ -70,7 +71,8 @@ func NewSnapshots(store Store, budget int64, log *slog.Logger, onChange func([]F
 		log = slog.Default()
 	}
 	s := &Snapshots{store: store, budget: budget, log: log, onLoad: onChange,
-		specs: map[catalog.Address]SnapshotSpec{}, state: map[catalog.Address]*Freshness{}, loading: map[catalog.Address]*sync.Mutex{}}
+		specs: map[catalog.Address]SnapshotSpec{}, state: map[catalog.Address]*Freshness{}, loading: map[catalog.Address]*sync.Mutex{},
+		loads: map[catalog.Address]uint64{}}
 	s.used, _ = lru.New[catalog.Address, int64](1 << 20)
 	return s
 }
@@ -163,6 +165,16 @@ func (s *Snapshots) Refresh(ctx context.Context, a catalog.Address) error {
 	return err
 }
 
+// Generation identifies the rows a product's snapshot holds: it changes
+// with every load (a refresh, a load after eviction) once the new rows are
+// committed. Results computed from the snapshot are valid while it stays
+// the same (the gateway's result cache).
+func (s *Snapshots) Generation(a catalog.Address) uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.loads[a]
+}
+
 // loaded records a fresh snapshot and evicts others past the budget.
 func (s *Snapshots) loaded(a catalog.Address, rows, bytes int64) {
 	var evict []catalog.Address
@@ -172,6 +184,7 @@ func (s *Snapshots) loaded(a catalog.Address, rows, bytes int64) {
 		s.total -= old
 	}
 	st.Loaded, st.LastRefresh, st.Rows, st.Bytes, st.LastError = true, time.Now(), rows, bytes, ""
+	s.loads[a]++
 	s.used.Add(a, bytes)
 	s.total += bytes
 	for s.budget > 0 && s.total > s.budget && s.used.Len() > 1 {
@@ -185,6 +198,7 @@ func (s *Snapshots) loaded(a catalog.Address, rows, bytes int64) {
 		}
 		s.total -= size
 		s.state[victim].Loaded = false
+		s.loads[victim]++
 		evict = append(evict, victim)
 	}
 	s.mu.Unlock()

@@ -14,7 +14,7 @@ import (
 // AuditColumns are the columns of the audit table (meshgate.audit).
 const AuditColumns = "query_id VARCHAR, logged_at TIMESTAMPTZ, user_name VARCHAR, groups VARCHAR[], client_addr VARCHAR, application_name VARCHAR, " +
 	"statement VARCHAR, products VARCHAR[], columns VARCHAR[], rules VARCHAR[], policy_version VARCHAR, decision VARCHAR, " +
-	"row_count BIGINT, duration_ms DOUBLE, sqlstate VARCHAR, protocol VARCHAR, health VARCHAR[], trace_id VARCHAR, delegated_by VARCHAR, pushed VARCHAR[]"
+	"row_count BIGINT, duration_ms DOUBLE, sqlstate VARCHAR, protocol VARCHAR, health VARCHAR[], trace_id VARCHAR, delegated_by VARCHAR, pushed VARCHAR[], cached BOOLEAN"
 
 // auditRetention bounds the audit table; the audit file keeps everything.
 const auditRetention = 100000
@@ -31,12 +31,12 @@ func (e *Engine) AppendAudit(ctx context.Context, rows []audit.Record) error {
 	}
 	vals := make([]string, len(rows))
 	for i, r := range rows {
-		vals[i] = fmt.Sprintf("(%s, %s::TIMESTAMPTZ, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %d, %f, %s, %s, %s, %s, %s, %s)",
+		vals[i] = fmt.Sprintf("(%s, %s::TIMESTAMPTZ, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %d, %f, %s, %s, %s, %s, %s, %s, %t)",
 			sqlquote.Literal(r.QueryID), sqlquote.Literal(r.Time.UTC().Format("2006-01-02 15:04:05.999999+00")), sqlquote.Literal(r.User),
 			listLiteral(r.Groups), sqlquote.Literal(r.ClientAddr), sqlquote.Literal(r.Application), sqlquote.Literal(r.Statement),
 			listLiteral(r.Versions), listLiteral(r.Columns), listLiteral(r.Rules), sqlquote.Literal(r.PolicyVersion),
 			sqlquote.Literal(r.Decision), r.Rows, r.DurationMS, sqlquote.Literal(r.SQLState), sqlquote.Literal(r.Protocol), listLiteral(r.Health),
-			sqlquote.Literal(r.TraceID), sqlquote.Literal(r.DelegatedBy), listLiteral(r.Pushed))
+			sqlquote.Literal(r.TraceID), sqlquote.Literal(r.DelegatedBy), listLiteral(r.Pushed), r.Cached)
 	}
 	q := "INSERT INTO memory.mg_audit.records VALUES " + strings.Join(vals, ", ") +
 		fmt.Sprintf("; DELETE FROM memory.mg_audit.records WHERE logged_at < (SELECT min(logged_at) FROM (SELECT logged_at FROM memory.mg_audit.records ORDER BY logged_at DESC LIMIT %d))", auditRetention)
@@ -87,6 +87,7 @@ func AuditProduct() *catalog.Product {
 			col("trace_id", "VARCHAR", "The statement's trace (OpenTelemetry), or the statement id a delegating gateway shares."),
 			col("delegated_by", "VARCHAR", "Service account of the trusted gateway that spoke for the user."),
 			col("pushed", "VARCHAR[]", "The statement each source answered (port: SQL) when it was pushed to its source."),
+			col("cached", "BOOLEAN", "The answer came from the gateway's result cache."),
 		},
 		File: "(built in)",
 	}

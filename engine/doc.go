@@ -38,5 +38,12 @@
 // (DuckDB's streaming result), so a large result never sits in memory whole.
 // Cancelling the context of a query interrupts it inside DuckDB.
 //
+// A closed session's catalog is kept for the next session opened with the
+// same key (pool.go: the gateway's key is the policy and the user's
+// identity), which resets its per-session rows instead of building it.
+// Whether a verified statement's answer depends only on the rows it reads
+// is judged from its bound plan and DuckDB's function list
+// (determinism.go), for the gateway's result cache.
+//
 // The engine does not own the wire, SQL classification or policy.
 package engine

@@ -19,6 +19,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/duckdb/duckdb-go/v2/mapping"
 	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 
 	"github.com/meshgate/meshgate/internal/sqlquote"
 	"github.com/meshgate/meshgate/planner/catalog"
@@ -71,6 +72,17 @@ type Engine struct {
 	definerCats map[string]bool
 	unreachable map[catalog.Address]string
 	lineageRows []LineageRow
+	// DuckDB's CONSISTENT functions by name, read when first needed and
+	// again after Setup defines functions (determinism.go).
+	functionsM sync.Mutex
+	consistent map[string]bool
+
+	// Session catalogs kept for the next session of the same key (pool.go).
+	poolM       sync.Mutex
+	pool        *simplelru.LRU[string, []*pooledCatalog]
+	pooled      int
+	reused      int64
+	detachLater []string
 }
 
 // PortView is the fully qualified name of the internal view that scans a
@@ -161,6 +173,8 @@ func Open(ctx context.Context, mesh *catalog.Mesh, cfg Config) (*Engine, []catal
 		// Lineage of the products of sql ports, as meshgate.lineage.
 		"CREATE TABLE memory.mg_audit.lineage (" + lineageColumns + ")",
 		"CREATE TABLE memory.mg_audit.downstream (" + downstreamColumns + ")",
+		// The result cache's counters, as meshgate.cache.
+		"CREATE TABLE memory.mg_audit.cache (" + cacheColumns + ")",
 	}
 	for _, q := range setup {
 		if err := e.exec(q); err != nil {
@@ -256,7 +270,7 @@ func (e *Engine) definePort(ctx context.Context, p *catalog.Product) (*catalog.P
 			q = fmt.Sprintf("CREATE VIEW %s AS %s", PortView(p.Address), usageView)
 		case "freshness":
 			q = fmt.Sprintf("CREATE VIEW %s AS SELECT product, mode, loaded, last_refresh, now() - last_refresh AS age, row_count, size_bytes, last_error FROM memory.mg_audit.freshness", PortView(p.Address))
-		case "quality", "health", "products", "columns", "lineage":
+		case "quality", "health", "products", "columns", "lineage", "cache":
 			q = fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM memory.mg_audit.%s", PortView(p.Address), strings.Join(cols, ", "), port.Location)
 		default:
 			return port, "", fmt.Errorf("unknown internal port %q", port.Location)
@@ -355,6 +369,9 @@ func (e *Engine) lockDown(dirs []string) error {
 // Setup runs statements of the gateway (never user SQL) in the engine's
 // internal catalog, such as the shared part of the client catalog.
 func (e *Engine) Setup(stmts []string) error {
+	e.functionsM.Lock()
+	e.consistent = nil
+	e.functionsM.Unlock()
 	return e.exec(strings.Join(stmts, ";\n"))
 }
 

@@ -48,6 +48,9 @@ type Plan struct {
 	// Columns are the product columns it reads ("domain.product.column"),
 	// sorted.
 	Columns []string
+	// Volatile says why the statement's answer may differ between two
+	// runs over the same product rows (determinism.go); "" when it cannot.
+	Volatile string
 }
 
 // allowedOperators are the logical operators of read statements. An
@@ -152,7 +155,7 @@ func (s *Session) verify(query string) (plan *Plan, ok bool, err error) {
 	if err := dec.Decode(&tree); err != nil {
 		return nil, false, fmt.Errorf("engine: decode plan: %w", err)
 	}
-	w := &planWalk{s: s, products: map[catalog.Address]bool{}, columns: map[string]bool{}}
+	w := &planWalk{s: s, products: map[catalog.Address]bool{}, columns: map[string]bool{}, functions: map[string]bool{}}
 	if err := w.walk(tree); err != nil {
 		return nil, false, err
 	}
@@ -170,6 +173,7 @@ func (s *Session) verify(query string) (plan *Plan, ok bool, err error) {
 		plan.Columns = append(plan.Columns, c)
 	}
 	sort.Strings(plan.Columns)
+	plan.Volatile = s.e.volatility(w)
 	return plan, true, nil
 }
 
@@ -185,6 +189,11 @@ type planWalk struct {
 	s        *Session
 	products map[catalog.Address]bool
 	columns  map[string]bool
+	// What the answer may depend on besides the products (determinism.go):
+	// the functions bound, a scan of the client catalog, a sample.
+	functions map[string]bool
+	catalog   bool
+	sampled   bool
 }
 
 func (w *planWalk) walk(n any) error {
@@ -201,6 +210,9 @@ func (w *planWalk) walk(n any) error {
 				w.s.e.log.Warn("statement refused: operator not allowed", "catalog", w.s.catalog, "operator", t)
 				return errNotExplained()
 			}
+			if t == "LOGICAL_SAMPLE" {
+				w.sampled = true
+			}
 			if t == "LOGICAL_GET" {
 				if err := w.get(v); err != nil {
 					return err
@@ -210,6 +222,7 @@ func (w *planWalk) walk(n any) error {
 		switch class, _ := v["expression_class"].(string); class {
 		case "BOUND_FUNCTION", "BOUND_AGGREGATE", "BOUND_WINDOW":
 			name, _ := v["name"].(string)
+			w.functions[strings.ToLower(name)] = true
 			if deniedFunctions[strings.ToLower(name)] {
 				w.s.e.log.Warn("statement refused: internal function", "catalog", w.s.catalog, "function", name)
 				return sqlstate.New(sqlstate.InsufficientPrivilege, "function %s is internal to the engine and cannot be called through meshgate", strings.ToLower(name)).
@@ -260,6 +273,7 @@ func (w *planWalk) get(v map[string]any) error {
 		return nil
 	}
 	if w.s.e.readable(cat == w.s.catalog, cat, schema) {
+		w.catalog = true
 		return nil
 	}
 	w.s.e.log.Warn("statement refused: relation not allowed", "catalog", w.s.catalog, "relation", cat+"."+schema+"."+table)

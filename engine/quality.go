@@ -101,10 +101,10 @@ func internalCol(name, typ, desc string) catalog.Column {
 }
 
 // BuiltInProducts are the products meshgate itself serves: meshgate.audit,
-// freshness, quality, health, lineage, usage, products and columns. Add them to the mesh before Open; who may
+// freshness, quality, health, lineage, usage, cache, products and columns. Add them to the mesh before Open; who may
 // read them, and which rows, is up to the policy like any product.
 func BuiltInProducts() []*catalog.Product {
-	return append([]*catalog.Product{AuditProduct(), FreshnessProduct(), QualityProduct(), HealthProduct(), LineageProduct(), UsageProduct()}, DiscoveryProducts()...)
+	return append([]*catalog.Product{AuditProduct(), FreshnessProduct(), QualityProduct(), HealthProduct(), LineageProduct(), UsageProduct(), CacheProduct()}, DiscoveryProducts()...)
 }
 
 // QualityProduct is meshgate.quality: the last runs of every quality rule.

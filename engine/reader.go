@@ -257,6 +257,10 @@ func (r *recordReader) Err() error {
 	return r.err
 }
 
+// Canceled turns a context error into the client's 57014 (statement
+// timeout or user request), as a canceled engine result reports it.
+func Canceled(err error) error { return canceled(err) }
+
 // canceled turns a context error into the client's 57014.
 func canceled(err error) error {
 	if errors.Is(err, context.DeadlineExceeded) {

@@ -55,6 +55,7 @@ type Session struct {
 	searchPath []string
 	pathGen    int
 	closed     bool
+	poolKey    string // the catalog goes to the next session of this key (pool.go)
 }
 
 // conn is one DuckDB connection of a session.
@@ -77,7 +78,7 @@ func (e *Engine) NewSession(ctx context.Context, build func(catalog string) (vie
 	}
 	id := e.nextID.Add(1)
 	s := &Session{e: e, catalog: fmt.Sprintf("sess_%d", id), views: map[catalog.Address]bool{}, shadow: map[string]catalog.Address{}}
-	s.verified, _ = lru.New[verifiedKey, *Plan](256)
+	s.verified = newVerifiedCache()
 	views, setup := build(s.catalog)
 	e.adminM.Lock()
 	defer e.adminM.Unlock()
@@ -87,6 +88,11 @@ func (e *Engine) NewSession(ctx context.Context, build func(catalog string) (vie
 	}
 	s.searchPath = s.defaultPath()
 	return s, nil
+}
+
+func newVerifiedCache() *lru.Cache[verifiedKey, *Plan] {
+	c, _ := lru.New[verifiedKey, *Plan](256)
+	return c
 }
 
 // Exec runs statements the gateway itself generates (never user SQL) in
@@ -165,6 +171,7 @@ func (s *Session) Rebuild(ctx context.Context, build func(catalog string) (views
 	s.e.adminM.Lock()
 	defer s.e.adminM.Unlock()
 	s.catalogGen++ // verified plans of the old catalog are void, even if this fails
+	s.poolKey = "" // built under another policy than its key says
 	s.verified.Purge()
 	if err := s.createCatalog(stmts, views, setup); err != nil {
 		s.views, s.shadow = old, oldShadow
@@ -690,9 +697,8 @@ func (s *Session) Close() {
 		s.planner = nil
 	}
 	s.mu.Unlock()
-	s.e.adminM.Lock()
-	defer s.e.adminM.Unlock()
-	if err := execOn(s.e.admin, "DETACH DATABASE IF EXISTS "+s.catalog); err != nil {
-		s.e.log.Warn("detach session catalog", "catalog", s.catalog, "err", err)
+	if !s.e.poolCatalog(s) {
+		s.e.detach(s.catalog)
 	}
+	s.e.detachDropped()
 }

@@ -48,6 +48,7 @@ func (s *session) audit(st *statement, start time.Time, err error, rows int64) {
 		DurationMS:  float64(time.Since(start).Microseconds()) / 1000,
 		Decision:    "allowed",
 		SQLState:    sqlstate.SuccessfulCompletion,
+		Cached:      st.cached && err == nil,
 	}
 	if d := s.delegation; d != nil {
 		r.DelegatedBy, r.TraceID = d.by, d.traceID

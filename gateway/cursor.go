@@ -47,11 +47,7 @@ func (s *session) declare(p *portal) (*pgwire.Result, error) {
 		return nil, sqlstate.New(sqlstate.DuplicateCursor, "cursor %q already exists", cl.Name)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	if err := s.fetchRemote(ctx, p.st.read, p.args); err != nil {
-		cancel()
-		return nil, err
-	}
-	rr, err := p.st.prepared.Query(ctx, p.args)
+	rr, err := s.startRead(ctx, p.st, p.args) // cacheread.go
 	if err != nil {
 		cancel()
 		return nil, err

@@ -22,4 +22,11 @@
 // are streamed under the prepared statement's schema instead of the
 // engine's; a statement the source refuses runs in the engine.
 // meshgate.pushdown (serve -pushdown) turns it off.
+//
+// The result cache sits in that one path (cacheread.go), so every front
+// door shares it: an execution whose key (cachekey.go: the statement, its
+// parameters, the effective policy view and data version of every product
+// read, the result-changing settings) has a complete answer is served from
+// its Arrow batches (resultcache.go), audited as cached; anything DuckDB's
+// bound plan shows to be volatile is never cached.
 package gateway

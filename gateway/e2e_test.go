@@ -595,10 +595,13 @@ type rawConn struct {
 	fe *pgproto3.Frontend
 }
 
-func (s *server) raw(t *testing.T) *rawConn {
+func (s *server) raw(t *testing.T) *rawConn { t.Helper(); return s.rawAs(t, "analyst") }
+
+// rawAs is raw for a user.
+func (s *server) rawAs(t *testing.T, user string) *rawConn {
 	t.Helper()
 	ctx := ctxT(t)
-	pc, err := pgconn.Connect(ctx, s.connString("analyst", ""))
+	pc, err := pgconn.Connect(ctx, s.connString(user, ""))
 	if err != nil {
 		t.Fatal(err)
 	}

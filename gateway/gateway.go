@@ -59,6 +59,8 @@ type Gateway struct {
 
 	staticErr error // creating the shared client catalog failed
 
+	results *resultCache // resultcache.go; nil: no result cache
+
 	relOnce sync.Once
 	rels    map[catalog.Address]pgcatalog.Relation // catalog entries of the served products
 	relErr  error
@@ -73,7 +75,8 @@ func New(e *engine.Engine, users *auth.Directory, database string, log *slog.Log
 	if log == nil {
 		log = slog.Default()
 	}
-	g := &Gateway{engine: e, database: database, log: log, defs: settingDefs(), started: time.Now(), nonces: &delegation.MemoryNonces{}}
+	g := &Gateway{engine: e, database: database, log: log, defs: settingDefs(), started: time.Now(), nonces: &delegation.MemoryNonces{},
+		results: newResultCache(DefaultResultCacheBytes)}
 	g.staticErr = e.Setup(pgcatalog.SharedStatements(database, version(), g.started))
 	// Statements may read the client catalog's relations, and nothing else
 	// but their products (engine/plan.go).

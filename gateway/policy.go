@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 
 	"github.com/meshgate/meshgate/auth"
 	"github.com/meshgate/meshgate/auth/audit"
@@ -21,6 +23,37 @@ import (
 func (g *Gateway) SetPolicy(p *policy.Set) {
 	g.installDefiners(p)
 	g.policy.Store(p)
+	g.results.purge() // keyed by the policy too; the old answers are dead weight
+	g.engine.PurgeCatalogPool()
+}
+
+// catalogKey identifies what a session's catalog is built from
+// (catalogBuilder): the policy in force and the user's identity, which
+// decide every product view and client-catalog row but the process ID.
+// Sessions of the same key reuse each other's catalogs
+// (engine.NewPooledSession).
+func (g *Gateway) catalogKey(u *auth.User, set *policy.Set) string {
+	version := "no policy"
+	if set != nil {
+		version = set.Version
+	}
+	keys := make([]string, 0, len(u.Attributes))
+	for k := range u.Attributes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b keyBuilder
+	b.add(version)
+	b.add(g.database)
+	b.add(g.started.String())
+	b.add(u.Name)
+	groups := append([]string(nil), u.Groups...)
+	sort.Strings(groups)
+	b.add(strings.Join(groups, "\x00"))
+	for _, k := range keys {
+		b.add(k + "=" + u.Attributes[k])
+	}
+	return b.sum()
 }
 
 // Policy is the policy in force, or nil.
@@ -57,8 +90,7 @@ func (g *Gateway) catalogBuilder(u *auth.User, pid uint32, decisions map[catalog
 		// (which ends with the shared functions).
 		qualify := func(fn string) string { return fn }
 		var views []engine.View
-		cs := pgcatalog.Session{Catalog: cat, Database: g.database, User: u.Name, PID: pid, Version: version(), Started: g.started,
-			Groups: u.Groups, Attributes: u.Attributes}
+		cs := g.catalogSession(u, pid, cat)
 		taken := map[catalog.Address]bool{}
 		for _, p := range g.engine.Products() {
 			taken[p.Address] = true
@@ -86,6 +118,13 @@ func (g *Gateway) catalogBuilder(u *auth.User, pid uint32, decisions map[catalog
 		}
 		return views, pgcatalog.Statements(cs)
 	}
+}
+
+// catalogSession is what the client catalog of a session of u is built
+// from, before its relations.
+func (g *Gateway) catalogSession(u *auth.User, pid uint32, cat string) pgcatalog.Session {
+	return pgcatalog.Session{Catalog: cat, Database: g.database, User: u.Name, PID: pid, Version: version(), Started: g.started,
+		Groups: u.Groups, Attributes: u.Attributes}
 }
 
 // granted narrows a relation to the columns a decision grants.

@@ -13,6 +13,7 @@ import (
 	"github.com/meshgate/meshgate/auth"
 	"github.com/meshgate/meshgate/auth/policy"
 	"github.com/meshgate/meshgate/engine"
+	"github.com/meshgate/meshgate/gateway/pgcatalog"
 	"github.com/meshgate/meshgate/gateway/pgwire"
 	"github.com/meshgate/meshgate/internal/sqlquote"
 	"github.com/meshgate/meshgate/planner"
@@ -60,6 +61,9 @@ type session struct {
 	// delegation is set when a trusted gateway's service account opened
 	// the session for an end user (delegation.go).
 	delegation *delegatedBy
+	// pathKey and pathExisting remember the existing search path for the
+	// result cache's key (cachekey.go).
+	pathKey, pathExisting string
 	// trace is the id of the current statement sent to domain gateways
 	// (delegation.go); its audit record carries it, then it is cleared.
 	trace string
@@ -72,7 +76,10 @@ func (g *Gateway) newSession(ctx context.Context, user *auth.User, st pgwire.Sta
 	}
 	set := g.policy.Load()
 	decisions := g.decide(user, set)
-	es, err := g.engine.NewSession(ctx, g.catalogBuilder(user, st.ProcessID, decisions, rels))
+	es, _, err := g.engine.NewPooledSession(ctx, g.catalogKey(user, set), g.catalogBuilder(user, st.ProcessID, decisions, rels),
+		func(cat string) []string {
+			return pgcatalog.ResetStatements(g.catalogSession(user, st.ProcessID, cat))
+		})
 	if err != nil {
 		return nil, err
 	}

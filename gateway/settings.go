@@ -79,6 +79,8 @@ func settingDefs() map[string]*settingDef {
 		{name: "default_text_search_config", def: "pg_catalog.english", check: anyValue},
 		{name: "geqo", def: "on", check: checkBool},
 		{name: pushdownSetting, def: "on", check: checkBool}, // pushdown.go
+		// The gateway's result cache for this session (cacheread.go).
+		{name: resultCacheSetting, def: "on", check: checkBool},
 		{name: "enable_seqscan", def: "on", check: checkBool},
 		{name: "timezone_abbreviations", def: "Default", check: anyValue},
 		// Planner and logging settings clients set: accepted and shown,

@@ -32,6 +32,7 @@ type statement struct {
 	prepared  *engine.Prepared
 	push      *pushPlan // the statement as its one source answers it (pushdown.go)
 	health    []string  // the health of each product read, for the audit (health.go)
+	cached    bool      // the last execution was answered from the result cache
 	fields    []pgwire.Field
 	params    []uint32
 
@@ -490,7 +491,7 @@ func (p *portal) execute(ctx context.Context) (*pgwire.Result, error) {
 			return nil, err
 		}
 		if cl.Explain {
-			res, err := explainResult(rr, s.g.engine.Redact, s.filteredProduct(st.read) != "")
+			res, err := explainResult(rr, s.g.engine.Redact, s.filteredProduct(st.read) != "", s.cacheVerdict(st, p.args))
 			return res, err
 		}
 		return &pgwire.Result{Records: rr, Command: "SELECT", Counted: true, Notices: notices}, nil
@@ -613,11 +614,7 @@ func (p *portal) query(ctx context.Context) (array.RecordReader, error) {
 		}
 		p.st.push = nil // refused by the source: the engine answers from now on
 	}
-	if err := p.st.s.fetchRemote(ctx, p.st.read, p.args); err != nil {
-		cancel()
-		return nil, err
-	}
-	rr, err := p.st.prepared.Query(ctx, p.args)
+	rr, err := p.st.s.startRead(ctx, p.st, p.args) // cacheread.go
 	if err != nil {
 		cancel()
 		return nil, err
@@ -763,7 +760,7 @@ func textRecords(names []string, cols [][]string) array.RecordReader {
 
 // explainResult turns DuckDB's EXPLAIN output (explain_key, explain_value)
 // into PostgreSQL's single "QUERY PLAN" column, one line a row.
-func explainResult(rr array.RecordReader, redact func(string) string, hideCounts bool) (*pgwire.Result, error) {
+func explainResult(rr array.RecordReader, redact func(string) string, hideCounts bool, note string) (*pgwire.Result, error) {
 	defer rr.Release()
 	var lines []string
 	for rr.Next() {
@@ -785,6 +782,7 @@ func explainResult(rr array.RecordReader, redact func(string) string, hideCounts
 	if hideCounts {
 		lines = redactRowCounts(lines)
 	}
+	lines = append(lines, note)
 	return &pgwire.Result{Records: textRecords([]string{"QUERY PLAN"}, [][]string{lines}), Command: "EXPLAIN"}, nil
 }
 

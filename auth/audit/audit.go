@@ -49,6 +49,8 @@ type Record struct {
 	// answered the whole statement ("domain.product:port: SQL";
 	// gateway/pushdown.go).
 	Pushed []string `json:"pushed,omitempty"`
+	// Cached is set when the answer came from the gateway's result cache.
+	Cached bool `json:"cached,omitempty"`
 }
 
 // Sink receives records in batches (the queryable copy).

@@ -10,6 +10,7 @@
 //	check     compare a meshgate run with PostgreSQL's rows (non-zero exit on mismatch)
 //	conc      concurrent short queries (point lookup, small aggregate)
 //	overhead  latency of SELECT 1 and a tiny product query
+//	dash      the dashboard workload: clients refreshing ten aggregate tiles, reconnecting (dash.go)
 //	report    write the TPC-H, concurrency and overhead sections of BENCHMARKS.md
 //
 // Build with -tags duckdb_arrow like the gateway.
@@ -24,11 +25,11 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fatal("usage: tpch gen|mesh|pgsql|query|check|conc|overhead|report [flags]")
+		fatal("usage: tpch gen|mesh|pgsql|query|check|conc|overhead|report|dash|dashreport [flags]")
 	}
 	cmds := map[string]func([]string){
 		"gen": cmdGen, "mesh": cmdMesh, "pgsql": cmdPGSQL, "query": cmdQuery, "check": cmdCheck,
-		"conc": cmdConc, "overhead": cmdOverhead, "report": cmdReport,
+		"conc": cmdConc, "overhead": cmdOverhead, "report": cmdReport, "dash": cmdDash, "dashreport": cmdDashReport,
 	}
 	f, ok := cmds[os.Args[1]]
 	if !ok {

@@ -213,6 +213,7 @@ func serve(args []string, stdout, stderr io.Writer, printOnly bool) int {
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	logJSON := fs.Bool("log-json", false, "log as JSON lines")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) of the whole serve run to this file (profiling only)")
+	resultCacheMB := fs.Int("result-cache-mb", gateway.DefaultResultCacheBytes>>20, "size of the result cache shared by all sessions, in MB (0: off); answers are keyed by statement, parameters, each session's effective policy view and the data version of every port read")
 	httpListen := fs.String("http", "", "address of the catalog's HTTP listener (JSON API and web catalog), e.g. 127.0.0.1:15480; TLS with -tls-cert/-tls-key")
 	sf := securityFlags(fs)
 	gf := governanceFlags(fs)
@@ -335,6 +336,12 @@ func serve(args []string, stdout, stderr io.Writer, printOnly bool) int {
 	gw.SetPolicy(set)
 	gw.SetAudit(auditLog)
 	gw.SetPushdown(*pushdown)
+	if *resultCacheMB < 0 {
+		ln.Close()
+		fmt.Fprintf(stderr, "meshgate: -result-cache-mb %d is negative: give a size in MB, or 0 to turn the result cache off\n", *resultCacheMB)
+		return 2
+	}
+	gw.SetResultCache(int64(*resultCacheMB) << 20)
 	stopRemote, err := ff.startRemote(ctx, gw)
 	if err != nil {
 		ln.Close()

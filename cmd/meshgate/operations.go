@@ -61,6 +61,10 @@ func (f *opsFlags) newOperations(gw *gateway.Gateway, srv *pgwire.Server, auditL
 	o.metrics.SetAudit(auditLog.Stats)
 	o.metrics.SetSnapshots(gw.Snapshots)
 	o.metrics.SetHealth(gw.HealthCounts)
+	o.metrics.SetCacheStats(func() ops.CacheStats {
+		st := gw.ResultCacheStats()
+		return ops.CacheStats{Hits: st.Hits, Misses: st.Misses, Bytes: st.Bytes}
+	})
 	if p := gw.Policy(); p != nil {
 		o.metrics.PolicyApplied(p.Version, false)
 	}

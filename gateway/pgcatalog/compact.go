@@ -37,13 +37,9 @@ func stored(schema, name string, rows [][]string) bool {
 // a view that reads them back with their types. cols are "name TYPE"
 // pairs; rows hold SQL literals.
 func rowsView(schema, name string, cols []string, rows [][]string) string {
-	names := make([]string, len(cols))
-	casts := make([]string, len(cols))
 	reads := make([]string, len(cols))
 	for i, c := range cols {
 		n, typ, _ := strings.Cut(c, " ")
-		names[i] = ident(n)
-		casts[i] = fmt.Sprintf("CAST(v.%s AS %s)", ident(n), typ)
 		op := "->>" // the text of a scalar
 		if strings.HasSuffix(typ, "[]") {
 			op = "->" // a JSON array, cast to the list type
@@ -53,14 +49,30 @@ func rowsView(schema, name string, cols []string, rows [][]string) string {
 	store := rowStore(schema)
 	var b strings.Builder
 	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s (rel VARCHAR, j JSON);\n", store)
-	fmt.Fprintf(&b, "INSERT INTO %s SELECT %s, json_array(%s) FROM (VALUES ", store, lit(schema+"."+ident(name)), strings.Join(casts, ", "))
+	b.WriteString(rowsInsert(schema, name, cols, rows) + ";\n")
+	fmt.Fprintf(&b, "CREATE VIEW %s.%s AS SELECT %s FROM %s WHERE rel = %s", schema, ident(name), strings.Join(reads, ", "), store, lit(schema+"."+ident(name)))
+	return b.String()
+}
+
+// rowsInsert is the statement that adds a relation's rows to the row
+// store (rowsView).
+func rowsInsert(schema, name string, cols []string, rows [][]string) string {
+	cols = duckColumns(schema, name, cols)
+	names := make([]string, len(cols))
+	casts := make([]string, len(cols))
+	for i, c := range cols {
+		n, typ, _ := strings.Cut(c, " ")
+		names[i] = ident(n)
+		casts[i] = fmt.Sprintf("CAST(v.%s AS %s)", ident(n), typ)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "INSERT INTO %s SELECT %s, json_array(%s) FROM (VALUES ", rowStore(schema), lit(schema+"."+ident(name)), strings.Join(casts, ", "))
 	for i, r := range rows {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString("(" + strings.Join(r, ", ") + ")")
 	}
-	fmt.Fprintf(&b, ") v(%s);\n", strings.Join(names, ", "))
-	fmt.Fprintf(&b, "CREATE VIEW %s.%s AS SELECT %s FROM %s WHERE rel = %s", schema, ident(name), strings.Join(reads, ", "), store, lit(schema+"."+ident(name)))
+	fmt.Fprintf(&b, ") v(%s)", strings.Join(names, ", "))
 	return b.String()
 }

@@ -122,6 +122,23 @@ var catalogRelations = []struct {
 	{2610, "pg_index"}, {2615, "pg_namespace"},
 }
 
+// ResetStatements rewrite the rows of a catalog Statements built that
+// differ between two sessions of the same user under the same policy (the
+// process ID), when a session reuses a closed session's catalog
+// (engine.NewPooledSession). The settings are the gateway's to rewrite.
+func ResetStatements(s Session) []string {
+	pg := ident(s.Catalog) + "." + ident(planner.CompatPG)
+	return []string{fmt.Sprintf("DELETE FROM %s WHERE rel = %s", rowStore(pg), lit(pg+"."+ident("pg_stat_activity"))),
+		rowsInsert(pg, "pg_stat_activity", statActivityColumns, statActivityRows(s))}
+}
+
+// statActivityColumns are pg_stat_activity's columns: the session itself.
+var statActivityColumns = []string{"datid UINTEGER", "datname name", "pid INTEGER", "leader_pid INTEGER", "usesysid UINTEGER", "usename name", "application_name VARCHAR", "client_addr VARCHAR", "client_hostname VARCHAR", "client_port INTEGER", "backend_start TIMESTAMPTZ", "xact_start TIMESTAMPTZ", "query_start TIMESTAMPTZ", "state_change TIMESTAMPTZ", "wait_event_type VARCHAR", "wait_event VARCHAR", "state VARCHAR", "backend_xid BIGINT", "backend_xmin BIGINT", "query_id BIGINT", "query VARCHAR", "backend_type VARCHAR"}
+
+func statActivityRows(s Session) [][]string {
+	return [][]string{{fmt.Sprint(oidDatabase), lit(s.Database), fmt.Sprint(s.PID), "NULL", fmt.Sprint(RoleOID(s.User)), lit(s.User), "''", "NULL", "NULL", "NULL", lit(s.Started.UTC().Format("2006-01-02 15:04:05.999999Z07:00")), "NULL", "NULL", "NULL", "NULL", "NULL", "'active'", "NULL", "NULL", "NULL", "''", "'client backend'"}}
+}
+
 // Statements returns the DuckDB statements that create the session's
 // client catalog in its DuckDB catalog.
 func Statements(s Session) []string {
@@ -225,8 +242,7 @@ func Statements(s Session) []string {
 	}
 	add(table(pg, "mg_settings", []string{"key VARCHAR", "name VARCHAR", "setting VARCHAR"}, setRows))
 	add(fmt.Sprintf("CREATE VIEW %s.pg_settings AS SELECT name, setting, NULL::VARCHAR AS unit, 'Client Connection Defaults' AS category, '' AS short_desc, NULL::VARCHAR AS extra_desc, 'user' AS context, 'string' AS vartype, 'session' AS source, NULL::VARCHAR AS min_val, NULL::VARCHAR AS max_val, NULL::VARCHAR[] AS enumvals, setting AS boot_val, setting AS reset_val, NULL::VARCHAR AS sourcefile, NULL::INTEGER AS sourceline, false AS pending_restart FROM %s.mg_settings", pg, pg))
-	add(table(pg, "pg_stat_activity", []string{"datid UINTEGER", "datname name", "pid INTEGER", "leader_pid INTEGER", "usesysid UINTEGER", "usename name", "application_name VARCHAR", "client_addr VARCHAR", "client_hostname VARCHAR", "client_port INTEGER", "backend_start TIMESTAMPTZ", "xact_start TIMESTAMPTZ", "query_start TIMESTAMPTZ", "state_change TIMESTAMPTZ", "wait_event_type VARCHAR", "wait_event VARCHAR", "state VARCHAR", "backend_xid BIGINT", "backend_xmin BIGINT", "query_id BIGINT", "query VARCHAR", "backend_type VARCHAR"},
-		[][]string{{fmt.Sprint(oidDatabase), lit(s.Database), fmt.Sprint(s.PID), "NULL", fmt.Sprint(RoleOID(s.User)), lit(s.User), "''", "NULL", "NULL", "NULL", lit(s.Started.UTC().Format("2006-01-02 15:04:05.999999Z07:00")), "NULL", "NULL", "NULL", "NULL", "NULL", "'active'", "NULL", "NULL", "NULL", "''", "'client backend'"}}))
+	add(table(pg, "pg_stat_activity", statActivityColumns, statActivityRows(s)))
 
 	// information_schema.
 	add(table(is, "schemata", []string{"catalog_name name", "schema_name name", "schema_owner name", "default_character_set_catalog name", "default_character_set_schema name", "default_character_set_name name", "sql_path varchar"}, schemataRows(s, domainList)))
