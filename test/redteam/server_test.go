@@ -124,7 +124,7 @@ func launchOn(root, bin, dir, keyFile, certs string) (*gateway, error) {
 		"-mesh", "testdata/mesh", "-users", "testdata/users.yaml", "-policies", "testdata/policies",
 		"-listen", addr, "-audit-file", g.auditPath, "-mask-key-file", keyFile,
 		"-tls-cert", filepath.Join(certs, "server.crt"), "-tls-key", filepath.Join(certs, "server.key"),
-		"-threads", "1", "-login-delay", "1ms", "-login-delay-max", "1ms")
+		"-threads", "1", "-login-delay", "1ms", "-login-delay-max", "1ms", "-ops", "") // no ops listener: its fixed port may be taken
 	g.cmd.Dir = root // relative port paths of the issue resolve as for `make run`
 	g.cmd.Stdout, g.cmd.Stderr = logf, logf
 	if err := g.cmd.Start(); err != nil {
