@@ -67,21 +67,18 @@ func typeHint(m map[string]any) TypeHint {
 		}
 		return TypeHint{Keep: true}
 	case "OPERATOR":
-		// coalesce(x::varchar, '-') is a varchar; nullif(x, y) is x's type
-		args, _ := m["children"].([]any)
-		if len(args) == 0 {
-			break
-		}
-		switch h := typeHint(mapOf(args[0])); str(m, "type") {
-		case "OPERATOR_COALESCE":
-			if h.OID != 0 {
+		// coalesce(x::varchar, '-') is a varchar
+		if args, _ := m["children"].([]any); str(m, "type") == "OPERATOR_COALESCE" && len(args) > 0 {
+			if h := typeHint(mapOf(args[0])); h.OID != 0 {
 				return TypeHint{OID: h.OID, Typmod: -1}
 			}
-		case "OPERATOR_NULLIF":
-			return h
 		}
 	case "FUNCTION":
-		if strings.ToLower(str(m, "function_name")) != "mg_to_varchar" {
+		fn := strings.ToLower(str(m, "function_name"))
+		if args, _ := m["children"].([]any); fn == "nullif" && len(args) == 2 {
+			return typeHint(mapOf(args[0])) // nullif(x, y) is x's type
+		}
+		if fn != "mg_to_varchar" {
 			return TypeHint{}
 		}
 		h := TypeHint{OID: catalog.OIDVarchar, Typmod: -1}
@@ -177,7 +174,9 @@ func pgName(m map[string]any) string {
 // rewrittenCalls are the functions the planner writes for PostgreSQL's
 // (functions.go), with the PostgreSQL function's name.
 var rewrittenCalls = map[string]string{"mg_sum": "sum", "mg_avg": "avg", "mg_to_char": "to_char",
-	"mg_to_date": "to_date", "mg_to_timestamp": "to_timestamp", "mg_regexp_match": "regexp_match"}
+	"mg_to_date": "to_date", "mg_to_timestamp": "to_timestamp", "mg_regexp_match": "regexp_match",
+	"mg_extract": "extract", "mg_extract_second": "extract", "mg_extract_ms": "extract", "mg_extract_us": "extract",
+	"mg_extract_epoch": "extract"}
 
 // rewrittenCasts are the functions the planner writes for casts
 // (rewrite.go), with the name of the type cast to.

@@ -82,16 +82,40 @@ var pgSemantics = []string{
 	`mg_ts(x TIMESTAMP) AS x, (x DATE) AS CAST(x AS TIMESTAMP), (x TIMESTAMPTZ) AS CAST(x AS TIMESTAMP),
 	 (x) AS CAST(error('[0A000] to_char of a value of type ' || typeof(x) || ' is not supported') AS TIMESTAMP)`,
 
-	// avg of integers is numeric: the exact sum over the count, rounded
-	// half away from zero to 16 decimals (the planner rewrites avg(x) to
+	// Exact numeric quotients as PostgreSQL computes them (numeric.c
+	// select_div_scale), for avg: the scale is 16 significant digits from
+	// the estimated weight of the quotient, at least the operands' scales,
+	// rounded half away from zero. The result is an unconstrained numeric
+	// (16 decimals): a quotient whose scale is larger answers 0A000 unless
+	// the digits past the 16th decimal are zeros. (Numeric division keeps
+	// DuckDB's "/": typed overloads of the operator cannot be chosen for
+	// an aggregate's value, whose type a macro's binding does not know.)
+	`mg_pow10(e) AS CAST('1' || repeat('0', CAST(e AS BIGINT)) AS HUGEINT)`,
+	// The weight (base-10000 digit position) and first base-10000 digit of
+	// the numeric u·10^-s (u an integer), as PostgreSQL stores it.
+	`mg_num_weight(u, s) AS CASE WHEN u = 0 THEN 0 ELSE CAST(floor(CAST(length(CAST(abs(u) AS VARCHAR)) - 1 - s AS DOUBLE) / 4) AS INTEGER) END`,
+	`mg_num_first(u, s, w) AS CASE WHEN u = 0 THEN 0 WHEN s + 4 * w >= 0 THEN system.main."//"(abs(u), $m.mg_pow10(s + 4 * w))
+	   ELSE abs(u) * $m.mg_pow10(-(s + 4 * w)) END`,
+	`mg_div_scale(u, su, v, sv) AS greatest(16 - 4 * ($m.mg_num_weight(u, su) - $m.mg_num_weight(v, sv)
+	   - CASE WHEN $m.mg_num_first(u, su, $m.mg_num_weight(u, su)) <= $m.mg_num_first(v, sv, $m.mg_num_weight(v, sv)) THEN 1 ELSE 0 END), su, sv, 0)`,
+	// u·10^-su / v·10^-sv rounded to r decimals, as an integer of scale r.
+	`mg_quotient(u, su, v, sv, r) AS (CASE WHEN (u < 0) <> (v < 0) THEN -1 ELSE 1 END) * CASE WHEN sv - su + r >= 0
+	   THEN system.main."//"(2 * abs(u) * $m.mg_pow10(sv - su + r) + abs(v), 2 * abs(v))
+	   ELSE system.main."//"(2 * abs(u) + abs(v) * $m.mg_pow10(su - sv - r), 2 * abs(v) * $m.mg_pow10(su - sv - r)) END`,
+	// q, an integer of scale r, as an unconstrained numeric (16 decimals).
+	`mg_scaled(q, r, what) AS CASE WHEN q IS NULL THEN NULL
+	   WHEN r > 16 AND system.main."%"(q, $m.mg_pow10(r - 16)) <> 0
+	     THEN error('[0A000] ' || what || ' has ' || r || ' decimals in PostgreSQL, more than the 16 of an unconstrained numeric here; cast an operand to double precision, or the result to numeric(p,s) of fewer decimals')
+	   ELSE CAST(CAST(CASE WHEN r > 16 THEN system.main."//"(q, $m.mg_pow10(r - 16)) ELSE q * $m.mg_pow10(16 - r) END AS DECIMAL(38,0)) * 0.0000000000000001 AS DECIMAL(38,16)) END`,
+	// avg of integers is numeric: the exact sum over the count, to the scale
+	// of PostgreSQL's numeric division (the planner rewrites avg(x) to
 	// this; other types keep DuckDB's avg).
-	`mg_avg_text(s, n) AS CASE WHEN n = 0 THEN NULL
-	   ELSE (CASE WHEN s < 0 THEN '-' ELSE '' END) || CAST((abs(s) * 20000000000000000 + n) // (2 * n) // 10000000000000000 AS VARCHAR)
-	     || '.' || lpad(CAST((abs(s) * 20000000000000000 + n) // (2 * n) % 10000000000000000 AS VARCHAR), 16, '0') END`,
-	`mg_avg(x TINYINT) AS CAST($m.mg_avg_text(CAST(sum(x) AS HUGEINT), count(x)) AS DECIMAL(38,16)),
-	 (x SMALLINT) AS CAST($m.mg_avg_text(CAST(sum(x) AS HUGEINT), count(x)) AS DECIMAL(38,16)),
-	 (x INTEGER) AS CAST($m.mg_avg_text(CAST(sum(x) AS HUGEINT), count(x)) AS DECIMAL(38,16)),
-	 (x BIGINT) AS CAST($m.mg_avg_text(CAST(sum(x) AS HUGEINT), count(x)) AS DECIMAL(38,16)),
+	`mg_avg_of(s, n) AS CASE WHEN n = 0 THEN NULL
+	   ELSE $m.mg_scaled($m.mg_quotient(s, 0, n, 0, $m.mg_div_scale(s, 0, n, 0)), $m.mg_div_scale(s, 0, n, 0), 'the average') END`,
+	`mg_avg(x TINYINT) AS $m.mg_avg_of(CAST(sum(x) AS HUGEINT), CAST(count(x) AS HUGEINT)),
+	 (x SMALLINT) AS $m.mg_avg_of(CAST(sum(x) AS HUGEINT), CAST(count(x) AS HUGEINT)),
+	 (x INTEGER) AS $m.mg_avg_of(CAST(sum(x) AS HUGEINT), CAST(count(x) AS HUGEINT)),
+	 (x BIGINT) AS $m.mg_avg_of(CAST(sum(x) AS HUGEINT), CAST(count(x) AS HUGEINT)),
 	 (x) AS avg(x)`,
 
 	// convert_to/convert_from between text and its UTF-8 bytes.
@@ -118,6 +142,27 @@ var pgSemantics = []string{
 	// JSON
 	`json_typeof(j) AS CASE json_type(CAST(j AS JSON)) WHEN 'OBJECT' THEN 'object' WHEN 'ARRAY' THEN 'array'
 	   WHEN 'VARCHAR' THEN 'string' WHEN 'BOOLEAN' THEN 'boolean' WHEN 'NULL' THEN 'null' ELSE 'number' END`,
+
+	// extract(field FROM x) is a numeric in PostgreSQL 14+, of scale 6 for
+	// second and epoch, 3 for milliseconds, else 0 (the planner picks the
+	// macro by the field: planner.extractFields); a time of day of a date
+	// is 0A000 as in PostgreSQL. date_part(text, x) is a double precision.
+	`mg_extract(f, x DATE) AS CASE WHEN f IN ('hour', 'minute') THEN error('[0A000] unit "' || f || '" not supported for type date')
+	   ELSE CAST(system.main.date_part(f, x) AS DECIMAL(38,0)) END,
+	 (f, x) AS CAST(system.main.date_part(f, x) AS DECIMAL(38,0))`,
+	`mg_extract_second(x DATE) AS CAST(error('[0A000] unit "second" not supported for type date') AS DECIMAL(38,6)),
+	 (x) AS CAST(CAST(system.main.date_part('microseconds', x) AS DECIMAL(38,0)) * 0.000001 AS DECIMAL(38,6))`,
+	`mg_extract_ms(x DATE) AS CAST(error('[0A000] unit "milliseconds" not supported for type date') AS DECIMAL(38,3)),
+	 (x) AS CAST(CAST(system.main.date_part('microseconds', x) AS DECIMAL(38,0)) * 0.001 AS DECIMAL(38,3))`,
+	`mg_extract_us(x DATE) AS CAST(error('[0A000] unit "microseconds" not supported for type date') AS DECIMAL(38,0)),
+	 (x) AS CAST(system.main.date_part('microseconds', x) AS DECIMAL(38,0))`,
+	`mg_extract_epoch(x DATE) AS CAST(epoch(x) AS DECIMAL(38,0)),
+	 (x TIMESTAMP) AS CAST(CAST(epoch_us(x) AS DECIMAL(38,0)) * 0.000001 AS DECIMAL(38,6)),
+	 (x TIMESTAMPTZ) AS CAST(CAST(epoch_us(x) AS DECIMAL(38,0)) * 0.000001 AS DECIMAL(38,6)),
+	 (x) AS CAST(CAST(round(epoch(x) * 1000000) AS DECIMAL(38,0)) * 0.000001 AS DECIMAL(38,6))`,
+	`date_part(u, x) AS CASE lower(u) WHEN 'second' THEN CAST(system.main.date_part('microseconds', x) AS DOUBLE) / 1000000
+	   WHEN 'milliseconds' THEN CAST(system.main.date_part('microseconds', x) AS DOUBLE) / 1000
+	   WHEN 'epoch' THEN CAST(epoch(x) AS DOUBLE) ELSE CAST(system.main.date_part(u, x) AS DOUBLE) END`,
 
 	// Dates: date_trunc of a date is a timestamptz in PostgreSQL.
 	`date_trunc(u, x DATE) AS CAST(system.main.date_trunc(u, CAST(x AS TIMESTAMP)) AS TIMESTAMPTZ),
