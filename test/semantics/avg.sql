@@ -33,3 +33,24 @@ SELECT 1::smallint / 2::smallint, 10::bigint / 4, INTERVAL '1 hour' * 3;
 -- refuse: 42883
 SELECT INTERVAL '1 day' / 2;
 SELECT pg_typeof(7 / 2)::text, pg_typeof(1.5::float8 / 2)::text, pg_typeof(10::bigint / 4)::text;
+-- avg of numerics is refused (PostgreSQL: an exact numeric; DuckDB: a
+-- double precision)
+-- refuse: 0A000
+SELECT avg(n2) FROM sem.vals;
+-- refuse: 0A000
+SELECT id % 2, avg(n) FROM sem.vals GROUP BY 1;
+-- refuse: 0A000
+SELECT avg(x) FROM (VALUES (1.5::numeric(4,1)), (2.5)) v(x);
+SELECT avg(n2::float8), avg(f8), pg_typeof(avg(id))::text FROM sem.vals;
+-- numeric division is refused (PostgreSQL: an exact numeric; DuckDB: a
+-- double precision); a float operand makes it a float division
+-- refuse: 0A000
+SELECT 12.50 / 3;
+-- refuse: 0A000
+SELECT id, n2 / 2 FROM sem.vals;
+-- refuse: 0A000
+SELECT sum(n2) / count(*) FROM sem.vals;
+-- refuse: 0A000
+SELECT sum(i8) / 2 FROM sem.vals;
+SELECT id, n2 / 2::float8, n2::float8 / 3, f8 / 2 FROM sem.vals;
+SELECT 12.50 % 3, 7.5 * 2, 12.50 - 0.25, id + 0.5 FROM sem.vals;
