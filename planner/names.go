@@ -124,6 +124,11 @@ func pgName(m map[string]any) string {
 		switch fn {
 		case "count_star":
 			return "count"
+		case "trim": // trim(x), trim(both … from x)
+			return "btrim"
+		case "list_contains", // x = ANY(array), rewritten
+			"like_escape", "not_like_escape", "ilike_escape", "not_ilike_escape": // LIKE with the backslash escape
+			return "?column?"
 		case "list_value":
 			return "array"
 		case "struct_pack", "row":

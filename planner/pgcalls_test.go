@@ -41,6 +41,9 @@ func TestPostgresCallRewrites(t *testing.T) {
 		"SELECT x::text, x::int::text, 'a'::text, $1::text FROM sales.orders t":              `SELECT mg_to_text(x), mg_to_text(x::int), 'a'::text, $1::text FROM sales.orders t`,
 		"SELECT CAST(x AS text), ARRAY[1]::text, INTERVAL '1 day'::text FROM sales.orders t": `SELECT mg_to_text(x), mg_to_text(ARRAY[1]), mg_to_text(INTERVAL '1 day') FROM sales.orders t`,
 		"SELECT x::varchar(3), CAST(x AS character varying(2)) FROM sales.orders t":          `SELECT mg_to_varchar(x, 3), mg_to_varchar(x, 2) FROM sales.orders t`,
+		// LIKE escapes with a backslash; PostgreSQL's boolean input words
+		"SELECT s LIKE 'a\\%', s NOT ILIKE 'b\\_' ESCAPE '!', s LIKE 'c%' FROM sales.orders t":     `SELECT s LIKE 'a\%' ESCAPE '\', s NOT ILIKE 'b\_' ESCAPE '!', s LIKE 'c%' FROM sales.orders t`,
+		"SELECT 'yes'::boolean, 'OFF'::bool, ' t '::boolean, 'maybe'::boolean FROM sales.orders t": `SELECT 'true'::boolean, 'false'::bool, 'true'::boolean, 'maybe'::boolean FROM sales.orders t`,
 		// extract is a numeric of the field's scale; unmapped fields are refused
 		"SELECT extract(year from x), EXTRACT(SECOND FROM x), extract(epoch from x::date) FROM sales.orders t": `SELECT mg_extract('year', x), mg_extract_second(x), mg_extract_epoch(x::date) FROM sales.orders t`,
 		"SELECT extract(julian from x) FROM sales.orders t":                                                    `SELECT error('[0A000] extract(julian from …) is not supported') FROM sales.orders t`,

@@ -177,6 +177,9 @@ func preRewrite(sql string) (string, error) {
 			}
 			if lit := toks[i-1]; i > 0 && lit.Kind == tokString {
 				switch {
+				case (name == "boolean" || name == "bool") && pgBoolLiteral(lit.Value) != "":
+					// PostgreSQL's boolean input: yes, no, on, off, 1, 0 and prefixes.
+					edits = append(edits, edit{lit.Pos, tokEnd(lit), pgBoolLiteral(lit.Value)})
 				case name == "bytea" && strings.HasPrefix(lit.Value, `\x`):
 					// PostgreSQL's hex bytea input; DuckDB reads \x01 as one escape.
 					edits = append(edits, edit{lit.Pos, tokEnd(tt), "from_hex(" + sqlquote.Literal(lit.Value[2:]) + ")"})
@@ -296,6 +299,12 @@ func preRewrite(sql string) (string, error) {
 		case isWord(t, "as") && i+2 < len(toks) && (isWord(toks[i+1], "numeric") || isWord(toks[i+1], "decimal")) && isPunct(toks[i+2], ")"):
 			// CAST(x AS numeric): the unconstrained numeric's type.
 			edits = append(edits, edit{toks[i+1].Pos, tokEnd(toks[i+1]), catalog.UnconstrainedNumeric})
+			i++
+		case (isWord(t, "like") || isWord(t, "ilike")) && i+1 < len(toks) && toks[i+1].Kind == tokString &&
+			strings.Contains(toks[i+1].Value, `\`) && !(i+2 < len(toks) && isWord(toks[i+2], "escape")):
+			// PostgreSQL's LIKE escapes with a backslash by default, DuckDB's
+			// has no escape.
+			edits = append(edits, edit{tokEnd(toks[i+1]), tokEnd(toks[i+1]), ` ESCAPE '\'`})
 			i++
 		case isWord(t, "similar") && i+2 < len(toks) && isWord(toks[i+1], "to"):
 			// SIMILAR TO's SQL regular expression (DuckDB reads a POSIX one).
@@ -670,4 +679,20 @@ func castVarcharEdits(toks []token, open, as, end int, n string) []edit {
 		return []edit{{toks[open-1].Pos, tokEnd(toks[open]), "mg_to_varchar(CAST("}, {tokEnd(inner), end, " AS VARCHAR)" + repl}}
 	}
 	return []edit{{toks[open-1].Pos, tokEnd(toks[open]), "mg_to_varchar("}, {tokEnd(toks[as-1]), end, repl}}
+}
+
+// pgBoolLiteral is the boolean a string means to PostgreSQL's boolin
+// (true, yes, on, 1 and unique prefixes; false, no, off, 0), as a DuckDB
+// literal; "" when it means none (the cast then fails as PostgreSQL's).
+func pgBoolLiteral(v string) string {
+	s := strings.ToLower(strings.TrimSpace(v))
+	switch {
+	case s == "":
+		return ""
+	case s == "1" || strings.HasPrefix("true", s) || strings.HasPrefix("yes", s) || s == "on":
+		return "'true'"
+	case s == "0" || strings.HasPrefix("false", s) || strings.HasPrefix("no", s) || s == "off" || s == "of":
+		return "'false'"
+	}
+	return ""
 }

@@ -152,6 +152,10 @@ var pgSemantics = []string{
 	`mg_regexp_match(x) AS x`,
 	`mg_regexp_matches(x) AS x`,
 
+	// array_to_string(a, delimiter, null_string): NULLs as null_string.
+	`array_to_string(a, d) AS system.main.array_to_string(a, d),
+	 (a, d, n) AS system.main.array_to_string(list_transform(a, e -> coalesce(CAST(e AS VARCHAR), n)), d)`,
+
 	// Aggregates under PostgreSQL's names.
 	`every(b) AS bool_and(b)`,
 
