@@ -262,7 +262,7 @@ func typeCases() []typeCase {
 		{"float4_neg", "(-2.25)::real", 700, func() any { return new(float32) }, float32(-2.25)},
 		{"float8", "0.1::double", 701, func() any { return new(float64) }, 0.1},
 		{"float8_big", "1e20::double", 701, func() any { return new(float64) }, 1e20},
-		{"float8_third", "(1.0/3)::double", 701, func() any { return new(float64) }, 1.0 / 3},
+		{"float8_third", "(1.0::double/3)::double", 701, func() any { return new(float64) }, 1.0 / 3},
 		{"numeric", "12.30::decimal(10,2)", 1700, func() any { return new(pgtype.Numeric) }, "12.30"},
 		{"numeric_neg", "(-0.05)::decimal(4,2)", 1700, func() any { return new(pgtype.Numeric) }, "-0.05"},
 		{"numeric_38", "12345678901234567890123456789012345678::decimal(38,0)", 1700, func() any { return new(pgtype.Numeric) }, "12345678901234567890123456789012345678"},
