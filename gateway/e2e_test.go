@@ -262,15 +262,15 @@ func typeCases() []typeCase {
 		{"float4_neg", "(-2.25)::real", 700, func() any { return new(float32) }, float32(-2.25)},
 		{"float8", "0.1::double", 701, func() any { return new(float64) }, 0.1},
 		{"float8_big", "1e20::double", 701, func() any { return new(float64) }, 1e20},
-		{"float8_third", "(1.0/3)::double", 701, func() any { return new(float64) }, 1.0 / 3},
+		{"float8_third", "(1.0::double/3)::double", 701, func() any { return new(float64) }, 1.0 / 3},
 		{"numeric", "12.30::decimal(10,2)", 1700, func() any { return new(pgtype.Numeric) }, "12.30"},
 		{"numeric_neg", "(-0.05)::decimal(4,2)", 1700, func() any { return new(pgtype.Numeric) }, "-0.05"},
 		{"numeric_38", "12345678901234567890123456789012345678::decimal(38,0)", 1700, func() any { return new(pgtype.Numeric) }, "12345678901234567890123456789012345678"},
 		{"numeric_38_scaled", "(-1234567890123456789012345678.9012345678)::decimal(38,10)", 1700, func() any { return new(pgtype.Numeric) }, "-1234567890123456789012345678.9012345678"},
 		{"numeric_zero", "0::decimal(18,3)", 1700, func() any { return new(pgtype.Numeric) }, "0.000"},
 		{"text", "'héllo wörld'::text", 25, func() any { return new(string) }, "héllo wörld"},
-		{"varchar", "'x\"y, z'::varchar", 25, func() any { return new(string) }, `x"y, z`},
-		{"text_empty", "''::varchar", 25, func() any { return new(string) }, ""},
+		{"varchar", "'x\"y, z'::varchar", 1043, func() any { return new(string) }, `x"y, z`},
+		{"text_empty", "''::varchar", 1043, func() any { return new(string) }, ""},
 		{"bytea", `'\xDE\xAD\xBE\xEF'::blob`, 17, func() any { return new([]byte) }, []byte{0xde, 0xad, 0xbe, 0xef}},
 		{"bytea_empty", `''::blob`, 17, func() any { return new([]byte) }, []byte{}},
 		{"date", "DATE '2024-01-02'", 1082, func() any { return new(time.Time) }, mustTime("2006-01-02", "2024-01-02")},
@@ -309,7 +309,7 @@ var nullTypes = []struct {
 	oid uint32
 }{
 	{"BOOLEAN", 16}, {"SMALLINT", 21}, {"INTEGER", 23}, {"BIGINT", 20}, {"REAL", 700}, {"DOUBLE", 701},
-	{"DECIMAL(10,2)", 1700}, {"DECIMAL(38,0)", 1700}, {"VARCHAR", 25}, {"BLOB", 17}, {"DATE", 1082}, {"TIME", 1083},
+	{"DECIMAL(10,2)", 1700}, {"DECIMAL(38,0)", 1700}, {"VARCHAR", 1043}, {"TEXT", 25}, {"BLOB", 17}, {"DATE", 1082}, {"TIME", 1083},
 	{"TIMESTAMP", 1114}, {"TIMESTAMPTZ", 1184}, {"INTERVAL", 1186}, {"UUID", 2950}, {"JSON", 114},
 	{"INTEGER[]", 1007}, {"VARCHAR[]", 1009}, {"DATE[]", 1182},
 }

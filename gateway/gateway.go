@@ -156,6 +156,9 @@ func (g *Gateway) relations(ctx context.Context) (map[catalog.Address]pgcatalog.
 			}
 			r := pgcatalog.Relation{Address: p.Address, Description: p.Description, Owner: p.Owner.Team}
 			for i, f := range pgwire.FieldsFromSchema(schema) {
+				if i < len(p.Columns) && p.Columns[i].Name == f.Name {
+					declaredType(&f, p.Columns[i].Declared)
+				}
 				c := pgcatalog.Column{Name: f.Name, TypeOID: f.TypeOID, TypMod: f.TypeModifier}
 				if i < len(p.Columns) && p.Columns[i].Name == f.Name {
 					c.Description = p.Columns[i].Description

@@ -3,7 +3,7 @@ package gateway_test
 // The SQL semantics corpus: every query of test/semantics/*.sql runs on
 // meshgate and on a real PostgreSQL 15 holding the same data, and the two
 // answers are compared value by value (text format) with the result type
-// OIDs. The data lives in PostgreSQL (schema crm) and reaches meshgate
+// OIDs and type modifiers. The data lives in PostgreSQL (schema crm) and reaches meshgate
 // through postgres ports as products of the domain sem; in PostgreSQL the
 // schema sem holds views of the same names over the tables, so one query
 // text serves both. A query is either identical or explicitly refused:
@@ -207,6 +207,7 @@ func readCorpus(t *testing.T, path string) []corpusQuery {
 // (sorted), or the SQLSTATE of its error.
 type answer struct {
 	oids  []uint32
+	mods  []int32 // type modifiers
 	names []string
 	rows  []string
 	code  string
@@ -237,6 +238,7 @@ func run(ctx context.Context, c *pgx.Conn, q string, ordered bool) answer {
 	}
 	for _, f := range fields {
 		a.oids = append(a.oids, f.DataTypeOID)
+		a.mods = append(a.mods, f.TypeModifier)
 		a.names = append(a.names, f.Name)
 	}
 	for _, row := range r.Rows {
@@ -283,6 +285,9 @@ func compareAnswers(t *testing.T, q corpusQuery, got, want answer) {
 	}
 	if fmt.Sprint(got.oids) != fmt.Sprint(want.oids) && !q.typesDiffer {
 		t.Errorf("%s\n type OIDs: meshgate %v, PostgreSQL %v", q.sql, got.oids, want.oids)
+	}
+	if fmt.Sprint(got.mods) != fmt.Sprint(want.mods) && !q.typesDiffer {
+		t.Errorf("%s\n type modifiers: meshgate %v, PostgreSQL %v", q.sql, got.mods, want.mods)
 	}
 	switch q.level {
 	case "columns":

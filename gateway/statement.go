@@ -14,6 +14,7 @@ import (
 	"github.com/meshgate/meshgate/gateway/pgcatalog"
 	"github.com/meshgate/meshgate/gateway/pgwire"
 	"github.com/meshgate/meshgate/planner"
+	"github.com/meshgate/meshgate/planner/catalog"
 	"github.com/meshgate/meshgate/sqlstate"
 )
 
@@ -280,6 +281,16 @@ func (s *session) pgFields(read *planner.Read, schema *arrow.Schema) []pgwire.Fi
 	for i, n := range read.ColumnNames(duck) {
 		fields[i].Name = n
 	}
+	for i, h := range read.ColumnTypes(len(fields)) {
+		switch {
+		case h.OID != 0:
+			fields[i].TypeOID, fields[i].TypeModifier = h.OID, h.Typmod
+		case fields[i].TypeOID == pgwire.OIDNumeric && (!h.Keep || fields[i].TypeModifier == unconstrainedTypmod):
+			// PostgreSQL's numeric of an expression, or of an
+			// unconstrained column, has no precision and scale.
+			fields[i].TypeModifier = -1
+		}
+	}
 	// Walk the select list: a * entry covers as many fields as its
 	// product has granted columns.
 	fi := 0
@@ -319,9 +330,10 @@ func (s *session) pgFields(read *planner.Read, schema *arrow.Schema) []pgwire.Fi
 		}
 		oid := pgcatalog.RelationOID(o.Product)
 		if o.Star {
-			for k := range d.Columns {
+			for k, c := range d.Columns {
 				if fi+k < len(fields) {
 					fields[fi+k].TableOID, fields[fi+k].ColumnAttr = oid, int16(k+1)
+					declaredType(&fields[fi+k], s.productColumn(o.Product, c.Name))
 				}
 			}
 			fi += len(d.Columns)
@@ -330,6 +342,7 @@ func (s *session) pgFields(read *planner.Read, schema *arrow.Schema) []pgwire.Fi
 		for k, c := range d.Columns {
 			if c.Name == o.Column {
 				fields[fi].TableOID, fields[fi].ColumnAttr = oid, int16(k+1)
+				declaredType(&fields[fi], s.productColumn(o.Product, c.Name))
 			}
 		}
 		fi++
@@ -825,4 +838,40 @@ func (s *session) explained(read *planner.Read, plan *engine.Plan) error {
 		}
 	}
 	return nil
+}
+
+// unconstrainedTypmod is the type modifier DuckDB's type of an
+// unconstrained numeric would give (catalog.UnconstrainedNumeric,
+// DECIMAL(38,16)); PostgreSQL's is -1.
+const unconstrainedTypmod = (38<<16 | 16) + 4
+
+// productColumn is the declared type of a product's column as the session
+// reads it unmasked; "" when masked or unknown.
+func (s *session) productColumn(a catalog.Address, name string) string {
+	d := s.decisions[a]
+	for _, c := range d.Columns {
+		if c.Name == name && c.MaskRule != "" {
+			return ""
+		}
+	}
+	if p := s.g.engine.Product(a); p != nil {
+		for _, c := range p.Columns {
+			if c.Name == name {
+				return c.Declared
+			}
+		}
+	}
+	return ""
+}
+
+// declaredType gives a product column's field the PostgreSQL type its
+// declaration says where DuckDB's type cannot (varchar(n), character(n),
+// an unconstrained numeric).
+func declaredType(f *pgwire.Field, declared string) {
+	if oid, typmod, ok := catalog.DeclaredPGType(declared); ok && declared != "" {
+		if oid == catalog.OIDNumeric && f.TypeOID != pgwire.OIDNumeric || oid != catalog.OIDNumeric && f.TypeOID != pgwire.OIDText {
+			return // the column's value is not the declared type's (a port's view)
+		}
+		f.TypeOID, f.TypeModifier = oid, typmod
+	}
 }

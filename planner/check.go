@@ -70,6 +70,7 @@ type Read struct {
 	// names are PostgreSQL's names for unaliased result columns (see
 	// outputNames); stars counts the * entries of the select list.
 	names []string
+	hints []TypeHint
 	stars int
 }
 
@@ -78,27 +79,64 @@ type Read struct {
 // ("count" for count(*), "int2" for 1::int2, "?column?" for 1+1). The
 // input is returned unchanged when the select list cannot be matched.
 func (r *Read) ColumnNames(duck []string) []string {
-	if r == nil || len(r.names) == 0 || r.stars > 1 {
+	if r == nil {
 		return duck
 	}
-	expanded := len(duck) - (len(r.names) - r.stars)
-	if expanded < 0 || (r.stars == 0 && len(duck) != len(r.names)) {
+	names := expandSelectList(r.names, r.stars, duck, func(n string) bool { return n == "*" })
+	if names == nil {
 		return duck
 	}
-	out := make([]string, 0, len(duck))
-	i := 0
-	for _, n := range r.names {
-		if n == "*" {
-			out = append(out, duck[i:i+expanded]...)
-			i += expanded
+	out := make([]string, len(duck))
+	for i, n := range names {
+		out[i] = n
+		if n == "" || n == "*" {
+			out[i] = duck[i]
+		}
+	}
+	return out
+}
+
+// ColumnTypes are the TypeHints of n result columns (the zero hint where
+// the select list cannot be matched; a * entry's columns are Keep).
+func (r *Read) ColumnTypes(n int) []TypeHint {
+	out := make([]TypeHint, n)
+	if r == nil || len(r.hints) != len(r.names) {
+		return out
+	}
+	idx := make([]int, len(r.hints))
+	for i := range idx {
+		idx[i] = i
+	}
+	ents := expandSelectList(idx, r.stars, make([]int, n), func(i int) bool { return r.names[i] == "*" })
+	if ents == nil {
+		return out
+	}
+	for i, e := range ents {
+		out[i] = r.hints[e]
+	}
+	return out
+}
+
+// expandSelectList lays the select list's entries over the n result
+// columns (len(duck)): each entry one column, the one * entry (star) as
+// many as are left. nil when they cannot be matched.
+func expandSelectList[T any, D any](entries []T, stars int, duck []D, star func(T) bool) []T {
+	if len(entries) == 0 || stars > 1 {
+		return nil
+	}
+	expanded := len(duck) - (len(entries) - stars)
+	if expanded < 0 || (stars == 0 && len(duck) != len(entries)) {
+		return nil
+	}
+	out := make([]T, 0, len(duck))
+	for _, e := range entries {
+		if star(e) {
+			for k := 0; k < expanded; k++ {
+				out = append(out, e)
+			}
 			continue
 		}
-		if n == "" {
-			out = append(out, duck[i])
-		} else {
-			out = append(out, n)
-		}
-		i++
+		out = append(out, e)
 	}
 	return out
 }
@@ -180,7 +218,7 @@ func CheckRead(ctx context.Context, parser Parser, scope Scope, query string) (*
 		r.ColumnRefs = append(r.ColumnRefs, name)
 	}
 	sort.Strings(r.ColumnRefs)
-	r.names, r.stars = outputNames(stmt)
+	r.names, r.hints, r.stars = outputNames(stmt)
 	resolve := func(schema, table string) (catalog.Address, bool) {
 		if schema != "" {
 			a := catalog.Address{Domain: schema, Name: table}

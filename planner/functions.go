@@ -49,6 +49,7 @@ var FunctionRewrites = map[string]FunctionRewrite{
 	"to_char":           rewriteToChar,
 	"avg":               rewriteAvg,
 	"sum":               rewriteSum,
+	"extract":           rewriteExtract,
 }
 
 // renameCall maps a function DuckDB has under another name.

@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/meshgate/meshgate/planner/catalog"
@@ -15,17 +17,18 @@ import (
 //
 // One STAR may appear in the select list (its expansion keeps DuckDB's
 // names); with more, nil is returned and DuckDB's names stand.
-func outputNames(stmt any) (names []string, stars int) {
+func outputNames(stmt any) (names []string, hints []TypeHint, stars int) {
 	node, _ := mapOf(stmt)["node"].(map[string]any)
 	for node != nil && str(node, "type") == "SET_OPERATION_NODE" {
 		node, _ = node["left"].(map[string]any)
 	}
 	if node == nil || str(node, "type") != "SELECT_NODE" {
-		return nil, 0
+		return nil, nil, 0
 	}
 	list, _ := node["select_list"].([]any)
 	for _, e := range list {
 		m := mapOf(e)
+		hints = append(hints, typeHint(m))
 		if str(m, "class") == "STAR" {
 			stars++
 			names = append(names, "*")
@@ -37,7 +40,57 @@ func outputNames(stmt any) (names []string, stars int) {
 		}
 		names = append(names, pgName(m))
 	}
-	return names, stars
+	return names, hints, stars
+}
+
+// TypeHint is what a result column's expression tells of its PostgreSQL
+// type beyond DuckDB's type: an explicit type (OID non-zero, with its
+// type modifier), or for a numeric whether DuckDB's precision and scale
+// are PostgreSQL's type modifier (Keep: a column or an explicit cast to
+// numeric(p,s)) or PostgreSQL gives none (-1: an expression's numeric).
+type TypeHint struct {
+	OID    uint32
+	Typmod int32
+	Keep   bool
+}
+
+// typeHint is the TypeHint of one select-list entry.
+func typeHint(m map[string]any) TypeHint {
+	switch str(m, "class") {
+	case "COLUMN_REF", "STAR":
+		return TypeHint{Keep: true}
+	case "CAST":
+		// The planner writes an unconstrained numeric as DECIMAL(38,s).
+		t := mapOf(m["cast_type"])
+		if info := mapOf(t["type_info"]); str(t, "id") == "DECIMAL" && info != nil && fmt.Sprint(info["width"]) == "38" {
+			return TypeHint{}
+		}
+		return TypeHint{Keep: true}
+	case "OPERATOR":
+		// coalesce(x::varchar, '-') is a varchar
+		if args, _ := m["children"].([]any); str(m, "type") == "OPERATOR_COALESCE" && len(args) > 0 {
+			if h := typeHint(mapOf(args[0])); h.OID != 0 {
+				return TypeHint{OID: h.OID, Typmod: -1}
+			}
+		}
+	case "FUNCTION":
+		fn := strings.ToLower(str(m, "function_name"))
+		if args, _ := m["children"].([]any); fn == "nullif" && len(args) == 2 {
+			return typeHint(mapOf(args[0])) // nullif(x, y) is x's type
+		}
+		if fn != "mg_to_varchar" {
+			return TypeHint{}
+		}
+		h := TypeHint{OID: catalog.OIDVarchar, Typmod: -1}
+		if args, _ := m["children"].([]any); len(args) == 2 {
+			v := mapOf(mapOf(args[1])["value"])
+			if n, err := strconv.Atoi(fmt.Sprint(v["value"])); err == nil && str(mapOf(args[1]), "class") == "CONSTANT" {
+				h.Typmod = int32(n) + 4
+			}
+		}
+		return h
+	}
+	return TypeHint{}
 }
 
 func mapOf(v any) map[string]any {
@@ -71,6 +124,11 @@ func pgName(m map[string]any) string {
 		switch fn {
 		case "count_star":
 			return "count"
+		case "trim": // trim(x), trim(both … from x)
+			return "btrim"
+		case "list_contains", // x = ANY(array), rewritten
+			"like_escape", "not_like_escape", "ilike_escape", "not_ilike_escape": // LIKE with the backslash escape
+			return "?column?"
 		case "list_value":
 			return "array"
 		case "struct_pack", "row":
@@ -79,7 +137,7 @@ func pgName(m map[string]any) string {
 		if name, ok := rewrittenCalls[fn]; ok {
 			return name
 		}
-		if typ, ok := rewrittenCasts[fn]; ok && len(args) == 1 { // x::text, x::numeric
+		if typ, ok := rewrittenCasts[fn]; ok && (len(args) == 1 || fn == "mg_to_varchar") { // x::text, x::numeric, x::varchar(n)
 			return castName(mapOf(args[0]), typ)
 		}
 		if strings.HasPrefix(fn, "mg_reg") { // a rewritten ::regclass cast
@@ -121,11 +179,13 @@ func pgName(m map[string]any) string {
 // rewrittenCalls are the functions the planner writes for PostgreSQL's
 // (functions.go), with the PostgreSQL function's name.
 var rewrittenCalls = map[string]string{"mg_sum": "sum", "mg_avg": "avg", "mg_to_char": "to_char",
-	"mg_to_date": "to_date", "mg_to_timestamp": "to_timestamp", "mg_regexp_match": "regexp_match"}
+	"mg_to_date": "to_date", "mg_to_timestamp": "to_timestamp", "mg_regexp_match": "regexp_match",
+	"mg_extract": "extract", "mg_extract_second": "extract", "mg_extract_ms": "extract", "mg_extract_us": "extract",
+	"mg_extract_epoch": "extract"}
 
 // rewrittenCasts are the functions the planner writes for casts
 // (rewrite.go), with the name of the type cast to.
-var rewrittenCasts = map[string]string{"mg_to_text": "text", "mg_numeric": "numeric"}
+var rewrittenCasts = map[string]string{"mg_to_text": "text", "mg_numeric": "numeric", "mg_to_varchar": "varchar"}
 
 // setFunctions are the macros the planner's set-returning rewrites unnest
 // (functions.go), with the PostgreSQL function's name.

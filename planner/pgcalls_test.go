@@ -40,7 +40,16 @@ func TestPostgresCallRewrites(t *testing.T) {
 		// casts to text and varchar(n)
 		"SELECT x::text, x::int::text, 'a'::text, $1::text FROM sales.orders t":              `SELECT mg_to_text(x), mg_to_text(x::int), 'a'::text, $1::text FROM sales.orders t`,
 		"SELECT CAST(x AS text), ARRAY[1]::text, INTERVAL '1 day'::text FROM sales.orders t": `SELECT mg_to_text(x), mg_to_text(ARRAY[1]), mg_to_text(INTERVAL '1 day') FROM sales.orders t`,
-		"SELECT x::varchar(3), CAST(x AS character varying(2)) FROM sales.orders t":          `SELECT CAST(x AS VARCHAR)[1:3], CAST(x AS VARCHAR)[1:2] FROM sales.orders t`,
+		"SELECT x::varchar(3), CAST(x AS character varying(2)) FROM sales.orders t":          `SELECT mg_to_varchar(x, 3), mg_to_varchar(x, 2) FROM sales.orders t`,
+		// LIKE escapes with a backslash; PostgreSQL's boolean input words
+		"SELECT s LIKE 'a\\%', s NOT ILIKE 'b\\_' ESCAPE '!', s LIKE 'c%' FROM sales.orders t":     `SELECT s LIKE 'a\%' ESCAPE '\', s NOT ILIKE 'b\_' ESCAPE '!', s LIKE 'c%' FROM sales.orders t`,
+		"SELECT 'yes'::boolean, 'OFF'::bool, ' t '::boolean, 'maybe'::boolean FROM sales.orders t": `SELECT 'true'::boolean, 'false'::bool, 'true'::boolean, 'maybe'::boolean FROM sales.orders t`,
+		// extract is a numeric of the field's scale; unmapped fields are refused
+		"SELECT extract(year from x), EXTRACT(SECOND FROM x), extract(epoch from x::date) FROM sales.orders t": `SELECT mg_extract('year', x), mg_extract_second(x), mg_extract_epoch(x::date) FROM sales.orders t`,
+		"SELECT extract(julian from x) FROM sales.orders t":                                                    `SELECT error('[0A000] extract(julian from …) is not supported') FROM sales.orders t`,
+		// varchar is text's form; a literal cast on stays DuckDB's cast
+		"SELECT x::varchar, CAST(x AS varchar), 'a'::varchar, $1::varchar, CAST($2 AS varchar(2)) FROM sales.orders t": `SELECT mg_to_varchar(x), mg_to_varchar(x), mg_to_varchar('a'), mg_to_varchar(CAST($1 AS VARCHAR)), mg_to_varchar(CAST($2 AS VARCHAR), 2) FROM sales.orders t`,
+		"SELECT x::int::varchar, 'int4'::varchar::regtype::oid FROM sales.orders t":                                    `SELECT mg_to_varchar(x::int), mg_regtype_oid('int4'::varchar)::BIGINT FROM sales.orders t`,
 	}
 	for in, want := range cases {
 		r, err := planner.CheckRead(context.Background(), es, scope{[]string{"sales"}}, in)

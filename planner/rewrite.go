@@ -120,14 +120,14 @@ func preRewrite(sql string) (string, error) {
 				continue
 			}
 			if varying, n, last, ok := charType(toks, j); ok {
-				// varchar(n) truncates an explicit cast's value to n
-				// characters; char(n) pads, compares and prints in ways
-				// DuckDB's VARCHAR cannot, and is refused.
-				start := exprStart(toks, i)
+				// varchar(n) is PostgreSQL's text form truncated to n
+				// characters (an explicit cast); char(n) pads, compares and
+				// prints in ways DuckDB's VARCHAR cannot, and is refused.
+				start := operandStart(toks, i)
 				if !varying || start < 0 {
 					return "", charRefusal()
 				}
-				edits = append(edits, edit{toks[start].Pos, toks[start].Pos, "CAST("}, edit{t.Pos, tokEnd(toks[last]), " AS VARCHAR)[1:" + n + "]"})
+				edits = append(edits, varcharEdits(toks, start, i, tokEnd(toks[last]), n)...)
 				i = last
 				continue
 			}
@@ -150,9 +150,22 @@ func preRewrite(sql string) (string, error) {
 					continue
 				}
 			}
+			if name == "character" && j+1 < len(toks) && isWord(toks[j+1], "varying") && !(j+2 < len(toks) && isPunct(toks[j+2], "(")) {
+				name, tt, j = "varchar", toks[j+1], j+1 // character varying
+			}
+			if name == "varchar" && tt.Kind == tokWord && !(j+1 < len(toks) && (isPunct(toks[j+1], "(") || isPunct(toks[j+1], "["))) {
+				// x::varchar is PostgreSQL's text form, as x::text, typed
+				// varchar (a literal or parameter cast on to another type
+				// stays DuckDB's cast: 'int4'::varchar::regtype).
+				if start := operandStart(toks, i); start >= 0 && regTypes[toks[i-1].Value] == "" &&
+					!(start == i-1 && (toks[start].Kind == tokString || toks[start].Kind == tokParam) && j+1 < len(toks) && isPunct(toks[j+1], "::")) {
+					edits = append(edits, varcharEdits(toks, start, i, tokEnd(tt), "")...)
+					i = j
+					continue
+				}
+			}
 			if name == "text" && !(j+1 < len(toks) && (isPunct(toks[j+1], "(") || isPunct(toks[j+1], "["))) {
-				// x::text is PostgreSQL's text form (mg_to_text, gateway/pgcatalog);
-				// x::varchar keeps DuckDB's, which DuckDB-dialect SQL reads back.
+				// x::text is PostgreSQL's text form (mg_to_text, gateway/pgcatalog).
 				if start := operandStart(toks, i); start >= 0 && !(start == i-1 && (toks[start].Kind == tokString || toks[start].Kind == tokParam)) && regTypes[toks[i-1].Value] == "" {
 					edits = append(edits, edit{toks[start].Pos, toks[start].Pos, "mg_to_text("}, edit{t.Pos, tokEnd(tt), ")"})
 					i = j
@@ -161,6 +174,9 @@ func preRewrite(sql string) (string, error) {
 			}
 			if lit := toks[i-1]; i > 0 && lit.Kind == tokString {
 				switch {
+				case (name == "boolean" || name == "bool") && pgBoolLiteral(lit.Value) != "":
+					// PostgreSQL's boolean input: yes, no, on, off, 1, 0 and prefixes.
+					edits = append(edits, edit{lit.Pos, tokEnd(lit), pgBoolLiteral(lit.Value)})
 				case name == "bytea" && strings.HasPrefix(lit.Value, `\x`):
 					// PostgreSQL's hex bytea input; DuckDB reads \x01 as one escape.
 					edits = append(edits, edit{lit.Pos, tokEnd(tt), "from_hex(" + sqlquote.Literal(lit.Value[2:]) + ")"})
@@ -273,17 +289,36 @@ func preRewrite(sql string) (string, error) {
 				edits = append(edits, edit{toks[k-1].Pos, tokEnd(toks[k]), "mg_to_text("}, edit{tokEnd(toks[i-1]), tokEnd(toks[i+1]), ""})
 				i++
 			}
+		case isWord(t, "as") && i+2 < len(toks) && (isWord(toks[i+1], "varchar") && isPunct(toks[i+2], ")") ||
+			i+3 < len(toks) && isWord(toks[i+1], "character") && isWord(toks[i+2], "varying") && isPunct(toks[i+3], ")")):
+			// CAST(x AS varchar) is PostgreSQL's text form, as x::varchar.
+			end := i + 2
+			if !isPunct(toks[end], ")") {
+				end++
+			}
+			if k := castOpen(toks, i); k > 0 {
+				edits = append(edits, castVarcharEdits(toks, k, i, tokEnd(toks[end]), "")...)
+				i = end
+			}
 		case isWord(t, "as") && i+1 < len(toks) && isCharTypeCast(toks, i+1):
 			// CAST(x AS varchar(n)) is the first n characters; char(n) is refused.
 			varying, n, last, _ := charType(toks, i+1)
 			if !varying {
 				return "", charRefusal()
 			}
-			edits = append(edits, edit{toks[i+1].Pos, tokEnd(toks[last+1]), "VARCHAR)[1:" + n + "]"})
+			if k := castOpen(toks, i); k > 0 {
+				edits = append(edits, castVarcharEdits(toks, k, i, tokEnd(toks[last+1]), n)...)
+			}
 			i = last + 1
 		case isWord(t, "as") && i+2 < len(toks) && (isWord(toks[i+1], "numeric") || isWord(toks[i+1], "decimal")) && isPunct(toks[i+2], ")"):
 			// CAST(x AS numeric): the unconstrained numeric's type.
 			edits = append(edits, edit{toks[i+1].Pos, tokEnd(toks[i+1]), catalog.UnconstrainedNumeric})
+			i++
+		case (isWord(t, "like") || isWord(t, "ilike")) && i+1 < len(toks) && toks[i+1].Kind == tokString &&
+			strings.Contains(toks[i+1].Value, `\`) && !(i+2 < len(toks) && isWord(toks[i+2], "escape")):
+			// PostgreSQL's LIKE escapes with a backslash by default, DuckDB's
+			// has no escape.
+			edits = append(edits, edit{tokEnd(toks[i+1]), tokEnd(toks[i+1]), ` ESCAPE '\'`})
 			i++
 		case isWord(t, "similar") && i+2 < len(toks) && isWord(toks[i+1], "to"):
 			// SIMILAR TO's SQL regular expression (DuckDB reads a POSIX one).
@@ -391,11 +426,12 @@ func printed(toks []token, start, last int) bool {
 }
 
 // notFunctionNames are the words a parenthesised expression can follow
-// that do not call it.
+// that do not call it (SELECT (a - b)::text).
 var notFunctionNames = map[string]bool{"select": true, "where": true, "and": true, "or": true, "not": true, "on": true,
 	"when": true, "then": true, "else": true, "by": true, "in": true, "is": true, "from": true, "as": true, "case": true,
 	"distinct": true, "all": true, "having": true, "like": true, "ilike": true, "between": true, "any": true, "some": true,
-	"exists": true, "array": true, "values": true, "return": true, "returning": true, "limit": true, "offset": true}
+	"exists": true, "array": true, "values": true, "return": true, "returning": true, "limit": true, "offset": true,
+	"using": true, "union": true, "except": true, "intersect": true, "join": true, "set": true, "with": true, "lateral": true}
 
 // sqlKeywords cannot be a column alias written without AS.
 var sqlKeywords = map[string]bool{"and": true, "or": true, "is": true, "in": true, "not": true, "like": true, "ilike": true, "between": true,
@@ -739,3 +775,49 @@ func operandStart(toks []token, i int) int {
 
 // typedLiterals are the type names that make a string literal typed.
 var typedLiterals = map[string]bool{"interval": true, "date": true, "time": true, "timestamp": true, "timestamptz": true}
+
+// varcharEdits rewrite the cast x::varchar or x::varchar(n) (x from
+// toks[start], the :: at toks[at], the type ending at byte end) to
+// mg_to_varchar(x[, n]): PostgreSQL's text form, truncated to n (a
+// parameter is typed VARCHAR first).
+func varcharEdits(toks []token, start, at, end int, n string) []edit {
+	open, closing := "mg_to_varchar(", ")"
+	if start == at-1 && toks[start].Kind == tokParam {
+		open, closing = "mg_to_varchar(CAST(", " AS VARCHAR))"
+	}
+	if n != "" {
+		closing = strings.TrimSuffix(closing, ")") + ", " + n + ")"
+	}
+	return []edit{{toks[start].Pos, toks[start].Pos, open}, {toks[at].Pos, end, closing}}
+}
+
+// castVarcharEdits rewrite CAST(x AS varchar[(n)]) (its parenthesis at
+// toks[open], AS at toks[as], the cast ending at byte end) as varcharEdits
+// do.
+func castVarcharEdits(toks []token, open, as, end int, n string) []edit {
+	repl := ")"
+	if n != "" {
+		repl = ", " + n + ")"
+	}
+	inner := toks[open+1]
+	if open+2 == as && inner.Kind == tokParam {
+		return []edit{{toks[open-1].Pos, tokEnd(toks[open]), "mg_to_varchar(CAST("}, {tokEnd(inner), end, " AS VARCHAR)" + repl}}
+	}
+	return []edit{{toks[open-1].Pos, tokEnd(toks[open]), "mg_to_varchar("}, {tokEnd(toks[as-1]), end, repl}}
+}
+
+// pgBoolLiteral is the boolean a string means to PostgreSQL's boolin
+// (true, yes, on, 1 and unique prefixes; false, no, off, 0), as a DuckDB
+// literal; "" when it means none (the cast then fails as PostgreSQL's).
+func pgBoolLiteral(v string) string {
+	s := strings.ToLower(strings.TrimSpace(v))
+	switch {
+	case s == "":
+		return ""
+	case s == "1" || strings.HasPrefix("true", s) || strings.HasPrefix("yes", s) || s == "on":
+		return "'true'"
+	case s == "0" || strings.HasPrefix("false", s) || strings.HasPrefix("no", s) || s == "off" || s == "of":
+		return "'false'"
+	}
+	return ""
+}

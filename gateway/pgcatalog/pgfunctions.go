@@ -12,17 +12,56 @@ package pgcatalog
 //
 // The macros are written in DuckDB SQL; $m is the schema they live in.
 var pgFunctions = []string{
-	// PostgreSQL's text form of a scalar, as x::text gives it (the planner
-	// rewrites casts to text to this): bytea \x…, floats without DuckDB's
-	// trailing .0; arrays, composites and intervals are 0A000 (DuckDB's text
-	// of them is not PostgreSQL's).
-	`mg_to_text(x) AS CASE WHEN x IS NULL THEN NULL
-	   WHEN typeof(x) = 'BLOB' THEN '\x' || lower(hex(CAST(CAST(x AS VARCHAR) AS BLOB)))
-	   WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN CASE CAST(x AS VARCHAR) WHEN 'inf' THEN 'Infinity' WHEN '-inf' THEN '-Infinity' WHEN 'nan' THEN 'NaN'
-	     ELSE regexp_replace(CAST(x AS VARCHAR), '\.0$', '') END
-	   WHEN typeof(x) LIKE '%[]' OR typeof(x) LIKE 'STRUCT%' OR typeof(x) LIKE 'MAP%' OR typeof(x) = 'INTERVAL'
-	     THEN error('[0A000] the text form of a value of type ' || typeof(x) || ' is not supported (for an array use array_to_string)')
-	   ELSE CAST(x AS VARCHAR) END`,
+	`mg_float_text(s) AS CASE s WHEN 'inf' THEN 'Infinity' WHEN '-inf' THEN '-Infinity' WHEN 'nan' THEN 'NaN'
+	   ELSE regexp_replace(s, '\.0$', '') END`,
+	// An array element (DuckDB's text of it) as array_out writes it: quoted
+	// when empty, NULL as a word, or holding {}",\ or white space.
+	`mg_array_elem(e, t) AS CASE WHEN e IS NULL THEN 'NULL'
+	   WHEN t LIKE 'BOOLEAN[]%' THEN left(e, 1)
+	   WHEN t LIKE 'DOUBLE[]%' OR t LIKE 'FLOAT[]%' THEN $m.mg_float_text(e)
+	   WHEN e = '' OR upper(e) = 'NULL' OR regexp_matches(e, '[{}",\\\s]') THEN '"' || replace(replace(e, '\', '\\'), '"', '\"') || '"'
+	   ELSE e END`,
+	`mg_list_text(l, t) AS '{' || array_to_string(list_transform(l, e -> $m.mg_array_elem(e, t)), ',') || '}'`,
+	// An interval as PostgreSQL prints it (EncodeInterval, INTSTYLE_POSTGRES):
+	// years, mons, days, then [+-]hh:mm:ss[.ffffff]; a field after a
+	// negative one is signed.
+	`mg_iv_int(v, unit, sep, before) AS CASE WHEN v = 0 THEN '' ELSE (CASE WHEN sep THEN ' ' ELSE '' END)
+	   || (CASE WHEN before AND v > 0 THEN '+' ELSE '' END) || CAST(v AS VARCHAR) || ' ' || unit || (CASE WHEN v <> 1 THEN 's' ELSE '' END) END`,
+	`mg_iv_text(y, m, d, h, mi, us) AS $m.mg_iv_int(y, 'year', false, false) || $m.mg_iv_int(m, 'mon', y <> 0, y < 0)
+	   || $m.mg_iv_int(d, 'day', y <> 0 OR m <> 0, CASE WHEN m <> 0 THEN m < 0 ELSE y < 0 END)
+	   || CASE WHEN (y = 0 AND m = 0 AND d = 0) OR h <> 0 OR mi <> 0 OR us <> 0 THEN
+	        (CASE WHEN y = 0 AND m = 0 AND d = 0 THEN '' ELSE ' ' END)
+	        || (CASE WHEN h < 0 OR mi < 0 OR us < 0 THEN '-' WHEN (CASE WHEN d <> 0 THEN d < 0 WHEN m <> 0 THEN m < 0 ELSE y < 0 END) THEN '+' ELSE '' END)
+	        || printf('%02d:%02d:%02d', abs(h), abs(mi), abs(us) // 1000000)
+	        || CASE WHEN abs(us) % 1000000 = 0 THEN '' ELSE '.' || rtrim(printf('%06d', abs(us) % 1000000), '0') END
+	      ELSE '' END`,
+	`mg_interval_text(iv) AS list_transform([[datepart('year', iv), datepart('month', iv), datepart('day', iv),
+	   datepart('hour', iv), datepart('minute', iv), datepart('microseconds', iv)]], p -> $m.mg_iv_text(p[1], p[2], p[3], p[4], p[5], p[6]))[1]`,
+	// PostgreSQL's text form of a value, as x::text and x::varchar give it
+	// (the planner rewrites casts to text and varchar to this): bytea \x…,
+	// floats without DuckDB's trailing .0, intervals in IntervalStyle
+	// postgres, arrays of one or two dimensions as {…} with PostgreSQL's
+	// quoting. Composites, maps, deeper arrays and arrays of bytea or
+	// intervals are 0A000 (DuckDB's text of them is not PostgreSQL's). A
+	// list's elements are read back from DuckDB's text of the list, which
+	// quotes what needs it.
+	// The text form from DuckDB's text s of a value of DuckDB type t (one
+	// lambda binds them once: the macro's expansion stays small inside
+	// format()'s).
+	`mg_text_of(s, t) AS list_transform([[s, t]], v -> CASE WHEN v[1] IS NULL THEN NULL
+	   WHEN v[2] = 'BLOB' THEN '\x' || lower(hex(CAST(v[1] AS BLOB)))
+	   WHEN v[2] IN ('DOUBLE', 'FLOAT') THEN $m.mg_float_text(v[1])
+	   WHEN v[2] = 'INTERVAL' THEN $m.mg_interval_text(CAST(v[1] AS INTERVAL))
+	   WHEN v[2] LIKE '%[][][]' OR v[2] LIKE '%STRUCT%' OR v[2] LIKE '%MAP%' OR v[2] LIKE 'BLOB[]%'
+	     OR v[2] LIKE 'INTERVAL[]%' OR v[2] LIKE 'UNION%'
+	     THEN error('[0A000] the text form of a value of type ' || v[2] || ' is not supported (for an array use array_to_string)')
+	   WHEN v[2] LIKE '%[][]' THEN '{' || array_to_string(list_transform(CAST(v[1] AS VARCHAR[][]), r -> $m.mg_list_text(r, v[2])), ',') || '}'
+	   WHEN v[2] LIKE '%[]' THEN $m.mg_list_text(CAST(v[1] AS VARCHAR[]), v[2])
+	   ELSE v[1] END)[1]`,
+	`mg_to_text(x) AS $m.mg_text_of(CAST(x AS VARCHAR), typeof(x))`,
+	// x::varchar and x::varchar(n) (an explicit cast truncates to n
+	// characters); the planner names the column and types it varchar.
+	`mg_to_varchar(x) AS $m.mg_to_text(x), (x, n) AS $m.mg_to_text(x)[1:n]`,
 	// The same for format(), where a boolean is t or f.
 	`mg_text(x) AS CASE WHEN typeof(x) = 'BOOLEAN' THEN left(CAST(x AS VARCHAR), 1) ELSE $m.mg_to_text(x) END`,
 
@@ -49,11 +88,13 @@ var pgFunctions = []string{
 	// The argument a part names: n for %n$…, -1 for the next one, 0 for text.
 	`mg_format_argno(p) AS CASE WHEN p[1] <> '%' OR p = '%%' THEN 0
 	   WHEN contains(p, '$') THEN CAST(regexp_extract(p, '^%([0-9]+)', 1) AS INTEGER) ELSE -1 END`,
-	`mg_format(f, a) AS CASE WHEN f IS NULL THEN NULL ELSE array_to_string(list_transform($m.mg_format_parts(f), (p, i) ->
+	// (The arguments' list is bound once, by a lambda: it is used many
+	// times, and each use of a macro parameter repeats its expression.)
+	`mg_format(f, a) AS CASE WHEN f IS NULL THEN NULL ELSE list_transform([a], args -> array_to_string(list_transform($m.mg_format_parts(f), (p, i) ->
 	   CASE WHEN p = '%%' THEN '%' WHEN p[1] <> '%' THEN p
 	     WHEN NOT regexp_full_match(p, '%(?:[0-9]+\$)?-?[0-9]*[sIL]') THEN error('[22023] unrecognized format() type specifier "' || p[2:] || '"')
-	     ELSE $m.mg_format_arg(p, a, list_reduce(list_transform($m.mg_format_parts(f)[1:i], q -> $m.mg_format_argno(q)),
-	       (acc, x) -> CASE WHEN x > 0 THEN x WHEN x < 0 THEN acc + 1 ELSE acc END, 0)) END), '') END`,
+	     ELSE $m.mg_format_arg(p, args, list_reduce(list_transform($m.mg_format_parts(f)[1:i], q -> $m.mg_format_argno(q)),
+	       (acc, x) -> CASE WHEN x > 0 THEN x WHEN x < 0 THEN acc + 1 ELSE acc END, 0)) END), ''))[1] END`,
 	`format(f) AS $m.mg_format(f, []::VARCHAR[]),
 	 (f, a) AS $m.mg_format(f, [$m.mg_text(a)]),
 	 (f, a, b) AS $m.mg_format(f, [$m.mg_text(a), $m.mg_text(b)]),

@@ -11,7 +11,15 @@ var pgSemantics = []string{
 	// NULL dividend is NULL: the operators are strict).
 	// (With integer_division DuckDB parses / as //.)
 	`"/"(a, b) AS CASE WHEN b = 0 AND a IS NOT NULL THEN error('[22012] division by zero') ELSE system.main."/"(a, b) END`,
-	`"//"(a, b) AS CASE WHEN b = 0 AND a IS NOT NULL THEN error('[22012] division by zero') ELSE system.main."//"(a, b) END`,
+	// A numeric divided by a numeric or an integer is an exact numeric in
+	// PostgreSQL, a double precision (or, of DuckDB's HUGEINT sum of
+	// bigints, an integer) in DuckDB: 0A000, never other digits. A float
+	// operand makes it a float division in both.
+	`"//"(a, b) AS CASE WHEN b = 0 AND a IS NOT NULL THEN error('[22012] division by zero')
+	   WHEN (typeof(a) LIKE 'DECIMAL%' OR typeof(a) = 'HUGEINT' OR typeof(b) LIKE 'DECIMAL%' OR typeof(b) = 'HUGEINT')
+	     AND typeof(a) NOT IN ('DOUBLE', 'FLOAT') AND typeof(b) NOT IN ('DOUBLE', 'FLOAT')
+	     THEN error('[0A000] dividing numeric values is not supported: PostgreSQL answers an exact numeric, which DuckDB does not compute; cast an operand to double precision (x::float8 / y)')
+	   ELSE system.main."//"(a, b) END`,
 	`"%"(a, b) AS CASE WHEN b = 0 AND a IS NOT NULL THEN error('[22012] division by zero') ELSE system.main."%"(a, b) END`,
 	`mod(a, b) AS CASE WHEN b = 0 AND a IS NOT NULL THEN error('[22012] division by zero') ELSE system.main.mod(a, b) END`,
 	// div(): the integer quotient truncated towards zero, a numeric.
@@ -82,17 +90,49 @@ var pgSemantics = []string{
 	`mg_ts(x TIMESTAMP) AS x, (x DATE) AS CAST(x AS TIMESTAMP), (x TIMESTAMPTZ) AS CAST(x AS TIMESTAMP),
 	 (x) AS CAST(error('[0A000] to_char of a value of type ' || typeof(x) || ' is not supported') AS TIMESTAMP)`,
 
-	// avg of integers is numeric: the exact sum over the count, rounded
-	// half away from zero to 16 decimals (the planner rewrites avg(x) to
-	// this; other types keep DuckDB's avg).
-	`mg_avg_text(s, n) AS CASE WHEN n = 0 THEN NULL
-	   ELSE (CASE WHEN s < 0 THEN '-' ELSE '' END) || CAST((abs(s) * 20000000000000000 + n) // (2 * n) // 10000000000000000 AS VARCHAR)
-	     || '.' || lpad(CAST((abs(s) * 20000000000000000 + n) // (2 * n) % 10000000000000000 AS VARCHAR), 16, '0') END`,
-	`mg_avg(x TINYINT) AS CAST($m.mg_avg_text(CAST(sum(x) AS HUGEINT), count(x)) AS DECIMAL(38,16)),
-	 (x SMALLINT) AS CAST($m.mg_avg_text(CAST(sum(x) AS HUGEINT), count(x)) AS DECIMAL(38,16)),
-	 (x INTEGER) AS CAST($m.mg_avg_text(CAST(sum(x) AS HUGEINT), count(x)) AS DECIMAL(38,16)),
-	 (x BIGINT) AS CAST($m.mg_avg_text(CAST(sum(x) AS HUGEINT), count(x)) AS DECIMAL(38,16)),
-	 (x) AS avg(x)`,
+	// Exact numeric quotients as PostgreSQL computes them (numeric.c
+	// select_div_scale), for avg of integers: the scale is 16 significant digits from
+	// the estimated weight of the quotient, at least the operands' scales,
+	// rounded half away from zero. The result is an unconstrained numeric
+	// (16 decimals): a quotient whose scale is larger answers 0A000 unless
+	// the digits past the 16th decimal are zeros. (Numeric division keeps
+	// DuckDB's "/": typed overloads of the operator cannot be chosen for
+	// an aggregate's value, whose type a macro's binding does not know.)
+	`mg_pow10(e) AS CAST('1' || repeat('0', CAST(e AS BIGINT)) AS HUGEINT)`,
+	// The weight (base-10000 digit position) and first base-10000 digit of
+	// the numeric u·10^-s (u an integer), as PostgreSQL stores it.
+	`mg_num_weight(u, s) AS CASE WHEN u = 0 THEN 0 ELSE CAST(floor(CAST(length(CAST(abs(u) AS VARCHAR)) - 1 - s AS DOUBLE) / 4) AS INTEGER) END`,
+	`mg_num_first(u, s, w) AS CASE WHEN u = 0 THEN 0 WHEN s + 4 * w >= 0 THEN system.main."//"(abs(u), $m.mg_pow10(s + 4 * w))
+	   ELSE abs(u) * $m.mg_pow10(-(s + 4 * w)) END`,
+	// 16 significant digits from the quotient's estimated weight; the scale
+	// is at least the operands' scales.
+	// (Lambdas bind a value used many times once: each use of a macro's
+	// parameter repeats its expression.)
+	`mg_div_digits(u, su, v, sv) AS list_transform([[u, v, su, sv]], o -> list_transform([[$m.mg_num_weight(o[1], o[3]), $m.mg_num_weight(o[2], o[4])]],
+	   w -> 16 - 4 * (w[1] - w[2] - CASE WHEN $m.mg_num_first(o[1], o[3], w[1]) <= $m.mg_num_first(o[2], o[4], w[2]) THEN 1 ELSE 0 END))[1])[1]`,
+	`mg_div_scale(u, su, v, sv) AS greatest($m.mg_div_digits(u, su, v, sv), su, sv, 0)`,
+	// u·10^-su / v·10^-sv rounded to r decimals, as an integer of scale r.
+	`mg_quotient(u, su, v, sv, r) AS (CASE WHEN (u < 0) <> (v < 0) THEN -1 ELSE 1 END) * CASE WHEN sv - su + r >= 0
+	   THEN system.main."//"(2 * abs(u) * $m.mg_pow10(sv - su + r) + abs(v), 2 * abs(v))
+	   ELSE system.main."//"(2 * abs(u) + abs(v) * $m.mg_pow10(su - sv - r), 2 * abs(v) * $m.mg_pow10(su - sv - r)) END`,
+	// q, an integer of scale r, as an unconstrained numeric (16 decimals).
+	`mg_scaled(q, r, what) AS list_transform([[q, r]], p -> CASE WHEN p[1] IS NULL THEN NULL
+	   WHEN p[2] > 16 AND system.main."%"(p[1], $m.mg_pow10(p[2] - 16)) <> 0
+	     THEN CAST(error('[0A000] ' || what || ' has ' || p[2] || ' decimals in PostgreSQL, more than the 16 of an unconstrained numeric here; cast an operand to double precision, or the result to numeric(p,s) of fewer decimals') AS DECIMAL(38,16))
+	   ELSE CAST(CAST(CASE WHEN p[2] > 16 THEN system.main."//"(p[1], $m.mg_pow10(p[2] - 16)) ELSE p[1] * $m.mg_pow10(16 - p[2]) END AS DECIMAL(38,0)) * 0.0000000000000001 AS DECIMAL(38,16)) END)[1]`,
+	// avg of integers is numeric: the exact sum over the count, to the scale
+	// of PostgreSQL's numeric division (the planner rewrites avg(x) to
+	// this; floats keep DuckDB's avg). avg of numerics is 0A000: it would
+	// need the argument's own scale, and a macro parameter typed DECIMAL is
+	// cast to DECIMAL(18,3).
+	`mg_avg_numeric(s, sc, n) AS list_transform([[s, n, sc]], a -> CASE WHEN a[2] = 0 OR a[1] IS NULL THEN NULL
+	   ELSE list_transform([$m.mg_div_scale(a[1], a[3], a[2], 0)], r -> $m.mg_scaled($m.mg_quotient(a[1], a[3], a[2], 0, r), r, 'the average'))[1] END)[1]`,
+	`mg_avg_of(s, n) AS $m.mg_avg_numeric(s, 0, n)`,
+	`mg_avg(x TINYINT) AS $m.mg_avg_of(CAST(sum(x) AS HUGEINT), CAST(count(x) AS HUGEINT)),
+	 (x SMALLINT) AS $m.mg_avg_of(CAST(sum(x) AS HUGEINT), CAST(count(x) AS HUGEINT)),
+	 (x INTEGER) AS $m.mg_avg_of(CAST(sum(x) AS HUGEINT), CAST(count(x) AS HUGEINT)),
+	 (x BIGINT) AS $m.mg_avg_of(CAST(sum(x) AS HUGEINT), CAST(count(x) AS HUGEINT)),
+	 (x) AS CASE WHEN typeof(min(x)) LIKE 'DECIMAL%' THEN error('[0A000] avg of numeric values is not supported: PostgreSQL answers an exact numeric, DuckDB a double precision; write avg(x::float8)') ELSE avg(x) END`,
 
 	// convert_to/convert_from between text and its UTF-8 bytes.
 	`convert_to(s, e) AS CASE WHEN upper(replace(e, '-', '')) = 'UTF8' THEN system.main.encode(s)
@@ -112,12 +152,37 @@ var pgSemantics = []string{
 	`mg_regexp_match(x) AS x`,
 	`mg_regexp_matches(x) AS x`,
 
+	// array_to_string(a, delimiter, null_string): NULLs as null_string.
+	`array_to_string(a, d) AS system.main.array_to_string(a, d),
+	 (a, d, n) AS system.main.array_to_string(list_transform(a, e -> coalesce(CAST(e AS VARCHAR), n)), d)`,
+
 	// Aggregates under PostgreSQL's names.
 	`every(b) AS bool_and(b)`,
 
 	// JSON
 	`json_typeof(j) AS CASE json_type(CAST(j AS JSON)) WHEN 'OBJECT' THEN 'object' WHEN 'ARRAY' THEN 'array'
 	   WHEN 'VARCHAR' THEN 'string' WHEN 'BOOLEAN' THEN 'boolean' WHEN 'NULL' THEN 'null' ELSE 'number' END`,
+
+	// extract(field FROM x) is a numeric in PostgreSQL 14+, of scale 6 for
+	// second and epoch, 3 for milliseconds, else 0 (the planner picks the
+	// macro by the field: planner.extractFields); a time of day of a date
+	// is 0A000 as in PostgreSQL. date_part(text, x) is a double precision.
+	`mg_extract(f, x DATE) AS CASE WHEN f IN ('hour', 'minute') THEN error('[0A000] unit "' || f || '" not supported for type date')
+	   ELSE CAST(system.main.date_part(f, x) AS DECIMAL(38,0)) END,
+	 (f, x) AS CAST(system.main.date_part(f, x) AS DECIMAL(38,0))`,
+	`mg_extract_second(x DATE) AS CAST(error('[0A000] unit "second" not supported for type date') AS DECIMAL(38,6)),
+	 (x) AS CAST(CAST(system.main.date_part('microseconds', x) AS DECIMAL(38,0)) * 0.000001 AS DECIMAL(38,6))`,
+	`mg_extract_ms(x DATE) AS CAST(error('[0A000] unit "milliseconds" not supported for type date') AS DECIMAL(38,3)),
+	 (x) AS CAST(CAST(system.main.date_part('microseconds', x) AS DECIMAL(38,0)) * 0.001 AS DECIMAL(38,3))`,
+	`mg_extract_us(x DATE) AS CAST(error('[0A000] unit "microseconds" not supported for type date') AS DECIMAL(38,0)),
+	 (x) AS CAST(system.main.date_part('microseconds', x) AS DECIMAL(38,0))`,
+	`mg_extract_epoch(x DATE) AS CAST(epoch(x) AS DECIMAL(38,0)),
+	 (x TIMESTAMP) AS CAST(CAST(epoch_us(x) AS DECIMAL(38,0)) * 0.000001 AS DECIMAL(38,6)),
+	 (x TIMESTAMPTZ) AS CAST(CAST(epoch_us(x) AS DECIMAL(38,0)) * 0.000001 AS DECIMAL(38,6)),
+	 (x) AS CAST(CAST(round(epoch(x) * 1000000) AS DECIMAL(38,0)) * 0.000001 AS DECIMAL(38,6))`,
+	`date_part(u, x) AS CASE lower(u) WHEN 'second' THEN CAST(system.main.date_part('microseconds', x) AS DOUBLE) / 1000000
+	   WHEN 'milliseconds' THEN CAST(system.main.date_part('microseconds', x) AS DOUBLE) / 1000
+	   WHEN 'epoch' THEN CAST(epoch(x) AS DOUBLE) ELSE CAST(system.main.date_part(u, x) AS DOUBLE) END`,
 
 	// Dates: date_trunc of a date is a timestamptz in PostgreSQL.
 	`date_trunc(u, x DATE) AS CAST(system.main.date_trunc(u, CAST(x AS TIMESTAMP)) AS TIMESTAMPTZ),

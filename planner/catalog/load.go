@@ -444,7 +444,7 @@ func (l *loader) columns(n *yaml.Node) []Column {
 			if err != nil {
 				l.Errorf(tn.Line, "%s: %v", where, err)
 			}
-			c.Type = ct
+			c.Type, c.Declared = ct, typ
 		}
 		c.Description, _ = l.Str(f, cn, where, "description", false)
 		if rn := f["required"]; rn != nil {

@@ -40,6 +40,7 @@ type Owner struct{ Team, Contact string }
 // line of the column in the descriptor (0 for actual columns).
 type Column struct {
 	Name, Type, Description, Classification string
+	Declared                                string // the type as declared (Type is canonical)
 	Required                                bool
 	// Unique and PrimaryKey (ODCS) each add a duplicateValues rule (and
 	// PrimaryKey a nullValues rule) to the product's quality rules.

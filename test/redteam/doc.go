@@ -57,7 +57,7 @@
 // keys, LATERAL, CTEs with backward and forward references, WITH
 // RECURSIVE with and without UNION, scalar, IN, EXISTS and correlated
 // subqueries, set operations, window functions, aggregates, quoted and
-// case-folded names; every output column is cast to VARCHAR. A few
+// case-folded names; every output column is cast to STRING (DuckDB's text form; VARCHAR and TEXT are PostgreSQL's through meshgate). A few
 // percent are hostile (a forward or recursive self-reference naming a
 // port file or a system view). oracle_test.go materialises, for analyst,
 // steward and admin, SELECT * of every granted product (meshgate.* aside,

@@ -5,7 +5,7 @@ package redteam
 // references, WITH RECURSIVE with and without UNION), scalar, IN, EXISTS
 // and correlated subqueries, set operations, window functions,
 // aggregates, quoted and case-folded names. Every output column is cast
-// to VARCHAR, so meshgate's text answer and DuckDB's compare as text.
+// to STRING (DuckDB's text form, which meshgate leaves as is), so meshgate's text answer and DuckDB's compare as text.
 //
 // A small share of the queries is hostile: a CTE forward reference or a
 // self-reference without UNION naming a port file or a DuckDB system view.
@@ -181,7 +181,7 @@ func colList(cs []gcol) string {
 	return strings.Join(out, ", ")
 }
 
-// core is a SELECT with ncols output columns, cast to VARCHAR when cast.
+// core is a SELECT with ncols output columns, cast to STRING when cast.
 func (g *gen) core(ctes []cte, ncols int, cast bool, depth int) string {
 	_, s := g.coreSel(ctes, ncols, cast, depth)
 	return s
@@ -201,7 +201,7 @@ func (g *gen) coreSel(ctes []cte, ncols int, cast bool, depth int) ([]gcol, stri
 	add := func(e string, cls byte) {
 		name := fmt.Sprintf("o%d", len(outs)+1)
 		if cast {
-			e = "CAST(" + e + " AS VARCHAR)"
+			e = "CAST(" + e + " AS STRING)"
 			cls = cText
 		}
 		outs = append(outs, e+" AS "+name)

@@ -151,7 +151,7 @@ func (o *oracleUser) copyProduct(ctx context.Context, schema, name string) (gtab
 	if err != nil || len(types) != 1 || len(types[0]) != len(names) {
 		return t, fmt.Errorf("column types: %v %v", types, err)
 	}
-	_, rows, err := meshRows(ctx, o.c, "SELECT CAST(COLUMNS(*) AS VARCHAR) FROM "+addr, false)
+	_, rows, err := meshRows(ctx, o.c, "SELECT CAST(COLUMNS(*) AS STRING) FROM "+addr, false)
 	if err != nil {
 		return t, err
 	}
