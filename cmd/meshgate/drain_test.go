@@ -66,7 +66,7 @@ func TestDrainFrontDoors(t *testing.T) {
 	if !rd.Next() {
 		t.Fatalf("no first batch: %v", rd.Err())
 	}
-	rows := rd.Record().NumRows()
+	rows := rd.RecordBatch().NumRows()
 	stopped := make(chan int, 1)
 	go func() { stopped <- s.stop(t) }()
 	// The catalog stops accepting at once (its listener closes).
@@ -83,7 +83,7 @@ func TestDrainFrontDoors(t *testing.T) {
 		t.Error("the HTTP catalog still accepts connections during the drain")
 	}
 	for rd.Next() {
-		rows += rd.Record().NumRows()
+		rows += rd.RecordBatch().NumRows()
 	}
 	if rd.Err() != nil || rows != n {
 		t.Errorf("the Flight stream in flight during the drain: %d rows, %v (want %d)", rows, rd.Err(), n)
