@@ -912,6 +912,12 @@ func TestFederationSnapshots(t *testing.T) {
 
 	// on_stale live: a stale snapshot is refreshed on use, which with the
 	// source down answers the connection error, not 55000.
+	// (Its last refresh may be up to a refresh period later than
+	// crm.accounts': wait until it is stale too.)
+	eventually(t, 10*time.Second, "crm.accounts_live stale and refreshed on use", func() (bool, string) {
+		_, err := textRowsErr(ctxT(t), c, `SELECT count(*) FROM crm.accounts_live`)
+		return err != nil, fmt.Sprint(err)
+	})
 	fedErr(t, c, `SELECT count(*) FROM crm.accounts_live`, "08001", "crm.accounts_live", "port pg")
 
 	// The source comes back with more rows.

@@ -230,6 +230,19 @@ func (t *pgTranslator) function(e map[string]any, children []any, ctes []string)
 				return "CAST(EXTRACT(" + pg + " FROM " + arg + ") AS int8)", nil
 			}
 		}
+	case "mg_extract":
+		// extract(field FROM x) as the planner rewrote it (extract.go): a
+		// numeric of scale 0 for these fields in both.
+		if len(children) == 2 {
+			part, ok := stringConstant(mapOf(children[0]))
+			if pg := dateParts[strings.ToLower(part)]; ok && pg != "" {
+				arg, err := t.expr(mapOf(children[1]), ctes)
+				if err != nil {
+					return "", err
+				}
+				return "CAST(EXTRACT(" + pg + " FROM " + arg + ") AS numeric(38,0))", nil
+			}
+		}
 	case "substring", "substr":
 		// Positive constant start and non-negative constant length: the
 		// forms whose meaning is the same (DuckDB counts a negative start
