@@ -88,15 +88,21 @@ func (g *Gateway) Freshness(p *catalog.Product) Freshness {
 // meshgate.columns.
 func (g *Gateway) fillDiscovery() error {
 	var rows []engine.DiscoveryRow
+	shown := map[string]string{}
 	for _, p := range g.engine.Products() {
 		r := engine.DiscoveryRow{Product: p.Address, Version: p.Version, Status: p.Status, Type: p.Type, Description: p.Description,
 			Owner: p.Owner.Team, Contact: p.Owner.Contact, Tags: p.Tags, Health: g.Health(p.Address).State, Columns: p.Columns}
+		shown[p.Address.String()] = r.Health
 		if len(p.Ports) > 0 {
 			r.PortKind, r.PortMode = p.Ports[0].Type, g.Freshness(p).Mode
 		}
 		rows = append(rows, r)
 	}
-	return g.engine.SetDiscovery(rows)
+	if err := g.engine.SetDiscovery(rows); err != nil {
+		return err
+	}
+	g.shown.set(shown)
+	return nil
 }
 
 // Call is one call of a front door's API (not an SQL statement), for the

@@ -47,7 +47,7 @@ func (g *Gateway) StartQuality(ctx context.Context, cfg QualityConfig) (wait fun
 		}
 		// meshgate.products shows each product's health too; only the
 		// products whose health changed are written.
-		if err := g.shown.update(eng, h); err != nil {
+		if err := g.refreshShownHealth(); err != nil {
 			g.log.Warn("updating meshgate.products failed", "err", err)
 		}
 	})
@@ -145,27 +145,40 @@ func (g *Gateway) HealthCounts() map[string]int {
 	return out
 }
 
-// shownHealth is the health last written into meshgate.products, so a
-// publish writes only what changed (every product's rows were rewritten
-// on every publish before: a cost in the mesh's size every few seconds).
+// shownHealth is the health last written into meshgate.products, so an
+// update writes only what changed (every product's rows were rewritten on
+// every health publish before: a cost in the mesh's size every few
+// seconds).
 type shownHealth struct {
 	mu    sync.Mutex
 	state map[string]string // by product address
 }
 
-func (s *shownHealth) update(eng *engine.Engine, rows []engine.HealthRow) error {
+// set records what fillDiscovery wrote.
+func (s *shownHealth) set(state map[string]string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.state = state
+}
+
+// refreshShownHealth brings meshgate.products' health column up to date
+// with Health (the checks' results and the reachability of products of
+// sql ports), writing only the products whose health changed.
+func (g *Gateway) refreshShownHealth() error {
+	s := &g.shown
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	changed := map[string]string{}
-	for _, r := range rows {
-		if s.state[r.Product] != r.Status {
-			changed[r.Product] = r.Status
+	for _, p := range g.engine.Products() {
+		a := p.Address.String()
+		if st := g.Health(p.Address).State; s.state[a] != st {
+			changed[a] = st
 		}
 	}
 	if len(changed) == 0 {
 		return nil
 	}
-	if err := eng.SetDiscoveryHealth(changed); err != nil {
+	if err := g.engine.SetDiscoveryHealth(changed); err != nil {
 		return err
 	}
 	if s.state == nil {

@@ -25,6 +25,11 @@ func (g *Gateway) SetPolicy(p *policy.Set) {
 	g.policy.Store(p)
 	g.results.purge() // keyed by the policy too; the old answers are dead weight
 	g.engine.PurgeCatalogPool()
+	// Installing the definers decides which products of sql ports are
+	// reachable: meshgate.products shows it.
+	if err := g.refreshShownHealth(); err != nil {
+		g.log.Warn("updating meshgate.products failed", "err", err)
+	}
 }
 
 // catalogKey identifies what a session's catalog is built from

@@ -49,7 +49,7 @@ func TestPostgresCallRewrites(t *testing.T) {
 		"SELECT extract(julian from x) FROM sales.orders t":                                                    `SELECT error('[0A000] extract(julian from …) is not supported') FROM sales.orders t`,
 		// varchar is text's form; a literal cast on stays DuckDB's cast
 		"SELECT x::varchar, CAST(x AS varchar), 'a'::varchar, $1::varchar, CAST($2 AS varchar(2)) FROM sales.orders t": `SELECT mg_to_varchar(x), mg_to_varchar(x), mg_to_varchar('a'), mg_to_varchar(CAST($1 AS VARCHAR)), mg_to_varchar(CAST($2 AS VARCHAR), 2) FROM sales.orders t`,
-		"SELECT x::int::varchar, 'int4'::varchar::regtype::oid FROM sales.orders t":                                    `SELECT mg_to_varchar(x::int), mg_regtype_oid('int4'::varchar)::BIGINT FROM sales.orders t`,
+		"SELECT x::int::varchar, 'int4'::varchar::regtype::oid FROM sales.orders t":                                    `SELECT mg_to_varchar(x::int), mg_regtype_oid('int4'::varchar)::UINTEGER FROM sales.orders t`,
 	}
 	for in, want := range cases {
 		r, err := planner.CheckRead(context.Background(), es, scope{[]string{"sales"}}, in)
