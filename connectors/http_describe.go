@@ -86,6 +86,9 @@ func (c *httpConnector) Describe(ctx context.Context) ([]catalog.Column, error) 
 	return out, nil
 }
 
+// CanonicalType is the canonical (DuckDB) type name of an Arrow type.
+func CanonicalType(dt arrow.DataType) string { return arrowCanonical(arrow.Field{Type: dt}) }
+
 // arrowCanonical is the canonical type of an Arrow field.
 func arrowCanonical(f arrow.Field) string {
 	if t, ok := f.Metadata.GetValue(DuckDBTypeKey); ok {

@@ -215,27 +215,10 @@ func (s *session) identityParam(fn, arg string) (*string, string, bool) {
 // pushedType is the declared type a result column of Arrow type dt is
 // decoded into, when it is one pushed statements answer.
 func pushedType(dt arrow.DataType) (string, bool) {
-	var t string
-	switch dt.ID() {
-	case arrow.BOOL:
-		t = "BOOLEAN"
-	case arrow.INT16:
-		t = "SMALLINT"
-	case arrow.INT32:
-		t = "INTEGER"
-	case arrow.INT64:
-		t = "BIGINT"
-	case arrow.FLOAT64:
-		t = "DOUBLE"
-	case arrow.STRING:
-		t = "VARCHAR"
-	case arrow.DATE32:
-		t = "DATE"
-	case arrow.TIMESTAMP:
-		t = "TIMESTAMP"
-	case arrow.DECIMAL128:
-		d := dt.(*arrow.Decimal128Type)
-		t = fmt.Sprintf("DECIMAL(%d,%d)", d.Precision, d.Scale)
+	t := connectors.CanonicalType(dt)
+	switch {
+	case t == "BOOLEAN", t == "SMALLINT", t == "INTEGER", t == "BIGINT", t == "DOUBLE", t == "VARCHAR",
+		t == "DATE", t == "TIMESTAMP", strings.HasPrefix(t, "DECIMAL("):
 	default:
 		return "", false
 	}
