@@ -403,3 +403,24 @@ func TestAggregateUsage(t *testing.T) {
 		t.Errorf("carol reads meshgate.usage: %v", err)
 	}
 }
+
+// An answer over a product defined in SQL is never served from the result
+// cache: its key holds no data version of the aggregate's inputs, so a
+// cached answer could outlive a change of an input's files.
+func TestAggregateNotCached(t *testing.T) {
+	s := startGateway(t)
+	c := s.connectAs(t, "analyst", "")
+	const q = "SELECT country_code, revenue FROM sales.revenue_by_country ORDER BY country_code"
+	first := textRows(t, c, q)
+	if len(first) == 0 {
+		t.Fatal("sales.revenue_by_country has no rows")
+	}
+	if again := textRows(t, c, q); fmt.Sprint(again) != fmt.Sprint(first) {
+		t.Fatalf("the second answer differs: %v, first %v", again, first)
+	}
+	plan := textRows(t, c, "EXPLAIN "+q)
+	verdict := fmt.Sprint(plan[len(plan)-1])
+	if !strings.Contains(verdict, "Result cache: not used (it reads sales.revenue_by_country, a product defined in SQL") {
+		t.Errorf("EXPLAIN's result cache verdict after two runs: %s", verdict)
+	}
+}
