@@ -11,7 +11,7 @@ ROWS    ?= 10000000
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOFILES := $(shell find . -name '*.go' -not -path './.cache/*')
 
-.PHONY: all build demo run test check-test-deps test-deps test-race test-fresh test-go test-psql test-clients test-compat test-fuzz bench bench-quality bench-catalog bench-flight bench-replicas bench-pushdown bench-aggregate bench-dashboard lint clean
+.PHONY: all build demo run test check-test-deps test-deps test-race test-fresh test-go test-psql test-clients test-compat test-fuzz bench bench-quality bench-catalog bench-flight bench-replicas bench-pushdown bench-aggregate bench-dashboard bench-duckdb-versions lint clean
 
 all: build
 
@@ -129,6 +129,14 @@ bench-replicas: build demo
 # on and off against PostgreSQL on TPC-H SF (DASH_SECONDS, DASH_LEVELS).
 bench-dashboard: build demo
 	DASH_ONLY=1 SKIP_WIRE=1 ./bench/run.sh $(SF) $(ROWS)
+
+# Embedded DuckDB alone, duckdb-go as in go.mod against DUCKDB_OTHER (issue 18's
+# DuckDB 2.0 question): TPC-H SF and a Parquet → Arrow scan of 3 M rows.
+DUCKDB_OTHER ?= v2.20000.0
+bench-duckdb-versions:
+	$(GO) run -tags $(TAGS) ./bench/tpch gen -sf $(SF) -dir bench/data/tpch/sf$(SF)
+	$(GO) run -tags $(TAGS) ./testdata/gen -bench-rows 3000000 -bench-out bench/data/wide
+	./bench/duckversions/run.sh $(SF) $(DUCKDB_OTHER)
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo 'gofmt: files above need formatting'; exit 1)
