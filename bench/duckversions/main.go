@@ -9,7 +9,6 @@ package main
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"flag"
 	"fmt"
 	"math"
@@ -114,6 +113,6 @@ func main() {
 			}
 		}
 		fmt.Printf("ARROW scan %d rows: wall %.3f (%.2f M rows/s) cpu %.3f (%.3f s per M rows)\n", rowsN, bw, float64(rowsN)/bw/1e6, bc, bc/float64(rowsN)*1e6)
-		conn.(driver.Conn).Close()
+		conn.Close()
 	}
 }
