@@ -29,6 +29,9 @@ type Call struct {
 	FromItem bool
 	Windowed bool // followed by OVER or FILTER
 	Aliased  bool // followed by an alias (of a FROM item)
+	// Alias is that alias when no column aliases follow it (in PostgreSQL
+	// the alias of a single-column function names its column too).
+	Alias string
 }
 
 // FunctionRewrite returns the text that replaces a whole call; ok false
@@ -213,7 +216,17 @@ func rewriteCall(sql string, toks []token, i, start int) (edit, int, bool) {
 	windowed := end+1 < len(toks) && (isWord(toks[end+1], "over") || isWord(toks[end+1], "filter"))
 	aliased := end+1 < len(toks) && (isWord(toks[end+1], "as") || toks[end+1].Kind == tokQIdent ||
 		toks[end+1].Kind == tokWord && !afterFromItem[toks[end+1].Value])
-	repl, ok := rw(Call{Args: args, FromItem: fromItem(toks, first), Windowed: windowed, Aliased: aliased})
+	alias := ""
+	if aliased {
+		k := end + 1
+		if isWord(toks[k], "as") {
+			k++
+		}
+		if k < len(toks) && (toks[k].Kind == tokWord || toks[k].Kind == tokQIdent) && (k+1 >= len(toks) || !isPunct(toks[k+1], "(")) {
+			alias = toks[k].Value
+		}
+	}
+	repl, ok := rw(Call{Args: args, FromItem: fromItem(toks, first), Windowed: windowed, Aliased: aliased, Alias: alias})
 	if !ok {
 		return edit{}, 0, false
 	}

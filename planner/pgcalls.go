@@ -28,10 +28,21 @@ func rewriteGenerateSeries(c Call) (string, bool) {
 		texts[2] = "CAST(" + texts[2] + " AS INTERVAL)"
 	}
 	set := "unnest(mg_series(" + strings.Join(texts, ", ") + "))"
-	if c.FromItem && !c.Aliased {
-		return set + " AS generate_series(generate_series)", true
+	if !c.FromItem {
+		return set, true
 	}
-	return set, true
+	// A FROM item is a subquery, not DuckDB's unnest table function: a
+	// table function's arguments cannot hold subqueries, and catalog
+	// functions such as current_setting() are subqueries (Grafana's table
+	// list: generate_series(array_lower(string_to_array(current_setting(…)…)…)…)).
+	if !c.Aliased {
+		return "(SELECT " + set + " AS generate_series) AS generate_series(generate_series)", true
+	}
+	col := "generate_series"
+	if c.Alias != "" {
+		col = c.Alias
+	}
+	return "(SELECT " + set + " AS " + sqlquote.Ident(col) + ")", true
 }
 
 func rewriteToDate(c Call) (string, bool) { return rewriteStrptime(c, "to_date", "DATE") }

@@ -17,10 +17,10 @@ func TestPostgresCallRewrites(t *testing.T) {
 	cases := map[string]string{
 		// generate_series: a set in the select list and as a FROM item
 		"SELECT generate_series(1, 3)":                                                 `SELECT unnest(mg_series(1, 3))`,
-		"SELECT * FROM generate_series(1, 3)":                                          `SELECT * FROM unnest(mg_series(1, 3)) AS generate_series(generate_series)`,
-		"SELECT x FROM generate_series(1, 3) AS g(x)":                                  `SELECT x FROM unnest(mg_series(1, 3)) AS g(x)`,
-		"SELECT * FROM sales.orders o, generate_series(1, 2) WHERE true":               `SELECT * FROM sales.orders o, unnest(mg_series(1, 2)) AS generate_series(generate_series) WHERE true`,
-		"SELECT * FROM generate_series(DATE '2024-01-01', DATE '2024-01-02', '1 day')": `SELECT * FROM unnest(mg_series(DATE '2024-01-01', DATE '2024-01-02', CAST('1 day' AS INTERVAL))) AS generate_series(generate_series)`,
+		"SELECT * FROM generate_series(1, 3)":                                          `SELECT * FROM (SELECT unnest(mg_series(1, 3)) AS generate_series) AS generate_series(generate_series)`,
+		"SELECT x FROM generate_series(1, 3) AS g(x)":                                  `SELECT x FROM (SELECT unnest(mg_series(1, 3)) AS "generate_series") AS g(x)`,
+		"SELECT * FROM sales.orders o, generate_series(1, 2) WHERE true":               `SELECT * FROM sales.orders o, (SELECT unnest(mg_series(1, 2)) AS generate_series) AS generate_series(generate_series) WHERE true`,
+		"SELECT * FROM generate_series(DATE '2024-01-01', DATE '2024-01-02', '1 day')": `SELECT * FROM (SELECT unnest(mg_series(DATE '2024-01-01', DATE '2024-01-02', CAST('1 day' AS INTERVAL))) AS generate_series) AS generate_series(generate_series)`,
 		// to_date, to_timestamp and to_char with literal formats
 		"SELECT to_date('31/01/2024', 'DD/MM/YYYY')":                    `SELECT mg_to_date(CAST(strptime('31/01/2024', '%d/%m/%Y') AS DATE))`,
 		"SELECT to_timestamp('2024-01-31 10:20', 'yyyy-mm-dd hh24:mi')": `SELECT mg_to_timestamp(CAST(strptime('2024-01-31 10:20', '%Y-%m-%d %H:%M') AS TIMESTAMPTZ))`,

@@ -96,9 +96,14 @@ var macros = []string{
 	   WHEN o = 1042 AND m IS NOT NULL THEN 'bpchar'
 	   ELSE coalesce((SELECT fmt FROM $static.mg_typefmt mg_f WHERE mg_f.oid = o), '???') END`,
 	`pg_get_userbyid(o) AS coalesce((SELECT rolname FROM $pg.pg_roles WHERE oid = o), 'unknown (OID=' || o || ')')`,
-	`obj_description(o) AS (SELECT description FROM $pg.pg_description WHERE objoid = o AND objsubid = 0 LIMIT 1),
-	 (o, cls) AS (SELECT description FROM $pg.pg_description WHERE objoid = o AND objsubid = 0 AND cls = 'pg_class' AND classoid = 1259 LIMIT 1)`,
-	`col_description(o, n) AS (SELECT description FROM $pg.pg_description WHERE objoid = o AND objsubid = n LIMIT 1)`,
+	// Descriptions are looked up as to_regclass looks up names: one
+	// uncorrelated map subscripted by (objoid, objsubid), so that o may be
+	// any expression (Metabase: col_description(format(…)::regclass::oid, n)).
+	`mg_descriptions(cls) AS (SELECT map_from_entries(list({'k': mg_k, 'v': mg_d})) FROM (SELECT objoid || ':' || objsubid AS mg_k, min(description) AS mg_d
+	   FROM $pg.pg_description WHERE cls IS NULL OR classoid = cls GROUP BY mg_k))`,
+	`obj_description(o) AS $m.mg_descriptions(NULL)[o || ':0'],
+	 (o, cls) AS CASE WHEN cls = 'pg_class' THEN $m.mg_descriptions(1259)[o || ':0'] END`,
+	`col_description(o, n) AS $m.mg_descriptions(NULL)[o || ':' || n]`,
 	`shobj_description(o, cls) AS NULL::VARCHAR`,
 	`pg_get_expr(e, r) AS NULL::VARCHAR, (e, r, p) AS NULL::VARCHAR`,
 	`pg_get_indexdef(o) AS NULL::VARCHAR, (o, c, p) AS NULL::VARCHAR`,
@@ -119,9 +124,15 @@ var macros = []string{
 	`pg_size_pretty(n) AS CASE WHEN n < 10240 THEN n || ' bytes' WHEN n < 10485760 THEN round(n / 1024) || ' kB' WHEN n < 10737418240 THEN round(n / 1048576) || ' MB' ELSE round(n / 1073741824) || ' GB' END`,
 	`mg__pg_expandarray(a) AS {'x': a[1], 'n': 1}`,
 	// OID alias types: 'name'::regclass looks up the OID, oid::regclass shows the name.
-	`to_regclass(x) AS coalesce(TRY_CAST(x AS BIGINT), (SELECT mg_c.oid FROM $pg.pg_class mg_c JOIN $pg.pg_namespace mg_n ON mg_c.relnamespace = mg_n.oid
-	   WHERE mg_n.nspname || '.' || mg_c.relname = replace(CAST(x AS VARCHAR), '"', '')
-	      OR (mg_c.relname = replace(CAST(x AS VARCHAR), '"', '') AND list_contains($m.current_schemas(true), mg_n.nspname)) LIMIT 1))`,
+	// The lookup is one uncorrelated subquery (a map from every qualified
+	// name, and every unqualified name visible on the search path, first
+	// schema first, to its OID) subscripted by x: a subquery correlated on
+	// x cannot bind when x holds a lambda (format() is one: Metabase's
+	// field sync casts format('%I.%I', schema, table) to regclass per row).
+	`to_regclass(x) AS coalesce(TRY_CAST(x AS BIGINT), (SELECT map_from_entries(list({'k': mg_k, 'v': mg_o})) FROM (SELECT mg_k, arg_min(mg_o, mg_r) AS mg_o FROM (
+	     SELECT mg_n.nspname || '.' || mg_c.relname AS mg_k, mg_c.oid AS mg_o, 0 AS mg_r FROM $pg.pg_class mg_c JOIN $pg.pg_namespace mg_n ON mg_c.relnamespace = mg_n.oid
+	     UNION ALL SELECT mg_c.relname, mg_c.oid, list_position($m.current_schemas(true), mg_n.nspname) FROM $pg.pg_class mg_c JOIN $pg.pg_namespace mg_n ON mg_c.relnamespace = mg_n.oid
+	       WHERE list_contains($m.current_schemas(true), mg_n.nspname)) GROUP BY mg_k))[replace(CAST(x AS VARCHAR), '"', '')])`,
 	`mg_regclass_oid(x) AS coalesce($m.to_regclass(x), error('[42P01] relation "' || x || '" does not exist'))`,
 	`mg_regclass_name(o) AS CASE WHEN o = 0 THEN '-' ELSE coalesce((SELECT CASE WHEN list_contains($m.current_schemas(true), mg_n.nspname) THEN mg_c.relname ELSE mg_n.nspname || '.' || mg_c.relname END
 	   FROM $pg.pg_class mg_c JOIN $pg.pg_namespace mg_n ON mg_c.relnamespace = mg_n.oid WHERE mg_c.oid = o), CAST(o AS VARCHAR)) END`,
