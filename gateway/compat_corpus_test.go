@@ -17,8 +17,11 @@ package gateway_test
 //	                   objects too: every type, function, operator)
 //	-- refuse: CODE    meshgate answers that SQLSTATE (a known gap)
 //	-- types: differ   with any of the above: the type OIDs are not
-//	                   compared (a known gap: name and "char" columns
-//	                   read through a subquery or CTE are text)
+//	                   compared (a known gap: a name or "char" column
+//	                   named without its table in a join, or read through
+//	                   nullif/coalesce/CASE, is text; aclitem[], xid,
+//	                   name[], "char"[] and record columns are text[],
+//	                   bigint or json)
 //
 // PostgreSQL describes information_schema columns with its domains
 // (sql_identifier, cardinal_number…), whose OIDs differ per installation;

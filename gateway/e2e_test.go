@@ -1013,6 +1013,8 @@ func TestE2ESimpleQueries(t *testing.T) {
 		buf.Reset()
 		_, err = pc.CopyTo(ctxT(t), &buf, `COPY (SELECT * FROM read_csv('/etc/passwd')) TO STDOUT`)
 		pgErr(t, err, "42501")
+		_, err = pc.CopyTo(ctxT(t), &buf, `COPY (SELECT * FROM read_csv('/etc/passwd')) TO STDOUT (FORMAT binary)`)
+		pgErr(t, err, "42501")
 		stillWorks(t, c)
 	})
 }

@@ -302,6 +302,9 @@ func (s *session) pgFields(read *planner.Read, schema *arrow.Schema) []pgwire.Fi
 			fi++
 			continue
 		}
+		if o.Opaque {
+			return fields // the positions after it are not known
+		}
 		if o.Null {
 			// An untyped NULL is text in PostgreSQL; every value is NULL,
 			// so the column's encoding does not matter.
@@ -317,11 +320,21 @@ func (s *session) pgFields(read *planner.Read, schema *arrow.Schema) []pgwire.Fi
 			continue
 		}
 		if o.Catalog() {
-			if o.Star {
+			if !o.Star {
+				catalogType(&fields[fi], o)
+				fi++
+				continue
+			}
+			cols, ok := pgcatalog.RelationColumns(o.Product.Domain, o.Product.Name)
+			if !ok {
 				return fields // its width is not known here
 			}
-			catalogType(&fields[fi], o)
-			fi++
+			for _, c := range cols {
+				if fi < len(fields) {
+					catalogType(&fields[fi], &planner.Origin{Product: o.Product, Column: c})
+				}
+				fi++
+			}
 			continue
 		}
 		d, ok := s.decisions[o.Product]
@@ -513,7 +526,7 @@ func (p *portal) execute(ctx context.Context) (*pgwire.Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		f := &pgwire.CopyFormat{CSV: cl.Copy.Format == "csv", Header: cl.Copy.Header, Delimiter: '\t', Null: `\N`}
+		f := &pgwire.CopyFormat{Binary: cl.Copy.Format == "binary", CSV: cl.Copy.Format == "csv", Header: cl.Copy.Header, Delimiter: '\t', Null: `\N`}
 		if f.CSV {
 			f.Delimiter, f.Null = ',', ""
 		}

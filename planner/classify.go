@@ -664,7 +664,15 @@ func (p *parser) copyTarget(st *Statement, query string) error {
 		}
 	}
 	if st.Copy.Format == "binary" {
-		return sqlstate.New(sqlstate.FeatureNotSupported, "COPY … TO STDOUT in binary format is not supported").WithHint("Use FORMAT csv or text.")
+		// As PostgreSQL's copy.c: the text options mean nothing in binary.
+		switch {
+		case st.Copy.Delimiter != "":
+			return sqlstate.New(sqlstate.SyntaxError, "cannot specify DELIMITER in BINARY mode")
+		case st.Copy.HasNull:
+			return sqlstate.New(sqlstate.SyntaxError, "cannot specify NULL in BINARY mode")
+		case st.Copy.Header:
+			return sqlstate.New(sqlstate.FeatureNotSupported, "cannot specify HEADER in BINARY mode")
+		}
 	}
 	return p.end()
 }

@@ -278,6 +278,9 @@ type Origin struct {
 	// NULL, which PostgreSQL describes as text.
 	Function string
 	Null     bool
+	// Opaque marks a * entry whose width is not known: the positions of
+	// the entries after it are not known either.
+	Opaque bool
 }
 
 // Catalog reports whether the origin is a pg_catalog or
@@ -285,86 +288,4 @@ type Origin struct {
 // pg_catalog or information_schema), not a product.
 func (o *Origin) Catalog() bool {
 	return o.Product.Domain == "pg_catalog" || o.Product.Domain == "information_schema"
-}
-
-// origins maps each select-list entry of the statement's top SELECT to the
-// product column it reads, where that is plain to see: a column reference
-// (qualified by a table or alias of the FROM clause, or unqualified with a
-// single table) or a * over a single table. nil where it cannot tell.
-func origins(stmt any, resolve func(schema, table string) (catalog.Address, bool)) []*Origin {
-	node, _ := mapOf(stmt)["node"].(map[string]any)
-	if node == nil || str(node, "type") != "SELECT_NODE" {
-		return nil
-	}
-	tables := map[string]catalog.Address{} // alias or name → product
-	var all []catalog.Address
-	var collect func(ref map[string]any)
-	collect = func(ref map[string]any) {
-		switch str(ref, "type") {
-		case "BASE_TABLE":
-			a, ok := resolve(strings.ToLower(str(ref, "schema_name")), strings.ToLower(str(ref, "table_name")))
-			if !ok {
-				all = append(all, catalog.Address{}) // not a product: unknown origin
-				return
-			}
-			all = append(all, a)
-			name := strings.ToLower(str(ref, "alias"))
-			if name == "" {
-				name = strings.ToLower(str(ref, "table_name"))
-			}
-			tables[name] = a
-		case "JOIN":
-			collect(mapOf(ref["left"]))
-			collect(mapOf(ref["right"]))
-		case "EMPTY":
-		default:
-			all = append(all, catalog.Address{})
-		}
-	}
-	collect(mapOf(node["from_table"]))
-	list, _ := node["select_list"].([]any)
-	out := make([]*Origin, len(list))
-	for i, e := range list {
-		m := mapOf(e)
-		switch str(m, "class") {
-		case "COLUMN_REF":
-			parts, _ := m["column_names"].([]any)
-			var names []string
-			for _, p := range parts {
-				s, _ := p.(string)
-				names = append(names, strings.ToLower(s))
-			}
-			switch {
-			case len(names) == 1 && len(all) == 0: // session_user, current_catalog: SQL's value functions
-				out[i] = &Origin{Function: names[0]}
-			case len(names) == 1 && len(all) == 1 && all[0] != (catalog.Address{}):
-				out[i] = &Origin{Product: all[0], Column: names[0]}
-			case len(names) == 2:
-				if a, ok := tables[names[0]]; ok {
-					out[i] = &Origin{Product: a, Column: names[1]}
-				}
-			case len(names) == 3 && (names[0] == "pg_catalog" || names[0] == "information_schema"): // pg_catalog.pg_class.relname
-				if a, ok := tables[names[1]]; ok && a.Domain == names[0] {
-					out[i] = &Origin{Product: a, Column: names[2]}
-				}
-			}
-		case "FUNCTION":
-			out[i] = &Origin{Function: strings.ToLower(str(m, "function_name"))}
-		case "CONSTANT":
-			if v := mapOf(m["value"]); v != nil {
-				if isNull, _ := v["is_null"].(bool); isNull {
-					out[i] = &Origin{Null: true}
-				}
-			}
-		case "STAR":
-			if rel := str(m, "relation_name"); rel != "" {
-				if a, ok := tables[strings.ToLower(rel)]; ok {
-					out[i] = &Origin{Product: a, Star: true}
-				}
-			} else if len(all) == 1 && all[0] != (catalog.Address{}) {
-				out[i] = &Origin{Product: all[0], Star: true}
-			}
-		}
-	}
-	return out
 }

@@ -42,8 +42,10 @@ func duckColumns(schema, relation string, cols []string) []string {
 		pgSchema = "information_schema"
 	}
 	out := make([]string, len(cols))
+	names := make([]string, len(cols))
 	for i, c := range cols {
 		n, typ, _ := strings.Cut(c, " ")
+		names[i] = strings.ToLower(strings.Trim(n, `"`))
 		t, ok := pgOnlyTypes[typ]
 		if !ok {
 			out[i] = c
@@ -52,7 +54,23 @@ func duckColumns(schema, relation string, cols []string) []string {
 		out[i] = n + " " + t.duck
 		columnTypes.Store(pgSchema+"."+relation+"."+n, t.oid)
 	}
+	relationColumns.Store(pgSchema+"."+relation, names)
 	return out
+}
+
+// relationColumns holds the column names of the catalog relations built
+// so far, in order: "schema.relation" → []string.
+var relationColumns sync.Map
+
+// RelationColumns are the columns of a pg_catalog or information_schema
+// relation, in order (what its * expands to); ok false when it is not
+// one this package builds.
+func RelationColumns(schema, relation string) ([]string, bool) {
+	v, ok := relationColumns.Load(schema + "." + relation)
+	if !ok {
+		return nil, false
+	}
+	return v.([]string), true
 }
 
 // ColumnTypeOID is the PostgreSQL type OID of a column of a pg_catalog or
@@ -67,9 +85,11 @@ func ColumnTypeOID(schema, relation, column string) (uint32, bool) {
 }
 
 // functionTypes are the result types of the session functions PostgreSQL
-// declares as name, which the macros answer as text.
+// declares as name (or void), which the macros answer as text.
 var functionTypes = map[string]uint32{"current_schema": 19, "current_user": 19, "session_user": 19, "current_role": 19,
-	"user": 19, "current_catalog": 19, "current_database": 19, "pg_client_encoding": 19, "getdatabaseencoding": 19}
+	"user": 19, "current_catalog": 19, "current_database": 19, "pg_client_encoding": 19, "getdatabaseencoding": 19,
+	// void: its one value is '' in text and binary alike.
+	"pg_advisory_unlock_all": 2278}
 
 // FunctionTypeOID is the PostgreSQL result type of a session function
 // whose macro's DuckDB type does not say it.

@@ -134,6 +134,7 @@ type Notice struct {
 
 // CopyFormat describes COPY TO STDOUT output.
 type CopyFormat struct {
+	Binary    bool // PostgreSQL's binary COPY format; the other fields do not apply
 	CSV       bool
 	Header    bool
 	Delimiter byte // '\t' for text, ',' for csv unless given

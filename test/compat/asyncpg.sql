@@ -6,7 +6,6 @@
 -- $1 bound as an oid[].
 
 -- INTRO_LOOKUP_TYPES for int4 and text[]
--- types: differ
 WITH RECURSIVE typeinfo_tree(oid, ns, name, kind, basetype, elemtype, elemdelim, range_subtype, attrtypoids, attrnames, depth) AS (
     SELECT ti.oid, ti.ns, ti.name, ti.kind, ti.basetype, ti.elemtype, ti.elemdelim, ti.range_subtype, ti.attrtypoids, ti.attrnames, 0
     FROM (
@@ -42,8 +41,7 @@ ORDER BY depth DESC;
 SELECT t.oid, t.typelem AS elemtype, t.typtype AS kind FROM pg_catalog.pg_type AS t INNER JOIN pg_catalog.pg_namespace ns ON (ns.oid = t.typnamespace) WHERE t.typname = 'int4' AND ns.nspname = 'pg_catalog';
 
 -- the pool's reset query on release
--- (void in PostgreSQL, text here)
--- types: differ
+-- (void, as in PostgreSQL)
 SELECT pg_advisory_unlock_all();
 CLOSE ALL;
 UNLISTEN *;

@@ -123,5 +123,26 @@ def _():
         c.rollback()
 
 
+@section("COPY … TO STDOUT (FORMAT binary): copy.rows() with set_types")
+def _():
+    q = "SELECT order_id, amount, status, order_date FROM sales.orders ORDER BY order_id LIMIT 5"
+    want = conn.execute(q).fetchall()
+    with conn.cursor() as cur:
+        with cur.copy(f"COPY ({q}) TO STDOUT (FORMAT binary)") as copy:
+            copy.set_types(["int8", "numeric", "text", "date"])
+            got = list(copy.rows())
+        check("rows as the query's", want, got)
+        check("rowcount", 5, cur.rowcount)
+    with conn.cursor() as cur:
+        with cur.copy("COPY (SELECT NULL::int4 AS a, 'é'::text AS b) TO STDOUT (FORMAT binary)") as copy:
+            copy.set_types(["int4", "text"])
+            check("NULL and UTF-8", [(None, "é")], list(copy.rows()))
+    check_error("DELIMITER in binary mode", "42601",
+                lambda: conn.execute("COPY (SELECT 1) TO STDOUT (FORMAT binary, DELIMITER ',')"))
+    check_error("a raw file through binary COPY", "42501",
+                lambda: conn.execute("COPY (SELECT * FROM read_csv('/etc/passwd')) TO STDOUT (FORMAT binary)"))
+    check("connection goes on", (1,), conn.execute("SELECT 1").fetchone())
+
+
 conn.close()
 mgcheck.finish(versions)
