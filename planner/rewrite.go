@@ -119,6 +119,9 @@ func preRewrite(sql string) (string, error) {
 				i = j
 				continue
 			}
+			if isBitType(tt) {
+				return "", bitRefusal()
+			}
 			if varying, n, last, ok := charType(toks, j); ok {
 				// varchar(n) is PostgreSQL's text form truncated to n
 				// characters (an explicit cast); char(n) pads, compares and
@@ -300,6 +303,8 @@ func preRewrite(sql string) (string, error) {
 				edits = append(edits, castVarcharEdits(toks, k, i, tokEnd(toks[end]), "")...)
 				i = end
 			}
+		case isWord(t, "as") && i+1 < len(toks) && isBitType(toks[i+1]) && castOpen(toks, i) > 0:
+			return "", bitRefusal()
 		case isWord(t, "as") && i+1 < len(toks) && isCharTypeCast(toks, i+1):
 			// CAST(x AS varchar(n)) is the first n characters; char(n) is refused.
 			varying, n, last, _ := charType(toks, i+1)
@@ -715,6 +720,19 @@ func charType(toks []token, j int) (varying bool, n string, last int, ok bool) {
 func isCharTypeCast(toks []token, j int) bool {
 	_, _, last, ok := charType(toks, j)
 	return ok && last+1 < len(toks) && isPunct(toks[last+1], ")")
+}
+
+// isBitType: bit, bit varying or varbit as a type name.
+func isBitType(t token) bool {
+	return t.Kind == tokWord && (t.Value == "bit" || t.Value == "varbit")
+}
+
+// bitRefusal: PostgreSQL's bit(n) has a length that decides the bits a
+// cast keeps (255::bit(8) is 11111111); DuckDB's BIT has none and would
+// answer other bits (32 of them), so a cast to a bit string is refused.
+func bitRefusal() error {
+	return sqlstate.New(sqlstate.FeatureNotSupported, "bit strings (bit(n), bit varying) are not supported").
+		WithHint("Use an integer and its bit operators (&, |, #, <<, >>) or to_hex().")
 }
 
 func charRefusal() error {

@@ -52,6 +52,14 @@ var pgSemantics = []string{
 	`btrim(s) AS trim(s, ' '), (s, c) AS trim(s, c)`,
 	`lpad(s, n) AS system.main.lpad(s, n, ' '), (s, n, f) AS system.main.lpad(s, n, f)`,
 	`rpad(s, n) AS system.main.rpad(s, n, ' '), (s, n, f) AS system.main.rpad(s, n, f)`,
+	// overlay(s PLACING r FROM f [FOR n]): s's first f-1 characters, r,
+	// and s from character f+n on (n defaults to r's length; from before
+	// the first character is the whole string, as PostgreSQL's substring
+	// reads it); FROM before 1 is PostgreSQL's 22011.
+	`overlay(s, r, f) AS CASE WHEN f < 1 THEN error('[22011] negative substring length not allowed')
+	   ELSE system.main.substring(s, 1, f - 1) || r || system.main.substring(s, greatest(f + system.main.length(r), 1)) END,
+	 (s, r, f, n) AS CASE WHEN f < 1 THEN error('[22011] negative substring length not allowed')
+	   ELSE system.main.substring(s, 1, f - 1) || r || system.main.substring(s, greatest(f + n, 1)) END`,
 	// initcap: the first letter of each run of letters and digits upper
 	// case, the rest lower case; letters as lc_ctype C.UTF-8 knows them
 	// (ASCII).

@@ -48,3 +48,11 @@ SELECT * FROM sem.codes;
 SELECT v || '', upper(v) FROM sem.chars;
 SELECT x.v FROM sem.chars x WHERE x.id = 1;
 SELECT 1.50::numeric(4,2), 1.5::numeric, CAST(2 AS numeric(10,0)), 3::numeric(5,2) * 2;
+-- bit strings: DuckDB's BIT has no length (255::bit(8) would be 32 bits)
+-- refuse: 0A000
+SELECT 255::bit(8)::text;
+-- refuse: 0A000
+SELECT CAST('101' AS bit varying);
+-- refuse: 0A000
+SELECT B'101'::varbit;
+SELECT 1 AS bit;

@@ -28,7 +28,6 @@ SELECT id, t IS NULL, t IS NOT NULL, b IS TRUE, b IS NOT FALSE, b IS UNKNOWN FRO
 SELECT id, NOT b, b AND true, b OR false FROM sem.vals;
 SELECT concat('a', NULL, 'b'), concat_ws(',', 'a', NULL, 'b'), 'a' || NULL::text, length(''), upper(NULL);
 SELECT substring('hello world' from 7), substring('hello' from 2 for 3), position('lo' in 'hello');
--- refuse: 42883
 SELECT overlay('hello' placing 'XX' from 2);
 SELECT trim('  x  '), trim(leading 'x' from 'xxaxx'), trim(trailing 'x' from 'xxaxx'), trim(both 'x' from 'xxaxx');
 SELECT lpad('abc', 5, '-'), rpad('abc', 2), repeat('ab', 0), reverse(''), split_part('a.b.c', '.', 3), split_part('a.b', '.', 5);

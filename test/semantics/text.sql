@@ -61,3 +61,7 @@ SELECT id, upper(v), replace(v, 'b', 'B') FROM sem.chars;
 SELECT id, cc::text, cc = 'DE', cc LIKE 'D%', length(cc), cc || '|' FROM sem.codes;
 SELECT id FROM sem.codes WHERE cc IN ('DE', 'XX');
 SELECT octet_length(NULL), length(NULL), octet_length(NULL::bytea);
+SELECT overlay('Txxxxas' PLACING 'hom' FROM 2 FOR 4), overlay('Txxxxas' PLACING 'hom' FROM 2), overlay('abc' PLACING 'X' FROM 1 FOR -1);
+SELECT overlay('abc' PLACING 'X' FROM 10 FOR 1), overlay('abc' PLACING 'XY' FROM 3 FOR 5), overlay('abc' PLACING 'X' FROM 2 FOR -5), overlay('héllo' PLACING 'É' FROM 2 FOR 1);
+SELECT id, overlay(t PLACING '__' FROM 2 FOR 1), overlay(t PLACING t FROM 3) FROM sem.vals;
+SELECT overlay('abc' PLACING 'X' FROM 0 FOR 1);
