@@ -43,39 +43,30 @@ func (c *conn) sendCopy(ctx context.Context, rows *rowStream, f *CopyFormat) (in
 			}
 			c.copyDataEnd(start)
 		}
-		for {
-			ok, err := rows.advance(ctx)
-			if err != nil {
-				return n, err
-			}
-			if !ok {
-				break
-			}
-			for ; rows.row < rows.nrows; rows.row++ {
-				start := c.copyDataStart()
-				for j := range rows.cols {
-					if j > 0 {
-						c.w.buf = append(c.w.buf, cf.Delimiter)
-					}
-					col := &rows.cols[j]
-					if col.isNull(rows.row) {
-						c.w.buf = append(c.w.buf, cf.Null...)
-						continue
-					}
-					p := len(c.w.buf)
-					c.w.buf = col.app(c.w.buf, rows.row)
-					if cf.CSV {
-						c.w.buf, scratch = csvQuoteTail(c.w.buf, p, &cf, scratch)
-					} else {
-						c.w.buf, scratch = copyEscapeTail(c.w.buf, p, cf.Delimiter, scratch)
-					}
+		var err error
+		n, err = c.copyEachRow(ctx, rows, func() {
+			start := c.copyDataStart()
+			for j := range rows.cols {
+				if j > 0 {
+					c.w.buf = append(c.w.buf, cf.Delimiter)
 				}
-				c.copyDataEnd(start)
-				n++
-				if err := c.w.maybeFlush(); err != nil {
-					return n, err
+				col := &rows.cols[j]
+				if col.isNull(rows.row) {
+					c.w.buf = append(c.w.buf, cf.Null...)
+					continue
+				}
+				p := len(c.w.buf)
+				c.w.buf = col.app(c.w.buf, rows.row)
+				if cf.CSV {
+					c.w.buf, scratch = csvQuoteTail(c.w.buf, p, &cf, scratch)
+				} else {
+					c.w.buf, scratch = copyEscapeTail(c.w.buf, p, cf.Delimiter, scratch)
 				}
 			}
+			c.copyDataEnd(start)
+		})
+		if err != nil {
+			return n, err
 		}
 	}
 	c.w.msg(&pgproto3.CopyDone{})
@@ -187,28 +178,19 @@ func (c *conn) sendCopyBinary(ctx context.Context, rows *rowStream) (int64, erro
 	var n int64
 	if rows != nil {
 		rows.formats = []int16{1}
-		for {
-			ok, err := rows.advance(ctx)
-			if err != nil {
-				return n, err
+		var err error
+		n, err = c.copyEachRow(ctx, rows, func() {
+			start := c.copyDataStart()
+			c.w.buf = append(c.w.buf, header...)
+			header = nil
+			c.w.buf = append(c.w.buf, byte(len(rows.cols)>>8), byte(len(rows.cols)))
+			for k := range rows.cols {
+				c.w.buf = rows.cols[k].appendValue(c.w.buf, rows.row)
 			}
-			if !ok {
-				break
-			}
-			for ; rows.row < rows.nrows; rows.row++ {
-				start := c.copyDataStart()
-				c.w.buf = append(c.w.buf, header...)
-				header = nil
-				c.w.buf = append(c.w.buf, byte(len(rows.cols)>>8), byte(len(rows.cols)))
-				for k := range rows.cols {
-					c.w.buf = rows.cols[k].appendValue(c.w.buf, rows.row)
-				}
-				c.copyBinaryEnd(start)
-				n++
-				if err := c.w.maybeFlush(); err != nil {
-					return n, err
-				}
-			}
+			c.copyBinaryEnd(start)
+		})
+		if err != nil {
+			return n, err
 		}
 	}
 	start := c.copyDataStart()
@@ -222,4 +204,24 @@ func (c *conn) sendCopyBinary(ctx context.Context, rows *rowStream) (int64, erro
 // copyBinaryEnd ends a binary CopyData (no line end).
 func (c *conn) copyBinaryEnd(start int) {
 	be.PutUint32(c.w.buf[start+1:], uint32(len(c.w.buf)-start-1))
+}
+
+// copyEachRow has row append the current row of rows (rows.row) as a
+// CopyData, for every row, flushing as the write buffer fills; it answers
+// the number of rows.
+func (c *conn) copyEachRow(ctx context.Context, rows *rowStream, row func()) (int64, error) {
+	var n int64
+	for {
+		ok, err := rows.advance(ctx)
+		if err != nil || !ok {
+			return n, err
+		}
+		for ; rows.row < rows.nrows; rows.row++ {
+			row()
+			n++
+			if err := c.w.maybeFlush(); err != nil {
+				return n, err
+			}
+		}
+	}
 }
