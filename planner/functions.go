@@ -41,8 +41,9 @@ type FunctionRewrite func(c Call) (repl string, ok bool)
 // FunctionRewrites maps the (lower-case) name of a PostgreSQL function to
 // its rewrite. A call qualified pg_catalog. is rewritten too.
 var FunctionRewrites = map[string]FunctionRewrite{
-	"json_build_object": renameCall("json_object"),
-	"json_agg":          renameCall("json_group_array"),
+	"json_build_object": rewriteJSONBuildObject,
+	"json_build_array":  rewriteJSONBuildArray,
+	"json_agg":          rewriteJSONAgg,
 	"regexp_matches":    rewriteRegexpMatches,
 	"regexp_match":      rewriteRegexpMatch,
 	"pg_typeof":         rewritePgTypeof,
@@ -53,18 +54,6 @@ var FunctionRewrites = map[string]FunctionRewrite{
 	"avg":               rewriteAvg,
 	"sum":               rewriteSum,
 	"extract":           rewriteExtract,
-}
-
-// renameCall maps a function DuckDB has under another name.
-func renameCall(to string) FunctionRewrite {
-	return func(c Call) (string, bool) {
-		args := c.Args
-		texts := make([]string, len(args))
-		for i, a := range args {
-			texts[i] = a.Text
-		}
-		return to + "(" + strings.Join(texts, ", ") + ")", true
-	}
 }
 
 // rewritePgTypeof: an untyped literal is PostgreSQL's type unknown.

@@ -13,8 +13,12 @@ import (
 func TestFunctionRewrites(t *testing.T) {
 	es := parser(t)
 	cases := map[string]string{
-		"SELECT json_build_object('a', 1)":                               `SELECT json_object('a', 1)`,
-		"SELECT pg_catalog.json_agg(x ORDER BY x) FROM sales.orders t":   `SELECT json_group_array(x ORDER BY x) FROM sales.orders t`,
+		"SELECT json_build_object('a', 1)":                               "SELECT mg_json_build_object(CAST('{' || mg_json_key('a', 1) || ' : ' || mg_json_text(1) || '}' AS JSON))",
+		"SELECT pg_catalog.json_agg(x ORDER BY x) FROM sales.orders t":   "SELECT mg_json_agg(CAST('[' || string_agg(mg_json_text(x), ', ' ORDER BY x) || ']' AS JSON)) FROM sales.orders t",
+		"SELECT json_agg(x) OVER () FROM sales.orders t":                 "SELECT string_agg(error('[0A000] json_agg with FILTER or OVER is not supported'), '') OVER () FROM sales.orders t",
+		"SELECT json_agg(DISTINCT x) FROM sales.orders t":                "SELECT error('[0A000] json_agg(DISTINCT …) is not supported') FROM sales.orders t",
+		"SELECT json_build_object('a')":                                  "SELECT error('[22023] argument list must have even number of elements (the arguments of json_build_object() must consist of alternating keys and values)')",
+		"SELECT json_build_array()":                                      "SELECT mg_json_build_array(CAST('[]' AS JSON))",
 		"SELECT pg_typeof('hello'), pg_typeof('1'::int)":                 `SELECT pg_typeof(NULL), pg_typeof('1'::int)`,
 		"SELECT regexp_matches('hello', 'l+')":                           `SELECT unnest(mg_regexp_matches(CASE WHEN regexp_matches('hello', 'l+') THEN [[regexp_extract('hello', 'l+')]] ELSE []::VARCHAR[][] END))`,
 		"SELECT regexp_matches(s, '(a)(b)', 'gi') FROM sales.orders t":   `SELECT unnest(mg_regexp_matches(list_transform(range(1, len(regexp_extract_all(s, '(?i)(a)(b)', 1)) + 1), mg_i -> [regexp_extract_all(s, '(?i)(a)(b)', 1)[mg_i], regexp_extract_all(s, '(?i)(a)(b)', 2)[mg_i]]))) FROM sales.orders t`,
@@ -22,7 +26,7 @@ func TestFunctionRewrites(t *testing.T) {
 		"SELECT regexp_matches(s, p) FROM sales.orders t":                `SELECT error('[0A000] regexp_matches with a pattern or flags that are not literals is not supported') FROM sales.orders t`,
 		"SELECT regexp_matches(s, 'x', 'n') FROM sales.orders t":         `SELECT error('[0A000] regexp_matches flag "n" is not supported') FROM sales.orders t`,
 		"SELECT t.regexp_matches(1) FROM sales.orders t":                 `SELECT t.regexp_matches(1) FROM sales.orders t`,
-		"SELECT json_agg(json_build_object('k', k)) FROM sales.orders t": `SELECT json_group_array(json_object('k', k)) FROM sales.orders t`,
+		"SELECT json_agg(json_build_object('k', k)) FROM sales.orders t": "SELECT mg_json_agg(CAST('[' || string_agg(mg_json_text(mg_json_build_object(CAST('{' || mg_json_key('k', 1) || ' : ' || mg_json_text(k) || '}' AS JSON))), ', ') || ']' AS JSON)) FROM sales.orders t",
 	}
 	for in, want := range cases {
 		r, err := planner.CheckRead(context.Background(), es, scope{[]string{"sales"}}, in)

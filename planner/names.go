@@ -181,7 +181,8 @@ func pgName(m map[string]any) string {
 var rewrittenCalls = map[string]string{"mg_sum": "sum", "mg_avg": "avg", "mg_to_char": "to_char",
 	"mg_to_date": "to_date", "mg_to_timestamp": "to_timestamp", "mg_regexp_match": "regexp_match",
 	"mg_extract": "extract", "mg_extract_second": "extract", "mg_extract_ms": "extract", "mg_extract_us": "extract",
-	"mg_extract_epoch": "extract"}
+	"mg_extract_epoch": "extract", "mg_json_build_object": "json_build_object", "mg_json_build_array": "json_build_array",
+	"mg_json_agg": "json_agg"}
 
 // rewrittenCasts are the functions the planner writes for casts
 // (rewrite.go), with the name of the type cast to.

@@ -243,7 +243,7 @@ func TestRewrite(t *testing.T) {
 		"SELECT '\\x0102'::bytea":                                                                            `SELECT from_hex('0102')`,
 		`SELECT '{a,"b,c",NULL}'::text[]`:                                                                    `SELECT '[a,"b,c",NULL]'::text[]`,
 		"SELECT 1 FROM pg_index i WHERE 2 = ANY(i.indkey)":                                                   `SELECT 1 FROM memory."mg$pgs"."pg_index" i WHERE list_contains(i.indkey, 2)`,
-		"SELECT json_build_object('a', 1)":                                                                   `SELECT json_object('a', 1)`,
+		"SELECT json_build_object('a', 1)":                                                                   "SELECT mg_json_build_object(CAST('{' || mg_json_key('a', 1) || ' : ' || mg_json_text(1) || '}' AS JSON))",
 		"SELECT s FROM pg_catalog.generate_series(1, 3) s":                                                   `SELECT s FROM (SELECT unnest(mg_series(1, 3)) AS "s") s`,
 		"SELECT (information_schema._pg_expandarray(i.indkey)).n FROM pg_catalog.pg_index i":                 `SELECT (mg__pg_expandarray(i.indkey)).n FROM memory."mg$pgs"."pg_index" i`,
 	}

@@ -116,7 +116,6 @@ var macros = []string{
 	`pg_get_function_arguments(o) AS ''`,
 	`pg_get_function_identity_arguments(o) AS ''`,
 	`pg_get_function_result(o) AS NULL::VARCHAR`,
-	`pg_get_serial_sequence(t, c) AS NULL::VARCHAR`,
 	`pg_relation_size(o) AS 0::BIGINT, (o, f) AS 0::BIGINT`,
 	`pg_total_relation_size(o) AS 0::BIGINT`,
 	`pg_table_size(o) AS 0::BIGINT`,
@@ -134,6 +133,9 @@ var macros = []string{
 	     UNION ALL SELECT mg_c.relname, mg_c.oid, list_position($m.current_schemas(true), mg_n.nspname) FROM $pg.pg_class mg_c JOIN $pg.pg_namespace mg_n ON mg_c.relnamespace = mg_n.oid
 	       WHERE list_contains($m.current_schemas(true), mg_n.nspname)) GROUP BY mg_k))[replace(CAST(x AS VARCHAR), '"', '')])`,
 	`mg_regclass_oid(x) AS coalesce($m.to_regclass(x), error('[42P01] relation "' || x || '" does not exist'))`,
+	// No product column is a serial: NULL, for a relation that exists
+	// (a missing one is 42P01, as in PostgreSQL).
+	`pg_get_serial_sequence(t, c) AS CAST(CASE WHEN t IS NULL OR c IS NULL THEN NULL WHEN $m.mg_regclass_oid(t) < 0 THEN '' END AS VARCHAR)`,
 	`mg_regclass_name(o) AS CASE WHEN o = 0 THEN '-' ELSE coalesce((SELECT CASE WHEN list_contains($m.current_schemas(true), mg_n.nspname) THEN mg_c.relname ELSE mg_n.nspname || '.' || mg_c.relname END
 	   FROM $pg.pg_class mg_c JOIN $pg.pg_namespace mg_n ON mg_c.relnamespace = mg_n.oid WHERE mg_c.oid = o), CAST(o AS VARCHAR)) END`,
 	`to_regtype(x) AS coalesce(TRY_CAST(x AS BIGINT), (SELECT mg_t.oid FROM $static.pg_type mg_t JOIN $static.mg_typefmt mg_f ON mg_f.oid = mg_t.oid

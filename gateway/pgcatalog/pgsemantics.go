@@ -155,6 +155,9 @@ var pgSemantics = []string{
 	// The planner's rewrites of to_char, to_date, to_timestamp,
 	// regexp_match and regexp_matches end in these, which name the column as PostgreSQL does.
 	`mg_to_char(x) AS x`,
+	`mg_json_build_object(x) AS x`,
+	`mg_json_build_array(x) AS x`,
+	`mg_json_agg(x) AS x`,
 	`mg_to_date(x) AS x`,
 	`mg_to_timestamp(x) AS x`,
 	`mg_regexp_match(x) AS x`,
@@ -170,6 +173,25 @@ var pgSemantics = []string{
 	// JSON
 	`json_typeof(j) AS CASE json_type(CAST(j AS JSON)) WHEN 'OBJECT' THEN 'object' WHEN 'ARRAY' THEN 'array'
 	   WHEN 'VARCHAR' THEN 'string' WHEN 'BOOLEAN' THEN 'boolean' WHEN 'NULL' THEN 'null' ELSE 'number' END`,
+	// A value as PostgreSQL's to_json writes it, as text: numbers at their
+	// scale (1.50), floats in their text form (NaN and Infinity quoted),
+	// timestamps in ISO 8601 with a T, strings escaped, JSON as it is; a
+	// NULL is null. Types whose JSON form would differ (timestamptz, which
+	// PostgreSQL writes in the session's time zone, intervals, bytea,
+	// arrays and composites) are 0A000. The json constructors the planner
+	// rewrites (json_build_object, json_build_array, json_agg) separate
+	// with PostgreSQL's ", " and " : " (planner/jsoncalls.go).
+	`mg_json_text(x) AS list_transform([[CAST(x AS VARCHAR), typeof(x)]], v -> CASE WHEN v[1] IS NULL THEN 'null'
+	   WHEN v[2] IN ('DOUBLE', 'FLOAT') THEN CASE WHEN v[1] IN ('inf', '-inf', 'nan') THEN '"' || $m.mg_float_text(v[1]) || '"' ELSE $m.mg_float_text(v[1]) END
+	   WHEN v[2] LIKE 'DECIMAL%' OR v[2] IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT', 'BOOLEAN', 'JSON') THEN v[1]
+	   WHEN v[2] = 'TIMESTAMP' THEN '"' || replace(v[1], ' ', 'T') || '"'
+	   WHEN v[2] IN ('DATE', 'TIME', 'UUID') THEN '"' || v[1] || '"'
+	   WHEN v[2] = 'VARCHAR' THEN CAST(system.main.to_json(v[1]) AS VARCHAR)
+	   ELSE error('[0A000] a value of type ' || v[2] || ' in JSON is not supported (cast it to text or timestamp)') END)[1]`,
+	`to_json(x) AS CASE WHEN x IS NULL THEN NULL ELSE CAST($m.mg_json_text(x) AS JSON) END`,
+	// A json_build_object key: the text of the value, which must not be NULL.
+	`mg_json_key(k, n) AS CASE WHEN k IS NULL THEN error('[22023] argument ' || CAST(n AS VARCHAR) || ' cannot be null')
+	   ELSE CAST(system.main.to_json($m.mg_to_text(k)) AS VARCHAR) END`,
 
 	// extract(field FROM x) is a numeric in PostgreSQL 14+, of scale 6 for
 	// second and epoch, 3 for milliseconds, else 0 (the planner picks the

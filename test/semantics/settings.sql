@@ -34,3 +34,6 @@ SET TRANSACTION ISOLATION LEVEL SERIALIZABLE;
 SHOW transaction_isolation;
 ROLLBACK;
 SHOW transaction_isolation;
+SELECT pg_get_serial_sequence('sem.vals', 'id'), pg_get_serial_sequence(NULL, 'id');
+-- refuse: 42P01
+SELECT pg_get_serial_sequence('nonexistent_table', 'id') IS NULL;
