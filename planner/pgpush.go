@@ -95,6 +95,9 @@ type pgTranslator struct {
 	// scope is the innermost SELECT's FROM when it is products only (by
 	// alias), nil otherwise: where a column's type is known.
 	scope []map[string]catalog.Address
+	// derived is, for the same SELECTs, the number kinds (numberKind) of
+	// the columns of its FROM's derived tables, by alias and column.
+	derived []map[string]map[string]string
 }
 
 // columnType is the declared type of a column reference of the innermost
@@ -149,6 +152,72 @@ func (t *pgTranslator) fromScope(ref map[string]any, ctes []string, out map[stri
 		return t.fromScope(mapOf(ref["right"]), ctes, t.fromScope(mapOf(ref["left"]), ctes, out))
 	}
 	return nil
+}
+
+// derivedKinds adds to out, for each derived table (a subquery with an
+// alias) of a FROM, the number kinds of its select list's named columns,
+// computed in the subquery's own scope.
+func (t *pgTranslator) derivedKinds(ref map[string]any, ctes []string, out map[string]map[string]string) map[string]map[string]string {
+	switch str(ref, "type") {
+	case "JOIN":
+		t.derivedKinds(mapOf(ref["left"]), ctes, out)
+		t.derivedKinds(mapOf(ref["right"]), ctes, out)
+	case "SUBQUERY":
+		alias := strings.ToLower(str(ref, "alias"))
+		node := mapOf(mapOf(ref["subquery"])["node"])
+		if alias == "" || str(node, "type") != "SELECT_NODE" {
+			return out
+		}
+		t.scope = append(t.scope, t.fromScope(mapOf(node["from_table"]), ctes, map[string]catalog.Address{}))
+		t.derived = append(t.derived, t.derivedKinds(mapOf(node["from_table"]), ctes, map[string]map[string]string{}))
+		defer func() { t.scope, t.derived = t.scope[:len(t.scope)-1], t.derived[:len(t.derived)-1] }()
+		colAliases := asList(ref["column_name_alias"])
+		cols := map[string]string{}
+		for i, e := range asList(node["select_list"]) {
+			em := mapOf(e)
+			name := strings.ToLower(str(em, "alias"))
+			if name == "" && str(em, "class") == "COLUMN_REF" {
+				parts := asList(em["column_names"])
+				name, _ = parts[len(parts)-1].(string)
+				name = strings.ToLower(name)
+			}
+			if i < len(colAliases) {
+				name, _ = colAliases[i].(string)
+				name = strings.ToLower(name)
+			}
+			if name != "" {
+				cols[name] = t.numberKind(em)
+			}
+		}
+		out[alias] = cols
+	}
+	return out
+}
+
+// derivedKind is the number kind of a column reference to a derived
+// table of the innermost SELECT, "" when it is not one (or ambiguous).
+func (t *pgTranslator) derivedKind(e map[string]any) string {
+	if len(t.derived) == 0 {
+		return ""
+	}
+	parts := asList(e["column_names"])
+	col, _ := parts[len(parts)-1].(string)
+	col = strings.ToLower(col)
+	found := ""
+	for alias, cols := range t.derived[len(t.derived)-1] {
+		if len(parts) == 2 {
+			if q, _ := parts[0].(string); strings.ToLower(q) != alias {
+				continue
+			}
+		}
+		if k, ok := cols[col]; ok {
+			if found != "" {
+				return ""
+			}
+			found = k
+		}
+	}
+	return found
 }
 
 func ident(s string) string { return sqlquote.Ident(strings.ToLower(s)) }
@@ -272,7 +341,8 @@ func (t *pgTranslator) selectNode(node map[string]any, ctes []string) (string, e
 		}
 	}
 	t.scope = append(t.scope, t.fromScope(mapOf(node["from_table"]), ctes, map[string]catalog.Address{}))
-	defer func() { t.scope = t.scope[:len(t.scope)-1] }()
+	t.derived = append(t.derived, t.derivedKinds(mapOf(node["from_table"]), ctes, map[string]map[string]string{}))
+	defer func() { t.scope, t.derived = t.scope[:len(t.scope)-1], t.derived[:len(t.derived)-1] }()
 	list := asList(node["select_list"])
 	if len(list) == 0 {
 		return "", notPushable("empty select list")

@@ -310,10 +310,20 @@ func (t *pgTranslator) function(e map[string]any, children []any, ctes []string)
 	case op && len(parts) == 1 && name == "-":
 		return "(- " + parts[0] + ")", nil
 	case op && len(parts) == 2 && name == "/":
-		// DuckDB's / is DOUBLE division, x/0 being ±Infinity (or NaN)
-		// where PostgreSQL raises an error.
-		n, d := "CAST("+parts[0]+" AS float8)", "CAST("+parts[1]+" AS float8)"
-		return "(CASE WHEN " + d + " = 0 THEN " + n + " * CAST('Infinity' AS float8) ELSE " + n + " / " + d + " END)", nil
+		// meshgate's / (engine setting integer_division, and the "/"
+		// macro of gateway/pgcatalog): of two integers the integer
+		// quotient truncated towards zero, as PostgreSQL's; of other
+		// numbers a double precision quotient; by zero 22012 in either,
+		// as PostgreSQL raises it. An operand whose type is not known
+		// here is not pushed.
+		l, r := t.numberKind(mapOf(children[0])), t.numberKind(mapOf(children[1]))
+		switch {
+		case l == "" || r == "":
+			return "", notPushable("division of operands of unknown type")
+		case l == "int" && r == "int":
+			return "(" + parts[0] + " / " + parts[1] + ")", nil
+		}
+		return "(CAST(" + parts[0] + " AS float8) / CAST(" + parts[1] + " AS float8))", nil
 	case name == "~~" || name == "!~~":
 		// DuckDB's LIKE has no escape character.
 		if len(parts) != 2 {
@@ -442,4 +452,88 @@ func (t *pgTranslator) cast(e map[string]any, ctes []string) (string, error) {
 		return "", err
 	}
 	return "CAST(" + s + " AS " + pg + ")", nil
+}
+
+// numberKind is "int" for an expression of an integer type, "float" for
+// a double, float or decimal, "" when its type is not known here: a
+// product column, a constant, a cast, + - * (and unary -) of such, a
+// CASE of such, or an aggregate whose type follows from its argument's.
+func (t *pgTranslator) numberKind(e map[string]any) string {
+	kind := func(id string) string {
+		switch {
+		case id == "INTEGER" || id == "BIGINT" || id == "SMALLINT" || id == "TINYINT":
+			return "int"
+		case id == "DOUBLE" || id == "FLOAT" || id == "DECIMAL" || strings.HasPrefix(id, "DECIMAL("):
+			return "float"
+		}
+		return ""
+	}
+	switch str(e, "class") {
+	case "COLUMN_REF":
+		if k := kind(t.columnType(e)); k != "" {
+			return k
+		}
+		return t.derivedKind(e)
+	case "CONSTANT":
+		return kind(str(mapOf(mapOf(e["value"])["type"]), "id"))
+	case "CAST":
+		return kind(str(mapOf(e["cast_type"]), "id"))
+	case "CASE":
+		var kinds []string
+		for _, c := range asList(e["case_checks"]) {
+			kinds = append(kinds, t.numberKind(mapOf(mapOf(c)["then_expr"])))
+		}
+		if el := e["else_expr"]; el != nil {
+			kinds = append(kinds, t.numberKind(mapOf(el)))
+		}
+		return joinKinds(kinds...)
+	case "FUNCTION":
+		name := str(e, "function_name")
+		children := asList(e["children"])
+		switch {
+		case name == "count" || name == "count_star":
+			return "int"
+		case len(children) == 1 && (name == "avg" || name == "mg_avg"):
+			if t.numberKind(mapOf(children[0])) != "" {
+				return "float"
+			}
+			return ""
+		case len(children) == 1 && (name == "min" || name == "max"):
+			return t.numberKind(mapOf(children[0]))
+		case len(children) == 1 && (name == "sum" || name == "mg_sum"):
+			// A sum of integers is a bigint or DuckDB's HUGEINT (whose
+			// division meshgate refuses): not known here.
+			if t.numberKind(mapOf(children[0])) == "float" {
+				return "float"
+			}
+			return ""
+		}
+		if op, _ := e["is_operator"].(bool); op && len(children) == 1 && name == "-" {
+			return t.numberKind(mapOf(children[0]))
+		}
+		if op, _ := e["is_operator"].(bool); !op || len(children) != 2 || (name != "+" && name != "-" && name != "*") {
+			return ""
+		}
+		return joinKinds(t.numberKind(mapOf(children[0])), t.numberKind(mapOf(children[1])))
+	}
+	return ""
+}
+
+// joinKinds is the kind of an expression whose operands (or branches)
+// are of these kinds: "" if one is not known, "int" if all are, else
+// "float".
+func joinKinds(kinds ...string) string {
+	out := "int"
+	for _, k := range kinds {
+		switch k {
+		case "":
+			return ""
+		case "float":
+			out = "float"
+		}
+	}
+	if len(kinds) == 0 {
+		return ""
+	}
+	return out
 }

@@ -47,7 +47,11 @@ func TestPushStatement(t *testing.T) {
 	p := parser(t)
 	for _, c := range []struct{ sql, want string }{
 		{"SELECT i FROM t WHERE s = 'x''; DROP TABLE t; --'", `SELECT "i" FROM (SELECT * FROM "src"."t") AS "t" WHERE ("s" = $1)`},
-		{"SELECT x / 2 FROM t", `(CASE WHEN CAST($1::int4 AS float8) = 0 THEN CAST("x" AS float8) * CAST('Infinity' AS float8) ELSE CAST("x" AS float8) / CAST($1::int4 AS float8) END)`},
+		{"SELECT x / 2 FROM t", `(CAST("x" AS float8) / CAST($1::int4 AS float8))`},
+		{"SELECT i / 10 * 10, -i / 2 FROM t", `(("i" / $1::int4) * $2::int4), ((- "i") / $3::int4)`},
+		{"SELECT (i + 1) / 2, i / x FROM t", `(("i" + $1::int4) / $2::int4), (CAST("i" AS float8) / CAST("x" AS float8))`},
+		{"SELECT v / 2 FROM (SELECT i * 2 AS v FROM t) AS s", `("v" / $2::int4)`},
+		{"SELECT s.v / 2, w / 4 FROM (SELECT x AS v, sum(x) AS w FROM t) AS s", `(CAST("s"."v" AS float8) / CAST($1::int4 AS float8)), (CAST("w" AS float8) / CAST($2::int4 AS float8))`},
 		{"SELECT count(*) FROM t WHERE s LIKE 'a\\%'", `("s" LIKE $1 ESCAPE '')`},
 		{"SELECT avg(x), avg(i) FROM t", `CAST(avg("x") AS float8)`},
 		{"SELECT t.i FROM t LEFT JOIN d.u ON t.i = u.i AND u.s IS NULL ORDER BY 1 DESC NULLS LAST LIMIT 3", `ORDER BY 1 DESC NULLS LAST LIMIT $1::int8`},
