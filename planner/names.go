@@ -263,7 +263,16 @@ func pgTypeName(t map[string]any) string {
 	case "UUID":
 		return "uuid"
 	case "LIST":
+		// A cast to an array type is named by its element type.
+		if child := mapOf(mapOf(t["type_info"])["child_type"]); child != nil {
+			return pgTypeName(child)
+		}
 		return "array"
+	case "UNBOUND":
+		// A type the binder resolves (json): its name.
+		if name := str(mapOf(t["type_info"]), "name"); name != "" {
+			return strings.ToLower(name)
+		}
 	}
 	return strings.ToLower(id)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/meshgate/meshgate/internal/sqlquote"
@@ -81,6 +82,7 @@ var typeRenames = map[string]string{
 	"regconfig": "VARCHAR", "regdictionary": "VARCHAR", "name": "VARCHAR", "char": "VARCHAR",
 	"int2vector": "VARCHAR", "oidvector": "VARCHAR", "text": "VARCHAR", "bpchar": "VARCHAR",
 	"int4": "INTEGER", "int8": "BIGINT", "int2": "SMALLINT", "float4": "REAL", "float8": "DOUBLE",
+	"float": "DOUBLE", // PostgreSQL's float is double precision, DuckDB's a real
 }
 
 // preRewrite makes PostgreSQL-only syntax that DuckDB's parser rejects or
@@ -121,6 +123,11 @@ func preRewrite(sql string) (string, error) {
 			}
 			if isBitType(tt) {
 				return "", bitRefusal()
+			}
+			if e, last, ok := floatTypeEdit(toks, j); ok && last > j {
+				edits = append(edits, e) // float(p); a bare float is in typeRenames
+				i = last
+				continue
 			}
 			if varying, n, last, ok := charType(toks, j); ok {
 				// varchar(n) is PostgreSQL's text form truncated to n
@@ -305,6 +312,11 @@ func preRewrite(sql string) (string, error) {
 			}
 		case isWord(t, "as") && i+1 < len(toks) && isBitType(toks[i+1]) && castOpen(toks, i) > 0:
 			return "", bitRefusal()
+		case isWord(t, "as") && i+1 < len(toks) && isWord(toks[i+1], "float") && castOpen(toks, i) > 0:
+			if e, last, ok := floatTypeEdit(toks, i+1); ok {
+				edits = append(edits, e)
+				i = last
+			}
 		case isWord(t, "as") && i+1 < len(toks) && isCharTypeCast(toks, i+1):
 			// CAST(x AS varchar(n)) is the first n characters; char(n) is refused.
 			varying, n, last, _ := charType(toks, i+1)
@@ -720,6 +732,25 @@ func charType(toks []token, j int) (varying bool, n string, last int, ok bool) {
 func isCharTypeCast(toks []token, j int) bool {
 	_, _, last, ok := charType(toks, j)
 	return ok && last+1 < len(toks) && isPunct(toks[last+1], ")")
+}
+
+// floatTypeEdit: PostgreSQL's float is double precision, float(p) real
+// for p up to 24 and double precision up to 53 (DuckDB's FLOAT is a
+// real); last is the index of the type's last token.
+func floatTypeEdit(toks []token, j int) (edit, int, bool) {
+	if j >= len(toks) || !isWord(toks[j], "float") {
+		return edit{}, 0, false
+	}
+	if j+3 < len(toks) && isPunct(toks[j+1], "(") && toks[j+2].Kind == tokNumber && isPunct(toks[j+3], ")") {
+		typ := "DOUBLE"
+		if p, err := strconv.Atoi(toks[j+2].Value); err == nil && p >= 1 && p <= 24 {
+			typ = "REAL"
+		} else if err != nil || p < 1 || p > 53 {
+			return edit{}, 0, false // PostgreSQL's error (22023) comes from DuckDB's own
+		}
+		return edit{toks[j].Pos, tokEnd(toks[j+3]), typ}, j + 3, true
+	}
+	return edit{toks[j].Pos, tokEnd(toks[j]), "DOUBLE"}, j, true
 }
 
 // isBitType: bit, bit varying or varbit as a type name.

@@ -56,3 +56,7 @@ SELECT CAST('101' AS bit varying);
 -- refuse: 0A000
 SELECT B'101'::varbit;
 SELECT 1 AS bit;
+-- float is double precision; float(p) real up to 24 bits, double up to 53
+SELECT 0.1::float * 3, CAST(0.1 AS float) * 3, 0.1::float(30) * 3, pg_typeof(1::float)::text, pg_typeof(1::float(3))::text, pg_typeof(CAST(1 AS float(53)))::text;
+SELECT '{1,2}'::int[], '{a}'::text[], '{}'::json, '[1]'::json;
+SELECT 'NaN'::FLOAT, '-Infinity'::float, '{1.5,2}'::float[], id, f8::float FROM sem.vals ORDER BY id;
