@@ -204,6 +204,14 @@ func CheckRead(ctx context.Context, parser Parser, scope Scope, query string) (*
 	for _, src := range c.sources {
 		tables = append(tables, scalarSourceEdits(pre, src.loc, src.repl)...)
 	}
+	for _, st := range c.stars {
+		e, ok := starEdit(pre, st.loc, st.repl)
+		if !ok {
+			return nil, sqlstate.New(sqlstate.FeatureNotSupported, "SELECT * over a USING join cannot be rewritten in this form").
+				WithHint("Name the columns.")
+		}
+		tables = append(tables, e)
+	}
 	for _, loc := range c.qualifiers {
 		if e, ok := qualifierEdit(pre, loc); ok {
 			tables = append(tables, e)
@@ -261,6 +269,7 @@ type checker struct {
 	// catalog relations, whose schema is dropped.
 	qualifiers []int
 	sources    []tableRewrite // scalar calls read as a table, and their column
+	stars      []tableRewrite // a * over a USING join, in PostgreSQL's order (usingstar.go)
 	columns    map[string]bool
 	star       bool
 }
@@ -355,6 +364,11 @@ func (c *checker) walk(n any, ctes []string) error {
 			}
 		}
 		typ, _ := v["type"].(string)
+		if typ == "SELECT_NODE" {
+			if err := c.usingStar(v); err != nil {
+				return err
+			}
+		}
 		if typ == "JOIN" {
 			// USING columns are read too, though no column reference
 			// names them; a NATURAL join reads columns nobody names.

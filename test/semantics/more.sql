@@ -71,3 +71,12 @@ SELECT 1::int2, 1::int4, 1::int8, 1::float4, 1::numeric, 1::text, '1'::varchar;
 SELECT 'a\b' LIKE 'a\\b', 'a_b' LIKE 'a\_b', 'axb' LIKE 'a\_b', 'a%' NOT LIKE 'a\%', 'A%' ILIKE 'a\%';
 SELECT 'on'::boolean, 'of'::boolean, 'Y'::bool, ' n '::boolean, 'TRU'::boolean;
 SELECT 'maybe'::boolean;
+-- * over a join USING: the USING columns first, then each side's others
+SELECT * FROM (SELECT t, id, b FROM sem.vals) a JOIN (SELECT i2, id FROM sem.vals) b USING (id) ORDER BY id;
+SELECT * FROM (SELECT id, t, b FROM sem.vals) a LEFT JOIN (SELECT b, id, i8 FROM sem.vals WHERE id < 3) c USING (b, id) ORDER BY id;
+SELECT *, 1 AS one FROM (SELECT id, t FROM sem.vals) a FULL JOIN (SELECT id + 1 AS id, d FROM sem.vals) z USING (id) ORDER BY id;
+SELECT a.*, z.d FROM (SELECT id, t FROM sem.vals) a JOIN (SELECT id, d FROM sem.vals) z USING (id) ORDER BY id;
+-- refuse: 0A000
+SELECT * FROM (SELECT id, t FROM sem.vals) a NATURAL JOIN (SELECT id, d FROM sem.vals) z;
+-- refuse: 0A000
+SELECT * FROM (SELECT id, t FROM sem.vals) a JOIN (SELECT id, d FROM sem.vals) z USING (id) JOIN (SELECT id, b FROM sem.vals) y USING (id);
