@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/meshgate/meshgate/internal/sqlquote"
@@ -82,15 +83,21 @@ func (r *Read) ColumnNames(duck []string) []string {
 	if r == nil {
 		return duck
 	}
-	names := expandSelectList(r.names, r.stars, duck, func(n string) bool { return n == "*" })
+	names := expandSelectList(r.names, r.stars, duck, func(n string) bool { return n == "*" || n == valuesColumns })
 	if names == nil {
 		return duck
 	}
 	out := make([]string, len(duck))
 	for i, n := range names {
 		out[i] = n
-		if n == "" || n == "*" {
+		switch n {
+		case "", "*":
 			out[i] = duck[i]
+		case valuesColumns:
+			out[i] = duck[i]
+			if duck[i] == "col"+strconv.Itoa(i) {
+				out[i] = "column" + strconv.Itoa(i+1)
+			}
 		}
 	}
 	return out
@@ -107,7 +114,7 @@ func (r *Read) ColumnTypes(n int) []TypeHint {
 	for i := range idx {
 		idx[i] = i
 	}
-	ents := expandSelectList(idx, r.stars, make([]int, n), func(i int) bool { return r.names[i] == "*" })
+	ents := expandSelectList(idx, r.stars, make([]int, n), func(i int) bool { return r.names[i] == "*" || r.names[i] == valuesColumns })
 	if ents == nil {
 		return out
 	}

@@ -31,6 +31,10 @@ func outputNames(stmt any) (names []string, hints []TypeHint, stars int) {
 		hints = append(hints, typeHint(m))
 		if str(m, "class") == "STAR" {
 			stars++
+			if len(list) == 1 && valuesStar(mapOf(node["from_table"])) {
+				names = append(names, valuesColumns)
+				continue
+			}
 			names = append(names, "*")
 			continue
 		}
@@ -41,6 +45,25 @@ func outputNames(stmt any) (names []string, hints []TypeHint, stars int) {
 		names = append(names, pgName(m))
 	}
 	return names, hints, stars
+}
+
+// valuesColumns marks the * of VALUES (or of SELECT * FROM (VALUES …) t):
+// PostgreSQL names its columns column1, column2, …, DuckDB col0, col1, ….
+const valuesColumns = "*values"
+
+// valuesStar reports whether a FROM item is a VALUES list, or a derived
+// table without column aliases that is one.
+func valuesStar(ref map[string]any) bool {
+	switch str(ref, "type") {
+	case "EXPRESSION_LIST":
+		return true
+	case "SUBQUERY":
+		node := mapOf(mapOf(ref["subquery"])["node"])
+		list := asList(node["select_list"])
+		return len(asList(ref["column_name_alias"])) == 0 && str(node, "type") == "SELECT_NODE" && len(list) == 1 &&
+			str(mapOf(list[0]), "class") == "STAR" && valuesStar(mapOf(node["from_table"]))
+	}
+	return false
 }
 
 // TypeHint is what a result column's expression tells of its PostgreSQL
@@ -150,6 +173,9 @@ func pgName(m map[string]any) string {
 		}
 		return fn
 	case "CAST":
+		if isBooleanKeyword(m) {
+			return "?column?" // TRUE, FALSE
+		}
 		return castName(mapOf(m["child"]), pgTypeName(mapOf(m["cast_type"])))
 	case "CASE":
 		return "case"
@@ -182,7 +208,7 @@ var rewrittenCalls = map[string]string{"mg_sum": "sum", "mg_avg": "avg", "mg_to_
 	"mg_to_date": "to_date", "mg_to_timestamp": "to_timestamp", "mg_regexp_match": "regexp_match",
 	"mg_extract": "extract", "mg_extract_second": "extract", "mg_extract_ms": "extract", "mg_extract_us": "extract",
 	"mg_extract_epoch": "extract", "mg_json_build_object": "json_build_object", "mg_json_build_array": "json_build_array",
-	"mg_json_agg": "json_agg"}
+	"mg_json_agg": "json_agg", "from_hex": "bytea", "quantile_cont": "percentile_cont", "quantile_disc": "percentile_disc"}
 
 // rewrittenCasts are the functions the planner writes for casts
 // (rewrite.go), with the name of the type cast to.
@@ -298,4 +324,14 @@ type Origin struct {
 // pg_catalog or information_schema), not a product.
 func (o *Origin) Catalog() bool {
 	return o.Product.Domain == "pg_catalog" || o.Product.Domain == "information_schema"
+}
+
+// isBooleanKeyword: DuckDB's parser writes TRUE and FALSE as a cast of
+// 't' or 'f' to BOOLEAN without a location of its own ('t'::bool has one).
+func isBooleanKeyword(m map[string]any) bool {
+	loc, _ := m["query_location"].(float64)
+	child := mapOf(m["child"])
+	v := mapOf(child["value"])
+	val, _ := v["value"].(string)
+	return loc > 1e15 && str(mapOf(m["cast_type"]), "id") == "BOOLEAN" && str(child, "class") == "CONSTANT" && (val == "t" || val == "f")
 }

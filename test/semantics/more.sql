@@ -80,3 +80,8 @@ SELECT a.*, z.d FROM (SELECT id, t FROM sem.vals) a JOIN (SELECT id, d FROM sem.
 SELECT * FROM (SELECT id, t FROM sem.vals) a NATURAL JOIN (SELECT id, d FROM sem.vals) z;
 -- refuse: 0A000
 SELECT * FROM (SELECT id, t FROM sem.vals) a JOIN (SELECT id, d FROM sem.vals) z USING (id) JOIN (SELECT id, b FROM sem.vals) y USING (id);
+-- names PostgreSQL gives: VALUES columns column1…, TRUE ?column?
+VALUES (1, 'a'), (2, 'b');
+SELECT * FROM (VALUES (1, 'a')) t;
+SELECT TRUE, FALSE, 't'::bool, '\x48'::bytea;
+SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY id), percentile_disc(0.5) WITHIN GROUP (ORDER BY id) FROM sem.vals;
