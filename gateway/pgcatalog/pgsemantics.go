@@ -188,6 +188,8 @@ var pgSemantics = []string{
 	   WHEN v[2] IN ('DATE', 'TIME', 'UUID') THEN '"' || v[1] || '"'
 	   WHEN v[2] = 'VARCHAR' THEN CAST(system.main.to_json(v[1]) AS VARCHAR)
 	   ELSE error('[0A000] a value of type ' || v[2] || ' in JSON is not supported (cast it to text or timestamp)') END)[1]`,
+	`json_array_length(j) AS CASE WHEN j IS NULL THEN NULL WHEN json_type(CAST(j AS JSON)) = 'ARRAY' THEN CAST(system.main.json_array_length(CAST(j AS JSON)) AS INTEGER)
+	   WHEN json_type(CAST(j AS JSON)) = 'OBJECT' THEN error('[22023] cannot get array length of a non-array') ELSE error('[22023] cannot get array length of a scalar') END`,
 	`to_json(x) AS CASE WHEN x IS NULL THEN NULL ELSE CAST($m.mg_json_text(x) AS JSON) END`,
 	// A json_build_object key: the text of the value, which must not be NULL.
 	`mg_json_key(k, n) AS CASE WHEN k IS NULL THEN error('[22023] argument ' || CAST(n AS VARCHAR) || ' cannot be null')

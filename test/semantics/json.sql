@@ -30,3 +30,8 @@ SELECT json_agg(DISTINCT id) FROM sem.vals;
 SELECT json_agg(id) FILTER (WHERE id > 1) FROM sem.vals;
 -- refuse: 0A000
 SELECT json_agg(id) OVER () FROM sem.vals;
+SELECT json_array_length('[1, 2, 3]'::json), json_array_length('[]'), json_array_length(NULL);
+-- refuse: 22023
+SELECT json_array_length('{"a": 1}');
+-- refuse: 22023
+SELECT json_array_length('1');
