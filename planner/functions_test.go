@@ -2,6 +2,7 @@ package planner_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/meshgate/meshgate/planner"
@@ -58,6 +59,26 @@ func TestNumericCasts(t *testing.T) {
 		}
 		if r.SQL != want {
 			t.Errorf("%s:\n got %s\nwant %s", in, r.SQL, want)
+		}
+	}
+}
+
+// TestNumberFormats: which to_char formats are number formats (the rest
+// are read as date formats or refused).
+func TestNumberFormats(t *testing.T) {
+	p := parser(t)
+	for sql, want := range map[string]string{
+		"SELECT to_char(x, 'YYYY-MM') FROM sales.orders t":    "strftime",
+		"SELECT to_char(x, 'FM9,990.00') FROM sales.orders t": "printf('%.2f', mg_v)",
+		"SELECT to_char(x, '999') FROM sales.orders t":        "printf('%.0f', mg_v)",
+		"SELECT to_char(x, 'S999') FROM sales.orders t":       "error('[0A000] to_char: format pattern at \"S999\" is not supported')",
+	} {
+		r, err := planner.CheckRead(context.Background(), p, scope{[]string{"sales"}}, sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(r.SQL, want) {
+			t.Errorf("%s:\n got %s\nwant it to contain %s", sql, r.SQL, want)
 		}
 	}
 }

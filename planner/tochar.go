@@ -11,13 +11,17 @@ import (
 // is DuckDB's strftime with the translated format (strftime takes a
 // constant format), and the patterns strftime has no code for computed
 // beside it. mg_ts (gateway/pgcatalog) makes the value a timestamp or
-// refuses its type (to_char of a number is 0A000).
+// refuses its type. A number format (9, 0, the separators, FM) is
+// tocharnum.go's.
 func rewriteToChar(c Call) (string, bool) {
 	if len(c.Args) != 2 {
 		return "", false
 	}
 	if !c.Args[1].IsLiteral {
 		return refuse("0A000", "to_char with a format that is not a literal is not supported"), true
+	}
+	if f, ok := parseNumFormat(c.Args[1].Literal); ok {
+		return numberCharExpr(c.Args[0].Text, f), true
 	}
 	expr, err := toCharExpr("mg_ts("+c.Args[0].Text+")", c.Args[1].Literal)
 	if err != nil {

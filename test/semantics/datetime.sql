@@ -10,9 +10,7 @@ SELECT to_char(TIMESTAMP '2024-07-04 00:00:00.123456', 'FMDay FMMonth FMDD, HH12
 SELECT to_char(TIMESTAMP '2024-01-05 09:05:01', 'FMHH24:FMMI:FMSS FMDD/FMMM yy');
 SELECT to_char(ts, 'YYYY'), to_char(d, 'Q D DDD') FROM sem.vals;
 SELECT to_char(NULL::date, 'YYYY'), to_char(DATE '2024-01-31', '"Year" YYYY "%d"');
--- refuse: 0A000
 SELECT to_char(1234.5, '9999.99');
--- refuse: 0A000
 SELECT to_char(42, '000');
 -- refuse: 0A000
 SELECT to_char(DATE '2024-01-31', 'WW');
