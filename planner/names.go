@@ -157,6 +157,12 @@ func pgName(m map[string]any) string {
 		case "struct_pack", "row":
 			return "row"
 		}
+		if fn == "mg_numeric_of" && len(args) == 1 { // x::numeric of a call: mg_numeric_of(list_transform([x], …)[1])
+			if operand := numericOperand(mapOf(args[0])); operand != nil {
+				return castName(operand, "numeric")
+			}
+			return "numeric"
+		}
 		if name, ok := rewrittenCalls[fn]; ok {
 			return name
 		}
@@ -334,4 +340,23 @@ func isBooleanKeyword(m map[string]any) bool {
 	v := mapOf(child["value"])
 	val, _ := v["value"].(string)
 	return loc > 1e15 && str(mapOf(m["cast_type"]), "id") == "BOOLEAN" && str(child, "class") == "CONSTANT" && (val == "t" || val == "f")
+}
+
+// numericOperand digs the operand out of list_transform([x], …)[1].
+func numericOperand(e map[string]any) map[string]any {
+	for _, step := range []string{"array_extract", "list_transform", "list_value"} {
+		if !strings.EqualFold(str(e, "function_name"), step) {
+			if step == "array_extract" && str(e, "type") == "ARRAY_EXTRACT" {
+				e = mapOf(asList(e["children"])[0])
+				continue
+			}
+			return nil
+		}
+		children := asList(e["children"])
+		if len(children) == 0 {
+			return nil
+		}
+		e = mapOf(children[0])
+	}
+	return e
 }

@@ -144,18 +144,12 @@ func preRewrite(sql string) (string, error) {
 			if (name == "numeric" || name == "decimal") && !(j+1 < len(toks) && (isPunct(toks[j+1], "(") || isPunct(toks[j+1], "["))) {
 				// An unconstrained numeric: DuckDB's default DECIMAL(18,3)
 				// would drop digits (mg_numeric, gateway/pgcatalog).
-				if start := exprStart(toks, i); start >= 0 {
-					prefix, suffix := "mg_numeric(", ")"
-					if k := toks[start]; start == i-1 && (k.Kind == tokString || k.Kind == tokNumber) {
-						if scale, ok := literalScale(k.Value); ok {
-							prefix, suffix = "CAST(", fmt.Sprintf(" AS DECIMAL(38,%d))", scale)
-						}
-					} else if start == i-1 && k.Kind == tokParam {
-						// An untyped parameter ($1::numeric from lib/pq) matches
-						// every overload of mg_numeric: it is text to read.
-						prefix, suffix = "CAST(", " AS "+catalog.UnconstrainedNumeric+")"
-					}
-					edits = append(edits, edit{toks[start].Pos, toks[start].Pos, prefix}, edit{t.Pos, tokEnd(tt), suffix})
+				if start := operandStart(toks, i); start >= 0 {
+					prefix, suffix := numericWrap(toks, start, i)
+					// Before any edit at the same place: this cast is the
+					// outer one (x::text::numeric).
+					edits = append([]edit{{toks[start].Pos, toks[start].Pos, prefix}}, edits...)
+					edits = append(edits, edit{t.Pos, tokEnd(tt), suffix})
 					i = j
 					continue
 				}
@@ -328,9 +322,14 @@ func preRewrite(sql string) (string, error) {
 			}
 			i = last + 1
 		case isWord(t, "as") && i+2 < len(toks) && (isWord(toks[i+1], "numeric") || isWord(toks[i+1], "decimal")) && isPunct(toks[i+2], ")"):
-			// CAST(x AS numeric): the unconstrained numeric's type.
-			edits = append(edits, edit{toks[i+1].Pos, tokEnd(toks[i+1]), catalog.UnconstrainedNumeric})
-			i++
+			// CAST(x AS numeric) is x::numeric.
+			if k := castOpen(toks, i); k > 0 && k+1 < i {
+				prefix, suffix := numericWrap(toks, k+1, i)
+				edits = append(edits, edit{toks[k-1].Pos, tokEnd(toks[k]), prefix}, edit{tokEnd(toks[i-1]), tokEnd(toks[i+2]), suffix})
+			} else {
+				edits = append(edits, edit{toks[i+1].Pos, tokEnd(toks[i+1]), catalog.UnconstrainedNumeric})
+			}
+			i += 2
 		case (isWord(t, "like") || isWord(t, "ilike")) && i+1 < len(toks) && toks[i+1].Kind == tokString &&
 			strings.Contains(toks[i+1].Value, `\`) && !(i+2 < len(toks) && isWord(toks[i+2], "escape")):
 			// PostgreSQL's LIKE escapes with a backslash by default, DuckDB's
@@ -700,6 +699,34 @@ func literalScale(v string) (int, bool) {
 		return 0, false
 	}
 	return len(m[2]), true
+}
+
+// numericWrap is the prefix and suffix that cast toks[start:end] to an
+// unconstrained numeric: a literal to its own scale, an untyped parameter
+// as text to read, a value through mg_numeric (gateway/pgcatalog: an
+// integer keeps no decimals, a float 15 significant digits). An operand
+// holding a call goes through a lambda: DuckDB cannot choose a typed
+// macro overload for an aggregate's value (round(avg(x)::numeric, 2)),
+// a lambda's parameter has its type.
+func numericWrap(toks []token, start, end int) (prefix, suffix string) {
+	if end == start+1 {
+		switch k := toks[start]; k.Kind {
+		case tokString, tokNumber:
+			if scale, ok := literalScale(k.Value); ok {
+				return "CAST(", fmt.Sprintf(" AS DECIMAL(38,%d))", scale)
+			}
+		case tokParam:
+			// An untyped parameter ($1::numeric from lib/pq) matches every
+			// overload of mg_numeric: it is text to read.
+			return "CAST(", " AS " + catalog.UnconstrainedNumeric + ")"
+		}
+	}
+	for _, t := range toks[start:end] {
+		if isPunct(t, "(") {
+			return "mg_numeric_of(list_transform([", "], mg_n -> mg_numeric(mg_n))[1])"
+		}
+	}
+	return "mg_numeric(", ")"
 }
 
 // charType recognises a character type with a length at toks[j]:

@@ -65,3 +65,9 @@ SELECT sum(n2) / count(*) FROM sem.vals;
 SELECT sum(i8) / 2 FROM sem.vals;
 SELECT id, n2 / 2::float8, n2::float8 / 3, f8 / 2 FROM sem.vals;
 SELECT 12.50 % 3, 7.5 * 2, 12.50 - 0.25, id + 0.5 FROM sem.vals;
+-- ::numeric of an aggregate's value (DuckDB cannot choose a typed macro
+-- overload for it): through a lambda, as round(avg(x)::numeric, 2) is written
+-- compare: numeric
+SELECT round(avg(i2)::numeric, 2), round(stddev(id)::numeric, 4), sum(id)::numeric, CAST(max(n2) AS numeric) FROM sem.vals;
+-- compare: numeric
+SELECT CAST(f8 AS numeric), f8::numeric, CAST(0.1::float8 * 3 AS numeric), 1.1::float8::numeric, CAST('1.50' AS numeric) FROM sem.vals ORDER BY id;
