@@ -41,19 +41,23 @@ type FunctionRewrite func(c Call) (repl string, ok bool)
 // FunctionRewrites maps the (lower-case) name of a PostgreSQL function to
 // its rewrite. A call qualified pg_catalog. is rewritten too.
 var FunctionRewrites = map[string]FunctionRewrite{
-	"json_build_object": rewriteJSONBuildObject,
-	"json_build_array":  rewriteJSONBuildArray,
-	"json_agg":          rewriteJSONAgg,
-	"regexp_matches":    rewriteRegexpMatches,
-	"regexp_match":      rewriteRegexpMatch,
-	"pg_typeof":         rewritePgTypeof,
-	"generate_series":   rewriteGenerateSeries,
-	"to_date":           rewriteToDate,
-	"to_timestamp":      rewriteToTimestamp,
-	"to_char":           rewriteToChar,
-	"avg":               rewriteAvg,
-	"sum":               rewriteSum,
-	"extract":           rewriteExtract,
+	"json_build_object":       rewriteJSONBuildObject,
+	"json_build_array":        rewriteJSONBuildArray,
+	"json_agg":                rewriteJSONAgg,
+	"json_extract_path":       rewriteJSONExtractPath,
+	"json_extract_path_text":  rewriteJSONExtractPathText,
+	"jsonb_extract_path":      rewriteJSONBExtractPath,
+	"jsonb_extract_path_text": rewriteJSONBExtractPathText,
+	"regexp_matches":          rewriteRegexpMatches,
+	"regexp_match":            rewriteRegexpMatch,
+	"pg_typeof":               rewritePgTypeof,
+	"generate_series":         rewriteGenerateSeries,
+	"to_date":                 rewriteToDate,
+	"to_timestamp":            rewriteToTimestamp,
+	"to_char":                 rewriteToChar,
+	"avg":                     rewriteAvg,
+	"sum":                     rewriteSum,
+	"extract":                 rewriteExtract,
 }
 
 // rewritePgTypeof: an untyped literal is PostgreSQL's type unknown.

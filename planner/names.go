@@ -214,7 +214,9 @@ var rewrittenCalls = map[string]string{"mg_sum": "sum", "mg_avg": "avg", "mg_to_
 	"mg_to_date": "to_date", "mg_to_timestamp": "to_timestamp", "mg_regexp_match": "regexp_match",
 	"mg_extract": "extract", "mg_extract_second": "extract", "mg_extract_ms": "extract", "mg_extract_us": "extract",
 	"mg_extract_epoch": "extract", "mg_json_build_object": "json_build_object", "mg_json_build_array": "json_build_array",
-	"mg_json_agg": "json_agg", "from_hex": "bytea", "quantile_cont": "percentile_cont", "quantile_disc": "percentile_disc"}
+	"mg_json_agg": "json_agg", "from_hex": "bytea", "quantile_cont": "percentile_cont", "quantile_disc": "percentile_disc",
+	"mg_json_extract_path": "json_extract_path", "mg_json_extract_path_text": "json_extract_path_text",
+	"mg_jsonb_extract_path": "jsonb_extract_path", "mg_jsonb_extract_path_text": "jsonb_extract_path_text"}
 
 // rewrittenCasts are the functions the planner writes for casts
 // (rewrite.go), with the name of the type cast to.

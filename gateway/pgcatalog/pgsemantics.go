@@ -158,6 +158,10 @@ var pgSemantics = []string{
 	`mg_json_build_object(x) AS x`,
 	`mg_json_build_array(x) AS x`,
 	`mg_json_agg(x) AS x`,
+	`mg_json_extract_path(x) AS x`,
+	`mg_json_extract_path_text(x) AS x`,
+	`mg_jsonb_extract_path(x) AS x`,
+	`mg_jsonb_extract_path_text(x) AS x`,
 	`mg_to_date(x) AS x`,
 	`mg_to_timestamp(x) AS x`,
 	`mg_regexp_match(x) AS x`,
@@ -190,6 +194,8 @@ var pgSemantics = []string{
 	   ELSE error('[0A000] a value of type ' || v[2] || ' in JSON is not supported (cast it to text or timestamp)') END)[1]`,
 	`json_array_length(j) AS CASE WHEN j IS NULL THEN NULL WHEN json_type(CAST(j AS JSON)) = 'ARRAY' THEN CAST(system.main.json_array_length(CAST(j AS JSON)) AS INTEGER)
 	   WHEN json_type(CAST(j AS JSON)) = 'OBJECT' THEN error('[22023] cannot get array length of a non-array') ELSE error('[22023] cannot get array length of a scalar') END`,
+	// A step of a JSON pointer (json_extract_path): ~ and / escaped.
+	`mg_json_pointer(k) AS replace(replace(CAST(k AS VARCHAR), '~', '~0'), '/', '~1')`,
 	`to_json(x) AS CASE WHEN x IS NULL THEN NULL ELSE CAST($m.mg_json_text(x) AS JSON) END`,
 	// A json_build_object key: the text of the value, which must not be NULL.
 	`mg_json_key(k, n) AS CASE WHEN k IS NULL THEN error('[22023] argument ' || CAST(n AS VARCHAR) || ' cannot be null')

@@ -35,3 +35,7 @@ SELECT json_array_length('[1, 2, 3]'::json), json_array_length('[]'), json_array
 SELECT json_array_length('{"a": 1}');
 -- refuse: 22023
 SELECT json_array_length('1');
+SELECT json_extract_path('{"a": {"b": [10, 20]}}', 'a', 'b', '1'), json_extract_path_text('{"a": {"b": "q"}}', 'a', 'b'), json_extract_path('{"a": 1}', 'zz') IS NULL, json_extract_path('{"1": 5}', '1');
+SELECT json_extract_path('{"a": {"b": 1}}'::JSON, 'a', 'b'), json_extract_path_text('{"a": {"b": 1}}'::JSON, 'a', 'b');
+SELECT json_extract_path_text('{"a/b": {"c~d": "x"}}', 'a/b', 'c~d'), json_extract_path_text('[1, [2, 3]]', '1', '0'), json_extract_path_text('{"a": null}', 'a') IS NULL;
+SELECT json_extract_path('{"a": "s"}', 'a'), json_extract_path('{"a": 1}', NULL) IS NULL, jsonb_extract_path_text('{"k": "v"}', 'k');
