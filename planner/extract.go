@@ -32,7 +32,7 @@ func rewriteExtract(c Call) (string, bool) {
 	}
 	x := text[toks[2].Pos:]
 	if fn == "mg_extract" {
-		return fn + "('" + field + "', " + x + ")", true
+		return typedArg(fn, x, "'"+field+"'"), true
 	}
-	return fn + "(" + x + ")", true
+	return typedArg(fn, x), true
 }

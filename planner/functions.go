@@ -58,6 +58,15 @@ var FunctionRewrites = map[string]FunctionRewrite{
 	"avg":                     rewriteAvg,
 	"sum":                     rewriteSum,
 	"extract":                 rewriteExtract,
+	"to_hex":                  rewriteToHex,
+}
+
+// rewriteToHex: to_hex has typed overloads (gateway/pgcatalog).
+func rewriteToHex(c Call) (string, bool) {
+	if len(c.Args) != 1 || !strings.Contains(c.Args[0].Text, "(") {
+		return "", false
+	}
+	return typedArg("to_hex", c.Args[0].Text), true
 }
 
 // rewritePgTypeof: an untyped literal is PostgreSQL's type unknown.

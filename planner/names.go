@@ -129,6 +129,9 @@ func pgName(m map[string]any) string {
 	case "FUNCTION", "AGGREGATE", "WINDOW":
 		fn := strings.ToLower(str(m, "function_name"))
 		args, _ := m["children"].([]any)
+		if n := lambdaCallName(m); n != "" {
+			return n
+		}
 		switch {
 		case (fn == "array_extract" || fn == "array_slice") && len(args) > 0: // a[1]: the array's name
 			if n := castName(mapOf(args[0]), ""); n != "" {
@@ -186,6 +189,9 @@ func pgName(m map[string]any) string {
 	case "CASE":
 		return "case"
 	case "OPERATOR":
+		if n := lambdaCallName(m); n != "" {
+			return n
+		}
 		switch str(m, "type") {
 		case "ARRAY_CONSTRUCTOR":
 			return "array"
@@ -361,4 +367,29 @@ func numericOperand(e map[string]any) map[string]any {
 		e = mapOf(children[0])
 	}
 	return e
+}
+
+// lambdaCallName names list_transform([x], v -> f(…))[1], the planner's
+// form of a typed macro's call on a call's value (typedArg), after f.
+func lambdaCallName(e map[string]any) string {
+	if !strings.EqualFold(str(e, "function_name"), "array_extract") && str(e, "type") != "ARRAY_EXTRACT" {
+		return ""
+	}
+	args := asList(e["children"])
+	if len(args) == 0 {
+		return ""
+	}
+	lt := mapOf(args[0])
+	if !strings.EqualFold(str(lt, "function_name"), "list_transform") {
+		return ""
+	}
+	largs := asList(lt["children"])
+	if len(largs) != 2 || str(mapOf(largs[1]), "class") != "LAMBDA" {
+		return ""
+	}
+	body := mapOf(mapOf(largs[1])["expr"])
+	if str(body, "class") != "FUNCTION" || !strings.HasPrefix(str(mapOf(asList(body["children"])[len(asList(body["children"]))-1]), "class"), "COLUMN_REF") {
+		return ""
+	}
+	return pgName(body)
 }

@@ -701,6 +701,21 @@ func literalScale(v string) (int, bool) {
 	return len(m[2]), true
 }
 
+// typedArg is the call macro(arg): through a lambda when arg holds a call,
+// whose value (an aggregate's) DuckDB cannot choose a typed macro
+// overload for ("multiple overloads match"); a lambda's parameter has its
+// type. before are arguments written ahead of it.
+func typedArg(macro, arg string, before ...string) string {
+	lead := ""
+	for _, b := range before {
+		lead += b + ", "
+	}
+	if !strings.Contains(arg, "(") {
+		return macro + "(" + lead + arg + ")"
+	}
+	return "list_transform([" + arg + "], mg_a -> " + macro + "(" + lead + "mg_a))[1]"
+}
+
 // numericWrap is the prefix and suffix that cast toks[start:end] to an
 // unconstrained numeric: a literal to its own scale, an untyped parameter
 // as text to read, a value through mg_numeric (gateway/pgcatalog: an

@@ -23,7 +23,7 @@ func rewriteToChar(c Call) (string, bool) {
 	if f, ok := parseNumFormat(c.Args[1].Literal); ok {
 		return numberCharExpr(c.Args[0].Text, f), true
 	}
-	expr, err := toCharExpr("mg_ts("+c.Args[0].Text+")", c.Args[1].Literal)
+	expr, err := toCharExpr(typedArg("mg_ts", c.Args[0].Text), c.Args[1].Literal)
 	if err != nil {
 		return refuse("0A000", "to_char: %v", err), true
 	}

@@ -23,3 +23,7 @@ SELECT extract(timezone from now());
 SELECT id, d + 1, d - 1, 7 + d, d + INTERVAL '1 day', d - INTERVAL '1 month', d + TIME '10:00' FROM sem.vals;
 SELECT id, ts - TIMESTAMP '2024-01-01', ts + INTERVAL '1 hour', ts - INTERVAL '1 day' FROM sem.vals;
 SELECT 5 - 3, -id, 1.5 - id, i2 - i2, i8 - 1 FROM sem.vals;
+-- of an aggregate's value (DuckDB cannot choose a typed macro overload for
+-- it: the planner calls the macro through a lambda)
+SELECT extract(epoch FROM max(ts)), extract(second FROM max(ts)), extract(year FROM max(ts)), extract(day FROM min(d)) FROM sem.vals;
+SELECT to_char(max(d), 'YYYY-MM'), to_char(min(ts), 'HH24:MI'), to_hex(max(id)), to_hex(id) FROM sem.vals GROUP BY id ORDER BY id;
