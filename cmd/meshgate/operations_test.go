@@ -286,8 +286,17 @@ func TestOperations(t *testing.T) {
 	if code, body := s.get(t, "/healthz"); code != 200 || body != "ok\n" {
 		t.Errorf("/healthz: %d %q", code, body)
 	}
-	if code, body := s.get(t, "/readyz"); code != 200 {
-		t.Errorf("/readyz before the drain: %d %q", code, body)
+	// Ready once the PostgreSQL listener accepts, which follows the
+	// "serving" line by the start of the catalog: probes poll.
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		code, body := s.get(t, "/readyz")
+		if code == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("/readyz before the drain: %d %q", code, body)
+			break
+		}
 	}
 	products := 0.0
 	for _, st := range []string{"healthy", "warning", "failing", "stale", "unreachable", "unchecked"} {

@@ -85,7 +85,8 @@ const (
 	maxStartupPacket = 10000
 )
 
-// startupTimeout bounds the startup and authentication phases.
+// startupTimeout bounds the startup and authentication phases, and the
+// writing of the greeting after the session's setup.
 const startupTimeout = time.Minute
 
 // serve runs the connection through its phases. It returns when the
@@ -113,6 +114,12 @@ func (c *conn) serve(ctx context.Context) error {
 		}
 	}
 	st.Identity = c.identity
+	// The client's part of the login is done: the session's setup (which
+	// the engine serialises, so it waits its turn under a burst of logins)
+	// is not bounded by the client's login time.
+	if err := c.nc.SetDeadline(time.Time{}); err != nil {
+		return fmt.Errorf("pgwire: clear deadline: %w", err)
+	}
 
 	// Phase 3: admission. The process ID is assigned first so the session
 	// can report it (pg_backend_pid()).
@@ -128,6 +135,11 @@ func (c *conn) serve(ctx context.Context) error {
 	c.ctx = ctx
 	if pu, ok := sess.(PortalUser); ok {
 		pu.SetPortals(portalAccess{c})
+	}
+	// The greeting is written within the login time again: a client
+	// that does not read it is not waited for forever.
+	if err := c.nc.SetWriteDeadline(time.Now().Add(startupTimeout)); err != nil {
+		return fmt.Errorf("pgwire: set deadline: %w", err)
 	}
 	c.w.msg(&pgproto3.AuthenticationOk{})
 	for _, p := range sess.ParameterStatus() {
