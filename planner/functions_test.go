@@ -47,7 +47,7 @@ func TestNumericCasts(t *testing.T) {
 	es := parser(t)
 	cases := map[string]string{
 		"SELECT '1.50'::numeric, 12.5::decimal, '-0.001'::numeric":        `SELECT CAST('1.50' AS DECIMAL(38,2)), CAST(12.5 AS DECIMAL(38,1)), CAST('-0.001' AS DECIMAL(38,3))`,
-		"SELECT round(exp(1)::numeric, 5)":                                `SELECT round(mg_numeric_of(list_transform([exp(1)], mg_n -> mg_numeric(mg_n))[1]), 5)`,
+		"SELECT round(exp(1)::numeric, 5)":                                `SELECT round(list_transform([exp(1)], mg_a -> mg_numeric(mg_a))[1], 5)`,
 		"SELECT x::numeric(10,2), CAST(x AS numeric) FROM sales.orders x": `SELECT x::numeric(10,2), mg_numeric(x) FROM sales.orders x`,
 		"SELECT 'NaN'::numeric":                                           `SELECT mg_numeric('NaN')`,
 	}

@@ -93,37 +93,23 @@ func splitOrderBy(text string) (expr, orderBy string, ok bool) {
 	return strings.TrimSpace(text), "", true
 }
 
-// rewriteJSONExtractPath: json_extract_path(j, k1, …) is the value at that
-// path, a key of an object or (a number) an index of an array: a JSON
-// pointer, which reads each step so. _text answers the text of a string.
-// (jsonb_ the same, named so.)
-func rewriteJSONExtractPath(c Call) (string, bool) {
-	return jsonPath(c, "json_extract", "mg_json_extract_path")
-}
-
-func rewriteJSONExtractPathText(c Call) (string, bool) {
-	return jsonPath(c, "json_extract_string", "mg_json_extract_path_text")
-}
-
-func rewriteJSONBExtractPath(c Call) (string, bool) {
-	return jsonPath(c, "json_extract", "mg_jsonb_extract_path")
-}
-
-func rewriteJSONBExtractPathText(c Call) (string, bool) {
-	return jsonPath(c, "json_extract_string", "mg_jsonb_extract_path_text")
-}
-
-func jsonPath(c Call, extract, name string) (string, bool) {
-	if len(c.Args) == 0 {
-		return "", false
+// jsonPath: json_extract_path(j, k1, …) is the value at that path, a key
+// of an object or (a number) an index of an array: a JSON pointer, which
+// reads each step so (extract json_extract); _text answers the text of a
+// string (json_extract_string). name is the macro that names the column.
+func jsonPath(extract, name string) FunctionRewrite {
+	return func(c Call) (string, bool) {
+		if len(c.Args) == 0 {
+			return "", false
+		}
+		j := "CAST(" + c.Args[0].Text + " AS JSON)"
+		if len(c.Args) == 1 {
+			return name + "(" + extract + "(" + j + ", ''))", true
+		}
+		steps := make([]string, len(c.Args)-1)
+		for i, a := range c.Args[1:] {
+			steps[i] = "'/' || mg_json_pointer(" + a.Text + ")"
+		}
+		return name + "(" + extract + "(" + j + ", " + strings.Join(steps, " || ") + "))", true
 	}
-	j := "CAST(" + c.Args[0].Text + " AS JSON)"
-	if len(c.Args) == 1 {
-		return name + "(" + extract + "(" + j + ", ''))", true
-	}
-	steps := make([]string, len(c.Args)-1)
-	for i, a := range c.Args[1:] {
-		steps[i] = "'/' || mg_json_pointer(" + a.Text + ")"
-	}
-	return name + "(" + extract + "(" + j + ", " + strings.Join(steps, " || ") + "))", true
 }

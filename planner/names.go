@@ -160,12 +160,6 @@ func pgName(m map[string]any) string {
 		case "struct_pack", "row":
 			return "row"
 		}
-		if fn == "mg_numeric_of" && len(args) == 1 { // x::numeric of a call: mg_numeric_of(list_transform([x], …)[1])
-			if operand := numericOperand(mapOf(args[0])); operand != nil {
-				return castName(operand, "numeric")
-			}
-			return "numeric"
-		}
 		if name, ok := rewrittenCalls[fn]; ok {
 			return name
 		}
@@ -350,27 +344,9 @@ func isBooleanKeyword(m map[string]any) bool {
 	return loc > 1e15 && str(mapOf(m["cast_type"]), "id") == "BOOLEAN" && str(child, "class") == "CONSTANT" && (val == "t" || val == "f")
 }
 
-// numericOperand digs the operand out of list_transform([x], …)[1].
-func numericOperand(e map[string]any) map[string]any {
-	for _, step := range []string{"array_extract", "list_transform", "list_value"} {
-		if !strings.EqualFold(str(e, "function_name"), step) {
-			if step == "array_extract" && str(e, "type") == "ARRAY_EXTRACT" {
-				e = mapOf(asList(e["children"])[0])
-				continue
-			}
-			return nil
-		}
-		children := asList(e["children"])
-		if len(children) == 0 {
-			return nil
-		}
-		e = mapOf(children[0])
-	}
-	return e
-}
-
 // lambdaCallName names list_transform([x], v -> f(…))[1], the planner's
-// form of a typed macro's call on a call's value (typedArg), after f.
+// form of a typed macro's call on a call's value (typedArg), after f, or
+// for a cast macro after x.
 func lambdaCallName(e map[string]any) string {
 	if !strings.EqualFold(str(e, "function_name"), "array_extract") && str(e, "type") != "ARRAY_EXTRACT" {
 		return ""
@@ -388,8 +364,15 @@ func lambdaCallName(e map[string]any) string {
 		return ""
 	}
 	body := mapOf(mapOf(largs[1])["expr"])
-	if str(body, "class") != "FUNCTION" || !strings.HasPrefix(str(mapOf(asList(body["children"])[len(asList(body["children"]))-1]), "class"), "COLUMN_REF") {
+	bargs := asList(body["children"])
+	if str(body, "class") != "FUNCTION" || len(bargs) == 0 || str(mapOf(bargs[len(bargs)-1]), "class") != "COLUMN_REF" {
 		return ""
+	}
+	// A cast macro is named after the value cast (avg(x)::numeric: avg).
+	if typ, ok := rewrittenCasts[strings.ToLower(str(body, "function_name"))]; ok && len(bargs) == 1 {
+		if operand := asList(mapOf(asList(lt["children"])[0])["children"]); len(operand) == 1 {
+			return castName(mapOf(operand[0]), typ)
+		}
 	}
 	return pgName(body)
 }

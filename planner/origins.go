@@ -150,7 +150,7 @@ func (sc *originScope) node(node map[string]any) *derived {
 	}
 	for _, e := range asList(node["select_list"]) {
 		m := mapOf(e)
-		alias := strings.ToLower(str(m, "alias"))
+		alias := entryName(m)
 		switch str(m, "class") {
 		case "COLUMN_REF":
 			var names []string
@@ -173,9 +173,6 @@ func (sc *originScope) node(node map[string]any) *derived {
 					o = r.column(names[2])
 				}
 			}
-			if alias == "" {
-				alias = names[len(names)-1]
-			}
 			add(alias, o)
 		case "FUNCTION":
 			add(alias, &Origin{Function: strings.ToLower(str(m, "function_name"))})
@@ -188,11 +185,7 @@ func (sc *originScope) node(node map[string]any) *derived {
 			}
 			add(alias, o)
 		case "STAR":
-			plain := len(asList(m["exclude_list"])) == 0 && len(asList(m["replace_list"])) == 0 &&
-				len(asList(m["qualified_exclude_list"])) == 0 && len(asList(m["rename_list"])) == 0 && m["expr"] == nil
-			if columns, _ := m["columns"].(bool); columns {
-				plain = false
-			}
+			plain := isPlainStar(m)
 			var r relation
 			ok := false
 			if rel := strings.ToLower(str(m, "relation_name")); rel != "" {
@@ -223,6 +216,32 @@ func (sc *originScope) node(node map[string]any) *derived {
 		}
 	}
 	return out
+}
+
+// isPlainStar reports whether a STAR entry is a bare * (or t.*): no
+// EXCLUDE, REPLACE, RENAME, COLUMNS(…) or expression of DuckDB's.
+func isPlainStar(m map[string]any) bool {
+	if columns, _ := m["columns"].(bool); columns {
+		return false
+	}
+	return len(asList(m["exclude_list"])) == 0 && len(asList(m["replace_list"])) == 0 &&
+		len(asList(m["qualified_exclude_list"])) == 0 && len(asList(m["rename_list"])) == 0 && m["expr"] == nil
+}
+
+// entryName is the name a select-list entry gives its column, as far as
+// the entry shows it: its alias, else a column reference's column ("" for
+// other unaliased entries).
+func entryName(m map[string]any) string {
+	if alias := str(m, "alias"); alias != "" {
+		return strings.ToLower(alias)
+	}
+	if str(m, "class") == "COLUMN_REF" {
+		if parts := asList(m["column_names"]); len(parts) > 0 {
+			s, _ := parts[len(parts)-1].(string)
+			return strings.ToLower(s)
+		}
+	}
+	return ""
 }
 
 // opaque ends the derived columns at a * whose width is not known: the

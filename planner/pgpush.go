@@ -154,6 +154,14 @@ func (t *pgTranslator) fromScope(ref map[string]any, ctes []string, out map[stri
 	return nil
 }
 
+// enter makes a SELECT's FROM the innermost scope (its products' columns
+// and its derived tables' number kinds); the function it returns leaves it.
+func (t *pgTranslator) enter(from map[string]any, ctes []string) (leave func()) {
+	t.scope = append(t.scope, t.fromScope(from, ctes, map[string]catalog.Address{}))
+	t.derived = append(t.derived, t.derivedKinds(from, ctes, map[string]map[string]string{}))
+	return func() { t.scope, t.derived = t.scope[:len(t.scope)-1], t.derived[:len(t.derived)-1] }
+}
+
 // derivedKinds adds to out, for each derived table (a subquery with an
 // alias) of a FROM, the number kinds of its select list's named columns,
 // computed in the subquery's own scope.
@@ -168,19 +176,12 @@ func (t *pgTranslator) derivedKinds(ref map[string]any, ctes []string, out map[s
 		if alias == "" || str(node, "type") != "SELECT_NODE" {
 			return out
 		}
-		t.scope = append(t.scope, t.fromScope(mapOf(node["from_table"]), ctes, map[string]catalog.Address{}))
-		t.derived = append(t.derived, t.derivedKinds(mapOf(node["from_table"]), ctes, map[string]map[string]string{}))
-		defer func() { t.scope, t.derived = t.scope[:len(t.scope)-1], t.derived[:len(t.derived)-1] }()
+		defer t.enter(mapOf(node["from_table"]), ctes)()
 		colAliases := asList(ref["column_name_alias"])
 		cols := map[string]string{}
 		for i, e := range asList(node["select_list"]) {
 			em := mapOf(e)
-			name := strings.ToLower(str(em, "alias"))
-			if name == "" && str(em, "class") == "COLUMN_REF" {
-				parts := asList(em["column_names"])
-				name, _ = parts[len(parts)-1].(string)
-				name = strings.ToLower(name)
-			}
+			name := entryName(em)
 			if i < len(colAliases) {
 				name, _ = colAliases[i].(string)
 				name = strings.ToLower(name)
@@ -340,9 +341,7 @@ func (t *pgTranslator) selectNode(node map[string]any, ctes []string) (string, e
 			return "", err
 		}
 	}
-	t.scope = append(t.scope, t.fromScope(mapOf(node["from_table"]), ctes, map[string]catalog.Address{}))
-	t.derived = append(t.derived, t.derivedKinds(mapOf(node["from_table"]), ctes, map[string]map[string]string{}))
-	defer func() { t.scope, t.derived = t.scope[:len(t.scope)-1], t.derived[:len(t.derived)-1] }()
+	defer t.enter(mapOf(node["from_table"]), ctes)()
 	list := asList(node["select_list"])
 	if len(list) == 0 {
 		return "", notPushable("empty select list")

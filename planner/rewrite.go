@@ -706,14 +706,21 @@ func literalScale(v string) (int, bool) {
 // overload for ("multiple overloads match"); a lambda's parameter has its
 // type. before are arguments written ahead of it.
 func typedArg(macro, arg string, before ...string) string {
+	prefix, suffix := typedWrap(macro, strings.Contains(arg, "("), before...)
+	return prefix + arg + suffix
+}
+
+// typedWrap is what goes before and after the argument of typedArg's
+// call; call says whether the argument holds a call.
+func typedWrap(macro string, call bool, before ...string) (prefix, suffix string) {
 	lead := ""
 	for _, b := range before {
 		lead += b + ", "
 	}
-	if !strings.Contains(arg, "(") {
-		return macro + "(" + lead + arg + ")"
+	if !call {
+		return macro + "(" + lead, ")"
 	}
-	return "list_transform([" + arg + "], mg_a -> " + macro + "(" + lead + "mg_a))[1]"
+	return "list_transform([", "], mg_a -> " + macro + "(" + lead + "mg_a))[1]"
 }
 
 // numericWrap is the prefix and suffix that cast toks[start:end] to an
@@ -736,12 +743,11 @@ func numericWrap(toks []token, start, end int) (prefix, suffix string) {
 			return "CAST(", " AS " + catalog.UnconstrainedNumeric + ")"
 		}
 	}
+	call := false
 	for _, t := range toks[start:end] {
-		if isPunct(t, "(") {
-			return "mg_numeric_of(list_transform([", "], mg_n -> mg_numeric(mg_n))[1])"
-		}
+		call = call || isPunct(t, "(")
 	}
-	return "mg_numeric(", ")"
+	return typedWrap("mg_numeric", call)
 }
 
 // charType recognises a character type with a length at toks[j]:

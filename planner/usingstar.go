@@ -24,11 +24,7 @@ func (c *checker) usingStar(node map[string]any) error {
 	}
 	for _, e := range asList(node["select_list"]) {
 		m := mapOf(e)
-		if str(m, "class") != "STAR" || str(m, "relation_name") != "" || len(asList(m["exclude_list"])) > 0 ||
-			len(asList(m["replace_list"])) > 0 || len(asList(m["rename_list"])) > 0 || m["expr"] != nil {
-			continue
-		}
-		if columns, _ := m["columns"].(bool); columns {
+		if str(m, "class") != "STAR" || str(m, "relation_name") != "" || !isPlainStar(m) {
 			continue
 		}
 		using := asList(from["using_columns"])

@@ -132,9 +132,6 @@ var pgFunctions = []string{
 	 (x DOUBLE) AS CAST(printf('%.15g', x) AS DECIMAL(38,16)),
 	 (x VARCHAR) AS CAST(x AS DECIMAL(38,16)),
 	 (x) AS CAST(x AS DECIMAL(38,16))`,
-	// The same through a lambda (the planner's form for a call's value);
-	// it names the column.
-	`mg_numeric_of(x) AS x`,
 
 	// pg_typeof: PostgreSQL's name of the type of a DuckDB value (an
 	// untyped literal, PostgreSQL's unknown, is rewritten by the planner).

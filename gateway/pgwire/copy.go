@@ -81,7 +81,7 @@ func (c *conn) copyDataStart() int {
 
 func (c *conn) copyDataEnd(start int) {
 	c.w.buf = append(c.w.buf, '\n')
-	be.PutUint32(c.w.buf[start+1:], uint32(len(c.w.buf)-start-1))
+	c.copyBinaryEnd(start)
 }
 
 // copyEscapeTail applies COPY TEXT escaping to dst[p:] (backslash, the
